@@ -1,0 +1,6 @@
+"""lambdagate: API Gateway REST APIs with Lambda proxy integration on your machine, exactly as AWS answers."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,125 @@
+"""Wiring: a template -> a deployment -> the local Lambda service -> the gateway -> the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .definition.model import Deployment
+from .definition.sam import LoadOptions, load_deployment
+from .errors import LambdagateError
+from .gateway import Gateway
+from .observe.console import Console
+from .runtime.service import LambdaService
+from .server import GatewayServer
+
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+
+
+@dataclass
+class ServeConfig:
+    template: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 3000
+    parameter_overrides: dict[str, str] = field(default_factory=dict)
+    env_vars: Path | None = None
+    region: str = "us-east-1"
+    max_environments: int = 8
+    watch: bool = True
+    quiet: bool = False
+
+
+def find_template(given: Path | None, cwd: Path | None = None) -> Path:
+    if given is not None:
+        return given
+    folder = cwd or Path.cwd()
+    for name in TEMPLATE_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    raise LambdagateError(f"no template.yaml, template.yml or template.json in {folder}; pass --template PATH")
+
+
+def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
+    """SAM's `--env-vars` file: {"Parameters": {...}, "<FunctionLogicalId>": {...}}."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise LambdagateError(f"{path}: cannot read the --env-vars file: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise LambdagateError(f"{path}:{e.lineno}: the --env-vars file is not JSON: {e.msg}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise LambdagateError(f"{path}: expected {{\"FunctionLogicalId\": {{\"NAME\": \"value\"}}, ...}} "
+                              "(SAM's env.json format)")
+    return {k: {n: str(v) for n, v in section.items()} for k, section in data.items()}
+
+
+def load(config: ServeConfig) -> tuple[Deployment, Path]:
+    template = find_template(config.template).resolve()
+    state_dir = template.parent / ".lambdagate"
+    options = LoadOptions(parameter_overrides=config.parameter_overrides, env_vars=read_env_vars(config.env_vars),
+                          region=config.region, state_dir=state_dir)
+    return load_deployment(template, options), state_dir
+
+
+class LocalGateway:
+    """A running gateway: its Lambda service, and optionally its HTTP server."""
+
+    def __init__(self, deployment: Deployment, state_dir: Path, console: Console, max_environments: int = 8,
+                 watch: bool = True) -> None:
+        self.deployment = deployment
+        self.console = console
+        self.lambdas = LambdaService(deployment, state_dir, console.function_log, console.notice,
+                                     max_environments=max_environments, watch=watch)
+        self.gateway = Gateway(deployment, self.lambdas, console.exchange)
+        self.server: GatewayServer | None = None
+
+    async def start(self, host: str | None = None, port: int = 0) -> None:
+        await self.lambdas.start()
+        if host is not None:
+            self.server = GatewayServer(self.gateway.handle, host, port)
+            await self.server.start()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+        await self.lambdas.close()
+
+
+def describe_routes(deployment: Deployment) -> list[str]:
+    lines = []
+    for api in deployment.apis:
+        for resource in api.resources:
+            for verb, method in resource.methods.items():
+                target = method.integration.function_arn or method.integration.uri or "(no integration)"
+                fn = deployment.function_by_arn(target)
+                name = fn.logical_id if fn else target
+                lines.append(f"{verb:<7} {resource.path}  ->  {name}   ({api.logical_id}, stage {api.stage.name})")
+    return lines
+
+
+async def serve(config: ServeConfig) -> None:
+    console = Console(quiet=config.quiet)
+    deployment, state_dir = load(config)
+    for warning in deployment.warnings:
+        console.notice(warning)
+    local = LocalGateway(deployment, state_dir, console, config.max_environments, config.watch)
+    await local.start(config.host, config.port)
+    assert local.server is not None
+    for line in describe_routes(deployment):
+        console.notice(line)
+    console.notice(f"serving on http://{config.host}:{local.server.port} (Ctrl-C stops)")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await local.close()

@@ -1,0 +1,106 @@
+"""One model of what is deployed, whatever the definition format: frozen values, no behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from, for messages: `template.yaml:14`."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    name: str
+    arn: str
+    runtime: str
+    handler: str
+    code_dir: str                      # absolute path: the environment's task root (/var/task)
+    timeout: float = 3.0               # seconds; Lambda's default
+    memory_size: int = 128             # MB; Lambda's default
+    environment: tuple[tuple[str, str], ...] = ()
+    reserved_concurrency: int | None = None
+    layers: tuple[str, ...] = ()       # absolute paths, in the order they are merged into /opt
+    architecture: str = "x86_64"
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Integration:
+    """An `AWS_PROXY` integration (or, with `type` other than aws_proxy, one we report and do not serve)."""
+
+    type: str                          # "aws_proxy", "aws", "http", "http_proxy", "mock"
+    uri: str
+    http_method: str = "POST"
+    timeout_ms: int = 29000
+    credentials: str | None = None
+    function_arn: str | None = None    # parsed from the uri when it invokes a Lambda function
+
+
+@dataclass(frozen=True)
+class Method:
+    http_method: str                   # as configured: GET, POST, ..., or ANY
+    integration: Integration
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    path: str                          # template path: /, /items/{id}, /{proxy+}
+    methods: dict[str, Method] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One statement of a function's resource policy (AWS::Lambda::Permission or SAM's implicit one)."""
+
+    function: str                      # function name, ARN or logical id as written
+    action: str
+    principal: str
+    source_arn: str | None = None
+    source_account: str | None = None
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    deployment_id: str
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Api:
+    logical_id: str
+    name: str
+    id: str
+    stage: Stage
+    resources: tuple[Resource, ...]
+    binary_media_types: tuple[str, ...] = ()
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Everything one template deploys that lambdagate serves."""
+
+    apis: tuple[Api, ...]
+    functions: dict[str, Function]     # by ARN
+    permissions: tuple[Permission, ...]
+    region: str
+    account_id: str
+    warnings: tuple[str, ...] = ()
+
+    def function_by_arn(self, arn: str) -> Function | None:
+        return self.functions.get(arn)

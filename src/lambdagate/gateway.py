@@ -1,0 +1,169 @@
+"""API Gateway's handling of one request, step by step; the one place where a GatewayError becomes HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import errors, permission
+from .definition.model import Deployment, Function
+from .errors import GatewayError
+from .events import RequestIds, build_event, encode_event
+from .messages import HttpRequest, HttpResponse
+from .observe.execution_log import Trace
+from .proxy import Malformed, parse_proxy_result, response_body, response_headers
+from .routing import Match, Router
+from .runtime.environment import Outcome
+from .runtime.pool import Throttled
+from .runtime.service import FunctionUnavailable, LambdaService
+
+MAX_REQUEST_BYTES = 10485760  # "Payload size 10 MB" (AGDG limits.md; fact sheet §10.2a)
+
+
+@dataclass
+class Exchange:
+    """One request's whole story: what came in, what went out, and what the logs need."""
+
+    request: HttpRequest
+    response: HttpResponse
+    trace: Trace
+    error: GatewayError | None
+    latency_ms: float
+    integration_latency_ms: float | None
+
+
+def new_ids(now: float) -> RequestIds:
+    extended = base64.urlsafe_b64encode(os.urandom(11)).decode()  # 16 chars ending in '=' (§1.2)
+    trace = f"Root=1-{int(now):08x}-{os.urandom(12).hex()}"
+    return RequestIds(str(uuid.uuid4()), extended, trace)
+
+
+class Gateway:
+    def __init__(self, deployment: Deployment, lambdas: LambdaService,
+                 on_exchange: Callable[[Exchange], None] | None = None) -> None:
+        self.deployment = deployment
+        self.lambdas = lambdas
+        self.router = Router(deployment.apis)
+        self._on_exchange = on_exchange
+
+    async def handle(self, request: HttpRequest) -> Exchange:
+        ids = new_ids(request.received_at)
+        trace = Trace(request, ids, self.deployment.region)
+        started = time.perf_counter()
+        error: GatewayError | None = None
+        try:
+            if request.body_too_large or len(request.body) > MAX_REQUEST_BYTES:
+                raise errors.request_too_large()
+            match = self.router.match(request.method, request.raw_path)
+            if match is None:
+                raise errors.missing_authentication_token()
+            trace.match = match
+            function = self._integration_target(match, trace)
+            trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id))
+            self._authorise(match, function, trace)
+            payload = await self._invoke(function, match, trace)
+            response = self._method_response(payload, request, match, trace)
+        except GatewayError as e:
+            error = e
+            trace.error_lines = e.log_lines
+            response = _error_response(e, ids)
+        trace.status = response.status
+        exchange = Exchange(request, response, trace, error, (time.perf_counter() - started) * 1000,
+                            trace.integration_latency_ms)
+        if self._on_exchange is not None:
+            self._on_exchange(exchange)
+        return exchange
+
+    # -- the steps ------------------------------------------------------------------------------------------
+    def _integration_target(self, match: Match, trace: Trace) -> Function:
+        integration = match.method.integration
+        where = f"{match.method.http_method} {match.resource.path}"
+        if integration.type != "aws_proxy":
+            raise errors.configuration_error(
+                f"{where}: integration type {integration.type or '(none)'!r} is not emulated by lambdagate; "
+                "only AWS_PROXY (Lambda proxy) integrations are served")
+        if integration.http_method != "POST":
+            # LS-snap-lambda test_lambda_aws_proxy_integration_non_post_method: 500 (log line not recorded)
+            raise errors.configuration_error(
+                f"{where}: the integration's httpMethod is {integration.http_method}; Lambda is only invoked "
+                "with POST (set x-amazon-apigateway-integration.httpMethod: POST)")
+        arn = integration.function_arn
+        trace.function_arn = arn
+        function = self.deployment.function_by_arn(arn) if arn else None
+        if function is None:
+            raise errors.function_not_found(
+                arn or integration.uri, f"{where}: no function of this template has the ARN in the integration "
+                                        f"URI {integration.uri}")
+        return function
+
+    def _authorise(self, match: Match, function: Function, trace: Trace) -> None:
+        arns = permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
+                                      trace.request.method, "/" + trace.request.raw_path.lstrip("/"))
+        trace.source_arn = arns[0]
+        if match.method.integration.credentials:
+            return  # an execution role authorises the call instead of the resource policy (§6)
+        decision = permission.decide(self.deployment, function, arns)
+        if not decision.allowed:
+            trace.sent = True
+            raise errors.invalid_permissions(decision.reason)
+
+    async def _invoke(self, function: Function, match: Match, trace: Trace) -> bytes:
+        assert trace.event is not None
+        trace.sent = True
+        started = time.perf_counter()
+        task = asyncio.ensure_future(self.lambdas.invoke(function, trace.event, trace.ids.trace_id))
+        timeout = match.method.integration.timeout_ms / 1000
+        try:
+            result = await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+        except asyncio.TimeoutError:
+            raise errors.integration_timeout() from None
+        except FunctionUnavailable as e:
+            raise errors.GatewayError(502, errors.INTERNAL_SERVER_ERROR_BODY, errors.INTERNAL_SERVER_ERROR_TYPE,
+                                      "INTEGRATION_FAILURE", hint=str(e)) from None
+        finally:
+            trace.integration_latency_ms = round((time.perf_counter() - started) * 1000)
+        if isinstance(result, Throttled):
+            raise errors.rate_exceeded(result.request_id, f"{function.logical_id} has "
+                                       f"ReservedConcurrentExecutions: {function.reserved_concurrency} and all of "
+                                       "it is in use")
+        trace.lambda_request_id = result.request_id
+        trace.received_response = True
+        trace.result = result.payload
+        if result.outcome is Outcome.FUNCTION_ERROR:
+            trace.function_error = True
+            raise errors.customer_function_error(result.error_message, result.request_id)
+        return result.payload
+
+    def _method_response(self, payload: bytes, request: HttpRequest, match: Match, trace: Trace) -> HttpResponse:
+        try:
+            result = parse_proxy_result(payload)
+        except Malformed as problem:
+            raise errors.malformed_proxy_response(str(problem)) from None
+        body = response_body(result, request.header("Accept"), match.api.binary_media_types)
+        headers = response_headers(result)
+        trace.response_headers = [("X-Amzn-Trace-Id", trace.ids.trace_id + ";Sampled=0")] + headers
+        trace.response_body = body
+        headers += _common_headers(trace.ids)
+        return HttpResponse(result.status, headers, body)
+
+
+def _common_headers(ids: RequestIds) -> list[tuple[str, str]]:
+    return [("x-amzn-RequestId", ids.request_id), ("x-amz-apigw-id", ids.extended_request_id),
+            ("X-Amzn-Trace-Id", ids.trace_id)]
+
+
+def _error_response(error: GatewayError, ids: RequestIds) -> HttpResponse:
+    """Fact sheet §3: Content-Type, x-amzn-RequestId, x-amz-apigw-id, x-amzn-ErrorType on every error;
+    X-Amzn-Trace-Id on 5xx (CURL-2025). The 413 is plain text and carries none of them (§10.2a)."""
+    if error.error_type is None:
+        return HttpResponse(error.status, [("Content-Type", error.content_type)], error.body)
+    headers = [("Content-Type", error.content_type), ("x-amzn-RequestId", ids.request_id),
+               ("x-amzn-ErrorType", error.error_type), ("x-amz-apigw-id", ids.extended_request_id)]
+    if error.status >= 500:
+        headers.append(("X-Amzn-Trace-Id", ids.trace_id))
+    return HttpResponse(error.status, headers, error.body)

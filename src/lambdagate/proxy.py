@@ -1,0 +1,212 @@
+"""The function's proxy result -> the method response, or "Malformed Lambda proxy response" (fact sheet §2).
+
+API Gateway reads the result as a typed record (`statusCode: int`, `headers: map<string,string>`,
+`multiValueHeaders: map<string,list<string>>`, `body: string`, `isBase64Encoded: boolean`) and rejects unknown
+keys; scalars are coerced to the field's type, objects where a scalar belongs are rejected (§10.1).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import GatewayError, configuration_error, malformed_proxy_response
+from .media import first_accept_type, matches_binary_type
+
+ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded",
+                          # SAM CLI, "based on some trials" against REST APIs: the bean-style alias (§10.1)
+                          "base64Encoded"})
+# §10.4a, response column `lambda`: renamed to x-amzn-Remapped-<Name>; Date and Server are then API Gateway's own.
+REMAPPED_RESPONSE_HEADERS = frozenset(h.lower() for h in (
+    "Authorization", "Connection", "Content-MD5", "Max-Forwards", "User-Agent", "WWW-Authenticate", "Date",
+    "Server"))
+DROPPED_RESPONSE_HEADERS = frozenset(h.lower() for h in (
+    "Expect", "Host", "Proxy-Authenticate", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Via",
+    # the wire length is the real body length (§10.4a: a Lambda-supplied Content-Length is recomputed)
+    "Content-Length"))
+
+
+class Malformed(Exception):
+    """Why a result is malformed, as a field path and what was expected (for the terminal and `doctor`)."""
+
+
+@dataclass(frozen=True)
+class ProxyResult:
+    status: int
+    headers: tuple[tuple[str, str], ...]   # multiValueHeaders first, then headers; one entry per wire line
+    body: str
+    is_base64: bool
+
+
+def parse_proxy_result(payload: bytes) -> ProxyResult:
+    """Validate the function's answer; raise Malformed with the first violation."""
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        raise Malformed("the function's answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise Malformed(f"expected a JSON object, got {_kind(data)}")
+    unknown = [k for k in data if k not in ALLOWED_KEYS]
+    if unknown:
+        raise Malformed(f"unknown key {unknown[0]!r} (allowed: statusCode, headers, multiValueHeaders, body, "
+                        "isBase64Encoded)")
+    status = _status(data.get("statusCode"))
+    multi = _multi_value_headers(data.get("multiValueHeaders"))
+    single = _headers(data.get("headers"))
+    seen = {(n.lower(), v) for n, v in multi}
+    merged = multi + [(n, v) for n, v in single if (n.lower(), v) not in seen]
+    body = _body(data.get("body"))
+    is_base64 = _boolean(data.get("base64Encoded", data.get("isBase64Encoded")),
+                         "base64Encoded" if "base64Encoded" in data else "isBase64Encoded")
+    return ProxyResult(status, tuple(merged), body, is_base64)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
+
+
+def _status(value: Any) -> int:
+    """Default 200 when missing or null; integers and integer strings (§2.1, §2.5). Floats with no fraction are
+    accepted and others refused, codes outside 100..599 refused: [UNCERTAIN] in the fact sheet, §10.1."""
+    if value is None:
+        return 200
+    if isinstance(value, bool):
+        raise Malformed(f"statusCode: expected an integer, got {_kind(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise Malformed(f"statusCode: expected an integer, got {value!r}")
+        value = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not (text.lstrip("+-").isdigit() and text == value):
+            raise Malformed(f"statusCode: expected an integer, got the string {value!r}")
+        value = int(text)
+    elif not isinstance(value, int):
+        raise Malformed(f"statusCode: expected an integer, got {_kind(value)}")
+    if not 100 <= value <= 599:
+        raise Malformed(f"statusCode: {value} is not an HTTP status code")
+    return value
+
+
+def _scalar_text(value: Any, where: str) -> str | None:
+    """Header values: strings, booleans (`true`), numbers (their JSON text); null omits the header (§10.1)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    if isinstance(value, str):
+        return value
+    raise Malformed(f"{where}: {_kind(value)}, expected a string")
+
+
+def _headers(value: Any) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise Malformed(f"headers: expected an object, got {_kind(value)}")
+    out = []
+    for name, v in value.items():
+        text = _scalar_text(v, f"headers.{name}")
+        if text is not None:
+            out.append((name, text))
+    return out
+
+
+def _multi_value_headers(value: Any) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        raise Malformed(f"multiValueHeaders: expected an object, got {_kind(value)}")
+    out = []
+    for name, values in value.items():
+        if values is None:
+            continue
+        if not isinstance(values, list):
+            raise Malformed(f"multiValueHeaders.{name}: {_kind(values)}, expected a list of strings")
+        for i, v in enumerate(values):
+            text = _scalar_text(v, f"multiValueHeaders.{name}[{i}]")
+            if text is not None:
+                out.append((name, text))
+    return out
+
+
+def _body(value: Any) -> str:
+    """A string; null is an empty body. Numbers and booleans are coerced to text like the other scalars
+    ([UNCERTAIN] §10.1); objects and arrays are the classic 502 (§2.1, the article's case)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list)):
+        raise Malformed(f"body: expected a string, got {_kind(value)}")
+    return _scalar_text(value, "body") or ""
+
+
+def _boolean(value: Any, where: str) -> bool:
+    """Booleans, null (false) and the strings "true"/"false" in any case (SAM CLI's trials, §10.1)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise Malformed(f"{where}: expected a boolean, got {_kind(value)}")
+
+
+def response_headers(result: ProxyResult) -> list[tuple[str, str]]:
+    """The function's headers as API Gateway sends them on: reserved names remapped or dropped (§10.4a), and
+    `Content-Type: application/json` when the function set none (§2.3)."""
+    out = []
+    has_content_type = False
+    for name, value in result.headers:
+        lowered = name.lower()
+        if lowered in DROPPED_RESPONSE_HEADERS:
+            continue
+        if lowered in REMAPPED_RESPONSE_HEADERS:
+            out.append(("x-amzn-Remapped-" + name, value))
+            continue
+        if lowered == "content-type":
+            has_content_type = True
+        out.append((name, value))
+    if not has_content_type:
+        out.append(("Content-Type", "application/json"))
+    return out
+
+
+def response_body(result: ProxyResult, accept: str | None, binary_media_types: tuple[str, ...]) -> bytes:
+    """Decoded only when isBase64Encoded and the request's first Accept type is binary (§2.4)."""
+    if result.is_base64 and binary_media_types:
+        accepted = first_accept_type(accept)
+        if accepted and matches_binary_type(accepted, binary_media_types):
+            return _decode_base64(result.body)
+    return result.body.encode("utf-8")
+
+
+def _decode_base64(text: str) -> bytes:
+    """Strict decoding as Java's basic decoder does; padding optional. Failure is a 500 (§2.4, §10.2c)."""
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid_base64() from None
+
+
+def _invalid_base64() -> GatewayError:
+    return configuration_error("the function answered isBase64Encoded: true with a body that is not valid "
+                               "base64, and the request's Accept asked for a binary media type")

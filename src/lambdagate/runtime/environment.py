@@ -1,0 +1,253 @@
+"""One execution environment: one OS process running one function, one invocation at a time, kept warm.
+
+Outcomes are Lambda's (fact sheet §5.1): a result, a function error (`X-Amz-Function-Error: Unhandled` with the
+runtime's error JSON), an init error, a timeout (`Sandbox.Timedout`, the environment is killed), an exit
+(`Runtime.ExitError`, the environment is gone). Whatever the function does, it costs that one invocation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .launchers import CONTROL_FD, LaunchSpec
+from .python_worker import LOG_SENTINEL
+
+MAX_RESPONSE_BYTES = 6291556  # Lambda's synchronous response limit (fact sheet §3, §10.10a)
+
+
+class Outcome(Enum):
+    SUCCESS = "success"
+    FUNCTION_ERROR = "function_error"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    request_id: str          # Lambda's request id (not API Gateway's)
+    payload: bytes
+    function_arn: str
+    timeout: float           # seconds
+    trace_id: str | None = None
+
+
+@dataclass
+class InvokeResult:
+    outcome: Outcome
+    payload: bytes
+    request_id: str
+    duration_ms: float
+    init_duration_ms: float | None = None
+    error_type: str | None = None
+    log_lines: list[str] = field(default_factory=list)
+    environment_lost: bool = False
+
+    @property
+    def error_message(self) -> str:
+        try:
+            data = json.loads(self.payload)
+        except ValueError:
+            return ""
+        return str(data.get("errorMessage", "")) if isinstance(data, dict) else ""
+
+
+def _error_payload(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+def _exit_reason(returncode: int | None) -> str:
+    """Lambda's wording, which is Go's os.ProcessState text: `exit status 1`, `signal: killed`."""
+    if returncode is None or returncode == 0:
+        return "Runtime exited without providing a reason"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        names = {"SIGKILL": "killed", "SIGSEGV": "segmentation fault", "SIGABRT": "aborted",
+                 "SIGTERM": "terminated", "SIGBUS": "bus error", "SIGFPE": "floating point exception",
+                 "SIGILL": "illegal instruction", "SIGINT": "interrupt"}
+        return f"Runtime exited with error: signal: {names.get(name, name)}"
+    return f"Runtime exited with error: exit status {returncode}"
+
+
+class ExecutionEnvironment:
+    def __init__(self, spec: LaunchSpec, on_log: Callable[[str], None], generation: int) -> None:
+        self.spec = spec
+        self.generation = generation
+        self._on_log = on_log
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._log_task: asyncio.Task[None] | None = None
+        self._sentinel = asyncio.Event()
+        self._lines: list[str] | None = None
+        self.initialised = False
+        self.dead = False
+        self.started_at = 0.0
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    async def start(self) -> None:
+        parent, child = socket.socketpair()
+        argv = [a.replace(CONTROL_FD, str(child.fileno())) for a in self.spec.argv]
+        try:
+            self.started_at = time.perf_counter()
+            self._process = await asyncio.create_subprocess_exec(
+                *argv, env=self.spec.env, cwd=self.spec.cwd, stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, pass_fds=(child.fileno(),),
+                start_new_session=True)
+        finally:
+            child.close()
+        self._reader, self._writer = await asyncio.open_unix_connection(sock=parent, limit=1 << 24)
+        self._log_task = asyncio.get_running_loop().create_task(self._read_logs())
+
+    async def _read_logs(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        stdout = self._process.stdout
+        while True:
+            try:
+                line = await stdout.readline()
+            except ValueError:  # a line longer than the stream limit: take what is there
+                line = await stdout.read(1 << 16)
+            if not line:
+                self._sentinel.set()
+                return
+            if line == LOG_SENTINEL:
+                self._sentinel.set()
+                continue
+            text = line.decode("utf-8", errors="replace").rstrip("\n")
+            # awslambdaric joins the lines of one error record with "\r" on a plain stdout
+            for part in text.split("\r"):
+                if self._lines is not None:
+                    self._lines.append(part)
+                self._on_log(part)
+
+    async def _frame(self) -> tuple[bytes, bytes] | None:
+        assert self._reader is not None
+        try:
+            head = await self._reader.readexactly(4)
+            (length,) = struct.unpack(">I", head)
+            data = await self._reader.readexactly(length)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return None
+        return data[:1], data[1:]
+
+    async def invoke(self, invocation: Invocation) -> InvokeResult:
+        """Run one invocation; initialise first when cold. Never raises for anything the function does."""
+        assert self._writer is not None
+        self._lines = []
+        self._sentinel.clear()
+        started = time.perf_counter()
+        init_ms: float | None = None
+        deadline = started + invocation.timeout
+        try:
+            if not self.initialised:
+                frame = await asyncio.wait_for(self._frame(), timeout=invocation.timeout)
+                if frame is None or frame[0] == b"N":
+                    return await self._lost(invocation, started, frame)
+                self.initialised = True
+                init_ms = (time.perf_counter() - self.started_at) * 1000
+                started = time.perf_counter()
+                deadline = started + invocation.timeout
+            header = json.dumps({"id": invocation.request_id, "arn": invocation.function_arn,
+                                 "deadline": int((time.time() + (deadline - time.perf_counter())) * 1000),
+                                 "trace": invocation.trace_id}).encode()
+            self._writer.write(struct.pack(">I", len(header) + len(invocation.payload) + 2) + b"I" + header +
+                               b"\n" + invocation.payload)
+            frame = await asyncio.wait_for(self._frame(), timeout=max(0.0, deadline - time.perf_counter()))
+        except asyncio.TimeoutError:
+            await self.kill()
+            message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
+            return self._result(Outcome.FUNCTION_ERROR, _error_payload("Sandbox.Timedout", message), invocation,
+                                started, init_ms, "Sandbox.Timedout", lost=True)
+        if frame is None:
+            return await self._lost(invocation, started, None, init_ms)
+        await self._logs_flushed()
+        kind, data = frame
+        if kind == b"R":
+            _content_type, _, payload = data.partition(b"\n")
+            if len(payload) > MAX_RESPONSE_BYTES:
+                message = (f"Response payload size exceeded maximum allowed payload size "
+                           f"({MAX_RESPONSE_BYTES} bytes).")
+                return self._result(Outcome.FUNCTION_ERROR, _error_payload("Function.ResponseSizeTooLarge",
+                                    message), invocation, started, init_ms, "Function.ResponseSizeTooLarge")
+            return self._result(Outcome.SUCCESS, payload, invocation, started, init_ms, None)
+        error_type = _error_type(data)
+        return self._result(Outcome.FUNCTION_ERROR, data, invocation, started, init_ms, error_type)
+
+    async def _logs_flushed(self) -> None:
+        try:
+            await asyncio.wait_for(self._sentinel.wait(), timeout=1.0)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _lost(self, invocation: Invocation, started: float, frame: tuple[bytes, bytes] | None,
+                    init_ms: float | None = None) -> InvokeResult:
+        """The runtime reported an init error, or the process went away."""
+        if frame is not None and frame[0] == b"N":
+            await self._logs_flushed()
+            await self.kill()
+            return self._result(Outcome.FUNCTION_ERROR, frame[1], invocation, started, init_ms,
+                                _error_type(frame[1]), lost=True)
+        returncode = await self._wait_exit()
+        await self._logs_flushed()
+        message = f"RequestId: {invocation.request_id} Error: {_exit_reason(returncode)}"
+        return self._result(Outcome.FUNCTION_ERROR, _error_payload("Runtime.ExitError", message), invocation,
+                            started, init_ms, "Runtime.ExitError", lost=True)
+
+    def _result(self, outcome: Outcome, payload: bytes, invocation: Invocation, started: float,
+                init_ms: float | None, error_type: str | None, lost: bool = False) -> InvokeResult:
+        lines, self._lines = self._lines or [], None
+        if lost:
+            self.dead = True
+        return InvokeResult(outcome, payload, invocation.request_id, (time.perf_counter() - started) * 1000,
+                            init_ms, error_type, lines, lost)
+
+    async def _wait_exit(self) -> int | None:
+        assert self._process is not None
+        try:
+            return await asyncio.wait_for(self._process.wait(), timeout=2.0)
+        except asyncio.TimeoutError:
+            await self.kill()
+            return self._process.returncode
+
+    async def kill(self) -> None:
+        """Stop the process and everything it started (its own session)."""
+        self.dead = True
+        process = self._process
+        if process is None:
+            return
+        if process.returncode is None:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                await asyncio.wait_for(process.wait(), timeout=5.0)
+            except asyncio.TimeoutError:
+                pass
+        if self._writer is not None:
+            self._writer.close()
+        if self._log_task is not None:
+            try:
+                await asyncio.wait_for(self._log_task, timeout=1.0)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._log_task.cancel()
+
+
+def _error_type(payload: bytes) -> str | None:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return None
+    return data.get("errorType") if isinstance(data, dict) else None

@@ -1,0 +1,125 @@
+"""The execution environments of one function: warm reuse, concurrency, throttling, recycling on code change.
+
+Lambda runs one invocation per environment and starts another environment for a concurrent request; with
+`ReservedConcurrentExecutions` set, an invocation beyond it is throttled (Invoke answers 429, which API Gateway
+turns into 500 "Rate Exceeded", fact sheet §3). Unreserved functions are not throttled locally; past
+`max_environments` (a local cap that AWS does not have) invocations wait for a free environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..definition.model import Function
+from .environment import ExecutionEnvironment, Invocation, InvokeResult
+from .launchers import LaunchSpec
+from .platform import max_memory_used_mb
+
+
+@dataclass(frozen=True)
+class Throttled:
+    request_id: str
+
+
+LogSink = Callable[[Function, str], None]
+
+
+class FunctionPool:
+    def __init__(self, function: Function, spec: Callable[[], LaunchSpec], on_log: LogSink,
+                 max_environments: int) -> None:
+        self.function = function
+        self._spec = spec
+        self._on_log = on_log
+        self._max = max(1, max_environments)
+        self._idle: list[ExecutionEnvironment] = []
+        self._busy = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._generation = 0
+        self._all: set[ExecutionEnvironment] = set()
+
+    @property
+    def environment_count(self) -> int:
+        return len(self._all)
+
+    async def invoke(self, payload: bytes, trace_id: str | None) -> InvokeResult | Throttled:
+        request_id = str(uuid.uuid4())
+        reserved = self.function.reserved_concurrency
+        if reserved is not None and self._busy >= reserved:
+            return Throttled(request_id)
+        while reserved is None and self._busy >= self._max:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            await waiter
+        self._busy += 1
+        try:
+            env = await self._acquire()
+            self._log(f"START RequestId: {request_id} Version: $LATEST")
+            result = await env.invoke(Invocation(request_id, payload, self.function.arn, self.function.timeout,
+                                                 trace_id))
+            self._report(result, env)
+            self._release(env)
+            return result
+        finally:
+            self._busy -= 1
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    break
+
+    async def _acquire(self) -> ExecutionEnvironment:
+        while self._idle:
+            env = self._idle.pop()
+            if not env.dead and env.generation == self._generation:
+                return env
+            await self._discard(env)
+        env = ExecutionEnvironment(self._spec(), lambda line: self._on_log(self.function, line), self._generation)
+        self._all.add(env)
+        await env.start()
+        return env
+
+    def _release(self, env: ExecutionEnvironment) -> None:
+        if env.dead or env.generation != self._generation:
+            asyncio.get_running_loop().create_task(self._discard(env))
+        else:
+            self._idle.append(env)
+
+    async def _discard(self, env: ExecutionEnvironment) -> None:
+        self._all.discard(env)
+        await env.kill()
+
+    def _log(self, line: str) -> None:
+        self._on_log(self.function, line)
+
+    def _report(self, result: InvokeResult, env: ExecutionEnvironment) -> None:
+        """Lambda's END and REPORT lines (fact sheet §5.3): tab-separated, ending with a tab."""
+        self._log(f"END RequestId: {result.request_id}")
+        memory = max_memory_used_mb(env.pid) if env.pid else None
+        parts = [f"REPORT RequestId: {result.request_id}", f"Duration: {result.duration_ms:.2f} ms",
+                 f"Billed Duration: {max(1, math.ceil(result.duration_ms))} ms",
+                 f"Memory Size: {self.function.memory_size} MB",
+                 f"Max Memory Used: {memory if memory is not None else '-'} MB"]
+        if result.init_duration_ms is not None:
+            parts.append(f"Init Duration: {result.init_duration_ms:.2f} ms")
+        if result.error_type in ("Sandbox.Timedout",):
+            parts.append("Status: timeout")
+        elif result.environment_lost:
+            parts.append(f"Status: error\tError Type: {result.error_type}")
+        self._log("\t".join(parts) + "\t")
+
+    async def recycle(self) -> None:
+        """New code: idle environments go now, busy ones when their invocation ends."""
+        self._generation += 1
+        idle, self._idle = self._idle, []
+        await asyncio.gather(*(self._discard(env) for env in idle))
+
+    async def close(self) -> None:
+        self._generation += 1
+        self._idle = []
+        await asyncio.gather(*(env.kill() for env in list(self._all)))
+        self._all.clear()

@@ -1,0 +1,122 @@
+"""Runs inside a Python execution environment: AWS's runtime interface client (awslambdaric) with its own
+bootstrap, handler loading, error building, context and logging, fed through a socket instead of HTTP.
+
+This file is executed as a script by an isolated interpreter (`python -I -S`), so that the function sees what
+Lambda gives it: its code, its layers, the runtime's packages, and nothing of lambdagate's virtualenv. It must not
+import lambdagate.
+
+Wire format on the control socket, both ways: 4-byte big-endian length, then one type byte, then data.
+    parent -> worker  b"I" header-JSON b"\\n" event-bytes
+    worker -> parent  b"Y" (initialised, waiting for work)   b"R" content-type b"\\n" result
+                      b"E" error-JSON                          b"N" init-error-JSON
+Before each R/E frame the worker writes LOG_SENTINEL to its stdout, so that the parent knows that every line the
+invocation printed has been read.
+"""
+
+import json
+import os
+import socket
+import struct
+import sys
+
+LOG_SENTINEL = b"\x00lambdagate:end-of-invocation\n"
+
+
+def _lambda_sys_path(task_root: str, layer_roots: list, runtime_dir: str) -> list:
+    """The search path of Lambda's Python runtimes (LDG "Working with .zip file archives", python-package.md):
+    /var/task, /opt/python/lib/python3.x/site-packages, /opt/python, /var/runtime, then the standard library."""
+    version = "python%d.%d" % sys.version_info[:2]
+    path = [task_root]
+    for root in layer_roots:
+        path.append(os.path.join(root, "python", "lib", version, "site-packages"))
+    for root in layer_roots:
+        path.append(os.path.join(root, "python"))
+    path.append(runtime_dir)
+    stdlib = [p for p in sys.path if p and not p.endswith("site-packages") and p != os.path.dirname(__file__)]
+    return path + stdlib
+
+
+class _Channel:
+    def __init__(self, fd: int) -> None:
+        self.sock = socket.socket(fileno=fd)
+        self.sock.setblocking(True)
+
+    def send(self, kind: bytes, data: bytes = b"") -> None:
+        self.sock.sendall(struct.pack(">I", len(data) + 1) + kind + data)
+
+    def receive(self) -> tuple:
+        head = self._exactly(4)
+        (length,) = struct.unpack(">I", head)
+        frame = self._exactly(length)
+        return frame[:1], frame[1:]
+
+    def _exactly(self, n: int) -> bytes:
+        chunks = []
+        while n:
+            chunk = self.sock.recv(min(n, 1 << 20))
+            if not chunk:  # the gateway went away: an environment never outlives it
+                os._exit(0)
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+
+def main() -> None:
+    control_fd = int(sys.argv[1])
+    handler = os.environ["_HANDLER"]
+    layer_roots = [p for p in os.environ.get("LAMBDAGATE_LAYERS", "").split(os.pathsep) if p]
+    runtime_dir = os.environ["LAMBDA_RUNTIME_DIR"]
+    del os.environ["LAMBDAGATE_LAYERS"]
+    sys.path[:] = _lambda_sys_path(os.environ["LAMBDA_TASK_ROOT"], layer_roots, runtime_dir)
+
+    from awslambdaric import bootstrap
+    from awslambdaric.lambda_runtime_client import BaseLambdaRuntimeClient, InvocationRequest
+
+    channel = _Channel(control_fd)
+
+    class SocketRuntimeClient(BaseLambdaRuntimeClient):
+        """The Runtime API's four calls (next, response, error, init/error) over the control socket."""
+
+        def __init__(self) -> None:
+            self.ready_sent = False
+
+        def wait_next_invocation(self):  # type: ignore[no-untyped-def]
+            if not self.ready_sent:
+                channel.send(b"Y")
+                self.ready_sent = True
+            kind, data = channel.receive()
+            header_bytes, _, event = data.partition(b"\n")
+            header = json.loads(header_bytes)
+            return InvocationRequest(
+                invoke_id=header["id"],
+                x_amzn_trace_id=header.get("trace"),
+                invoked_function_arn=header["arn"],
+                deadline_time_in_ms=header["deadline"],
+                client_context=None,
+                cognito_identity=None,
+                tenant_id=None,
+                content_type="application/json",
+                event_body=event,
+                invocation_id=None,
+            )
+
+        def post_invocation_result(self, invoke_id, result_data, content_type="application/json",
+                                   invocation_id=None):  # type: ignore[no-untyped-def]
+            data = result_data if isinstance(result_data, bytes) else result_data.encode("utf-8")
+            os.write(1, LOG_SENTINEL)
+            channel.send(b"R", content_type.encode() + b"\n" + data)
+
+        def post_invocation_error(self, invoke_id, error_response_data, xray_fault,
+                                  invocation_id=None):  # type: ignore[no-untyped-def]
+            os.write(1, LOG_SENTINEL)
+            channel.send(b"E", error_response_data.encode("utf-8"))
+
+        def post_init_error(self, error_response_data, error_type_override=None):  # type: ignore[no-untyped-def]
+            os.write(1, LOG_SENTINEL)
+            channel.send(b"N", bootstrap.to_json(error_response_data).encode("utf-8"))
+
+    bootstrap.run(handler, SocketRuntimeClient())
+
+
+if __name__ == "__main__":
+    main()

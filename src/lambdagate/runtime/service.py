@@ -1,0 +1,92 @@
+"""The local Lambda service: the functions of a deployment, each with its pool of execution environments."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+from ..definition.model import Deployment, Function
+from .environment import InvokeResult
+from .launchers import UnsupportedRuntime, check_runtime, python_launch, python_runtime_dir
+from .pool import FunctionPool, LogSink, Throttled
+
+
+class FunctionUnavailable(Exception):
+    """The function exists in the template but cannot run here (its runtime); the message says why."""
+
+
+class LambdaService:
+    def __init__(self, deployment: Deployment, state_dir: Path, on_log: LogSink,
+                 on_notice: Callable[[str], None], max_environments: int = 8, watch: bool = True) -> None:
+        self.deployment = deployment
+        self._on_notice = on_notice
+        self._watch = watch
+        self._watch_task: asyncio.Task[None] | None = None
+        self.unavailable: dict[str, str] = {}
+        self._pools: dict[str, FunctionPool] = {}
+        runtime_dir = python_runtime_dir(state_dir)
+        runtime_api = "127.0.0.1:9001"
+        for arn, function in deployment.functions.items():
+            try:
+                note = check_runtime(function)
+            except UnsupportedRuntime as e:
+                self.unavailable[arn] = str(e)
+                on_notice(str(e))
+                continue
+            if note:
+                on_notice(note)
+            self._pools[arn] = FunctionPool(
+                function, lambda f=function: python_launch(f, deployment.region, runtime_api, runtime_dir),
+                on_log, max_environments)
+
+    def pool(self, function_arn: str) -> FunctionPool | None:
+        return self._pools.get(function_arn)
+
+    async def invoke(self, function: Function, payload: bytes, trace_id: str | None) -> InvokeResult | Throttled:
+        pool = self._pools.get(function.arn)
+        if pool is None:
+            raise FunctionUnavailable(self.unavailable.get(function.arn, f"{function.name} cannot run here"))
+        return await pool.invoke(payload, trace_id)
+
+    async def start(self) -> None:
+        if self._watch and self._pools:
+            self._watch_task = asyncio.get_running_loop().create_task(self._watch_code())
+
+    async def _watch_code(self) -> None:
+        """Code changes under a CodeUri (or a layer) recycle that function's environments."""
+        from watchfiles import awatch
+
+        folders: dict[str, list[FunctionPool]] = {}
+        for pool in self._pools.values():
+            for folder in (pool.function.code_dir, *pool.function.layers):
+                folders.setdefault(folder, []).append(pool)
+        roots = _outermost(list(folders))
+        with contextlib.suppress(asyncio.CancelledError):
+            async for changes in awatch(*roots, debounce=200, step=50, recursive=True):
+                touched: set[FunctionPool] = set()
+                for _change, changed in changes:
+                    for folder, pools in folders.items():
+                        if changed == folder or changed.startswith(folder.rstrip("/") + "/"):
+                            touched.update(pools)
+                for pool in touched:
+                    await pool.recycle()
+                    self._on_notice(f"{pool.function.logical_id}: code changed, new environments from the next "
+                                    "request on")
+
+    async def close(self) -> None:
+        if self._watch_task is not None:
+            self._watch_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._watch_task
+        await asyncio.gather(*(pool.close() for pool in self._pools.values()))
+
+
+def _outermost(folders: list[str]) -> list[str]:
+    ordered = sorted(set(folders), key=len)
+    out: list[str] = []
+    for folder in ordered:
+        if not any(folder == o or folder.startswith(o.rstrip("/") + "/") for o in out):
+            out.append(folder)
+    return out

@@ -1,0 +1,91 @@
+"""HTTP in and out: aiohttp's low-level server, which keeps header names as the client sent them."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from .gateway import MAX_REQUEST_BYTES, Exchange
+from .messages import HttpRequest
+
+Handler = Callable[[HttpRequest], Awaitable[Exchange]]
+
+
+class _Response(web.Response):
+    """API Gateway sends no `Server` header and says `Connection: keep-alive` (fact sheet §2.3)."""
+
+    async def _prepare_headers(self) -> None:
+        await super()._prepare_headers()
+        self._headers.popall("Server", None)
+        if self.keep_alive and "Connection" not in self._headers:
+            self._headers["Connection"] = "keep-alive"
+
+
+async def _read_body(request: web.BaseRequest) -> bytes | None:
+    """The body, or None when it is larger than API Gateway accepts (read no further than the limit)."""
+    length = request.content_length
+    if length is not None and length > MAX_REQUEST_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.readany()
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            return None
+        chunks.append(chunk)
+
+
+class GatewayServer:
+    def __init__(self, handle: Handler, host: str, port: int) -> None:
+        self._handle = handle
+        self.host = host
+        self.port = port
+        self._server: asyncio.AbstractServer | None = None
+        self._web: web.Server | None = None
+
+    async def _on_request(self, request: web.BaseRequest) -> web.StreamResponse:
+        received_at = time.time()
+        body = await _read_body(request)
+        target = request.raw_path
+        path, sep, query = target.partition("?")
+        http_request = HttpRequest(
+            method=request.method,
+            raw_path=path,
+            raw_query=query.partition("#")[0] if sep else None,
+            headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers),
+            body=body or b"",
+            source_ip=request.remote or "127.0.0.1",
+            server_port=self.port,
+            received_at=received_at,
+            body_too_large=body is None,
+        )
+        exchange = await self._handle(http_request)
+        response = _Response(status=exchange.response.status, body=exchange.response.body)
+        for name, value in exchange.response.headers:
+            response.headers.add(name, value)
+        if body is None:
+            response.force_close()
+        return response
+
+    async def start(self) -> None:
+        self._web = web.Server(self._on_request, access_log=None)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._web, self.host, self.port, reuse_address=True,
+                                                family=socket.AF_INET if ":" not in self.host else socket.AF_INET6)
+        sockets = self._server.sockets or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        if self._web is not None:
+            await self._web.shutdown(1.0)
