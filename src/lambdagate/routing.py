@@ -39,17 +39,21 @@ class Router:
         self._trees = [(api, _tree(api)) for api in apis]
 
     def match(self, http_method: str, raw_path: str) -> Match | None:
+        """Within one API the most specific resource decides. Several APIs share lambdagate's one port (AWS gives
+        each its own host): there the most specific match that has the method wins, then template order."""
         segments = _segments(raw_path)
+        best: tuple[tuple[int, ...], Match] | None = None
         for api, root in self._trees:
-            found = _walk(root, segments, 0, {})
+            found = _walk(root, segments, 0, {}, ())
             if found is None:
                 continue
-            resource, params = found
+            resource, params, rank = found
             method = resource.methods.get(http_method) or resource.methods.get("ANY")
             if method is None:
-                return None
-            return Match(api, resource, method, params or None)
-        return None
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, Match(api, resource, method, params or None))
+        return best[1] if best else None
 
 
 def _segments(raw_path: str) -> list[str]:
@@ -78,23 +82,27 @@ def _tree(api: Api) -> _Node:
     return root
 
 
-def _walk(node: _Node, segments: list[str], i: int, params: dict[str, str]) -> tuple[Resource, dict[str, str]] | None:
+Found = tuple[Resource, dict[str, str], tuple[int, ...]]
+
+
+def _walk(node: _Node, segments: list[str], i: int, params: dict[str, str], rank: tuple[int, ...]) -> Found | None:
+    """Depth first, literal before {param} before {proxy+}; `rank` records the kinds taken (0, 1, 2)."""
     if i == len(segments):
-        return (node.resource, params) if node.resource is not None else None
+        return (node.resource, params, rank) if node.resource is not None else None
     segment = segments[i]
     literal = node.literals.get(segment)
     if literal is not None:
-        found = _walk(literal, segments, i + 1, params)
+        found = _walk(literal, segments, i + 1, params, rank + (0,))
         if found is not None:
             return found
     if node.param is not None and segment:
         name, child = node.param
-        found = _walk(child, segments, i + 1, {**params, name: segment})
+        found = _walk(child, segments, i + 1, {**params, name: segment}, rank + (1,))
         if found is not None:
             return found
     if node.greedy is not None:
         name, child = node.greedy
         rest = "/".join(segments[i:])
         if rest and child.resource is not None:
-            return child.resource, {**params, name: rest}
+            return child.resource, {**params, name: rest}, rank + (2,)
     return None
