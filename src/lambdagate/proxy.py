@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import GatewayError, configuration_error, malformed_proxy_response
+from .errors import GatewayError, configuration_error
 from .media import first_accept_type, matches_binary_type
 
 ALLOWED_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded",
@@ -99,7 +99,7 @@ def _status(value: Any) -> int:
         raise Malformed(f"statusCode: expected an integer, got {_kind(value)}")
     if not 100 <= value <= 599:
         raise Malformed(f"statusCode: {value} is not an HTTP status code")
-    return value
+    return int(value)
 
 
 def _scalar_text(value: Any, where: str) -> str | None:

@@ -79,7 +79,7 @@ class GatewayServer:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._web, self.host, self.port, reuse_address=True,
                                                 family=socket.AF_INET if ":" not in self.host else socket.AF_INET6)
-        sockets = self._server.sockets or []
+        sockets = list(self._server.sockets or ())
         if sockets:
             self.port = sockets[0].getsockname()[1]
 

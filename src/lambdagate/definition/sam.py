@@ -133,7 +133,7 @@ class _Loader:
         return _merge_globals(glob, props)
 
     def _uses_implicit_api(self) -> bool:
-        for logical_id, r in self.resources.items():
+        for r in self.resources.values():
             if r["Type"] in FUNCTION_TYPES:
                 for event in ((r.get("Properties") or {}).get("Events") or {}).values():
                     if isinstance(event, dict) and event.get("Type") == "Api" and \
@@ -276,7 +276,7 @@ class _Loader:
                 api = IMPLICIT_API
                 if "RestApiId" in props:
                     ref = props["RestApiId"]
-                    api = ref.get("Ref") if isinstance(ref, dict) else ref
+                    api = str(ref.get("Ref") if isinstance(ref, dict) else ref)
                     if api not in self.resources:
                         raise self.t.error(keys + ("RestApiId",), f"RestApiId {api!r} is not an API of this "
                                            "template")
@@ -313,7 +313,7 @@ class _Loader:
             methods = openapi.methods_from_paths(body.get("paths") or {}, variables,
                                                  lambda k: self.t.location(*keys, "DefinitionBody", *k[1:]),
                                                  ("paths",))
-        for function_id, event_name, event, ekeys in events:
+        for function_id, _event_name, event, ekeys in events:
             path = self.resolver.string(event["Path"], ekeys + ("Path",))
             verb = self.resolver.string(event["Method"], ekeys + ("Method",)).upper()
             verb = "ANY" if verb in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else verb
@@ -333,6 +333,7 @@ class _Loader:
                    Location(self.t.file, self.t.line_of(*keys[:2])) if not implicit else Location(self.t.file))
 
     def _definition_body(self, props: dict[str, Any], keys: tuple[str | int, ...]) -> dict[str, Any] | None:
+        body: Any
         if "DefinitionBody" in props:
             body = self.resolver.resolve(props["DefinitionBody"], keys + ("DefinitionBody",))
         elif "DefinitionUri" in props:

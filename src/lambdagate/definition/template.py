@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cfn_tools.yaml_loader import CfnYamlLoader
+from cfn_tools.yaml_loader import CfnYamlLoader  # type: ignore[import-untyped]
 
 from ..errors import DefinitionError
 from .model import Location

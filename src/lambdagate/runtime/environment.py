@@ -8,6 +8,7 @@ runtime's error JSON), an init error, a timeout (`Sandbox.Timedout`, the environ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -186,10 +187,8 @@ class ExecutionEnvironment:
         return self._result(Outcome.FUNCTION_ERROR, data, invocation, started, init_ms, error_type)
 
     async def _logs_flushed(self) -> None:
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._sentinel.wait(), timeout=1.0)
-        except asyncio.TimeoutError:
-            pass
 
     async def _lost(self, invocation: Invocation, started: float, frame: tuple[bytes, bytes] | None,
                     init_ms: float | None = None) -> InvokeResult:
@@ -228,14 +227,10 @@ class ExecutionEnvironment:
         if process is None:
             return
         if process.returncode is None:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(process.wait(), timeout=5.0)
-            except asyncio.TimeoutError:
-                pass
         if self._writer is not None:
             self._writer.close()
         if self._log_task is not None:

@@ -13,6 +13,8 @@ Before each R/E frame the worker writes LOG_SENTINEL to its stdout, so that the 
 invocation printed has been read.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import socket
@@ -22,10 +24,10 @@ import sys
 LOG_SENTINEL = b"\x00lambdagate:end-of-invocation\n"
 
 
-def _lambda_sys_path(task_root: str, layer_roots: list, runtime_dir: str) -> list:
+def _lambda_sys_path(task_root: str, layer_roots: list[str], runtime_dir: str) -> list[str]:
     """The search path of Lambda's Python runtimes (LDG "Working with .zip file archives", python-package.md):
     /var/task, /opt/python/lib/python3.x/site-packages, /opt/python, /var/runtime, then the standard library."""
-    version = "python%d.%d" % sys.version_info[:2]
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     path = [task_root]
     for root in layer_roots:
         path.append(os.path.join(root, "python", "lib", version, "site-packages"))
@@ -44,7 +46,7 @@ class _Channel:
     def send(self, kind: bytes, data: bytes = b"") -> None:
         self.sock.sendall(struct.pack(">I", len(data) + 1) + kind + data)
 
-    def receive(self) -> tuple:
+    def receive(self) -> tuple[bytes, bytes]:
         head = self._exactly(4)
         (length,) = struct.unpack(">I", head)
         frame = self._exactly(length)
@@ -69,18 +71,21 @@ def main() -> None:
     del os.environ["LAMBDAGATE_LAYERS"]
     sys.path[:] = _lambda_sys_path(os.environ["LAMBDA_TASK_ROOT"], layer_roots, runtime_dir)
 
-    from awslambdaric import bootstrap
-    from awslambdaric.lambda_runtime_client import BaseLambdaRuntimeClient, InvocationRequest
+    from awslambdaric import bootstrap  # type: ignore[import-untyped]
+    from awslambdaric.lambda_runtime_client import (  # type: ignore[import-untyped]
+        BaseLambdaRuntimeClient,
+        InvocationRequest,
+    )
 
     channel = _Channel(control_fd)
 
-    class SocketRuntimeClient(BaseLambdaRuntimeClient):
+    class SocketRuntimeClient(BaseLambdaRuntimeClient):  # type: ignore[misc]
         """The Runtime API's four calls (next, response, error, init/error) over the control socket."""
 
         def __init__(self) -> None:
             self.ready_sent = False
 
-        def wait_next_invocation(self):  # type: ignore[no-untyped-def]
+        def wait_next_invocation(self) -> object:
             if not self.ready_sent:
                 channel.send(b"Y")
                 self.ready_sent = True
@@ -100,18 +105,19 @@ def main() -> None:
                 invocation_id=None,
             )
 
-        def post_invocation_result(self, invoke_id, result_data, content_type="application/json",
-                                   invocation_id=None):  # type: ignore[no-untyped-def]
+        def post_invocation_result(self, invoke_id: str, result_data: bytes | str,
+                                   content_type: str = "application/json", invocation_id: object = None) -> None:
             data = result_data if isinstance(result_data, bytes) else result_data.encode("utf-8")
             os.write(1, LOG_SENTINEL)
             channel.send(b"R", content_type.encode() + b"\n" + data)
 
-        def post_invocation_error(self, invoke_id, error_response_data, xray_fault,
-                                  invocation_id=None):  # type: ignore[no-untyped-def]
+        def post_invocation_error(self, invoke_id: str, error_response_data: str, xray_fault: str,
+                                  invocation_id: object = None) -> None:
             os.write(1, LOG_SENTINEL)
             channel.send(b"E", error_response_data.encode("utf-8"))
 
-        def post_init_error(self, error_response_data, error_type_override=None):  # type: ignore[no-untyped-def]
+        def post_init_error(self, error_response_data: dict[str, object],
+                            error_type_override: str | None = None) -> None:
             os.write(1, LOG_SENTINEL)
             channel.send(b"N", bootstrap.to_json(error_response_data).encode("utf-8"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,9 +38,8 @@ class LambdaService:
                 continue
             if note:
                 on_notice(note)
-            self._pools[arn] = FunctionPool(
-                function, lambda f=function: python_launch(f, deployment.region, runtime_api, runtime_dir),
-                on_log, max_environments)
+            self._pools[arn] = FunctionPool(function, functools.partial(
+                python_launch, function, deployment.region, runtime_api, runtime_dir), on_log, max_environments)
 
     def pool(self, function_arn: str) -> FunctionPool | None:
         return self._pools.get(function_arn)
