@@ -1,0 +1,145 @@
+"""Templates as users write them, and broken ones: one clear error naming file, line and field."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lambdagate.definition.sam import LoadOptions, load_deployment
+from lambdagate.errors import DefinitionError
+
+GOOD = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Globals:
+  Function:
+    Runtime: python3.11
+    Timeout: 7
+    Environment:
+      Variables:
+        SHARED: global
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      MemorySize: !If [IsProd, 1024, 256]
+      Environment:
+        Variables:
+          STAGE: !Sub "stage-${Stage}"
+          TABLE: !Ref Stage
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: "/things/{id}", Method: get}
+        Named:
+          Type: Api
+          Properties: {Path: /named, Method: any, RestApiId: !Ref NamedApi}
+  NamedApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      Variables: {v: "1"}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "template.yaml") -> Path:
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / "app.py").write_text("def handler(e, c):\n    return {}\n")
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_sam_template_with_globals_parameters_conditions(tmp_path: Path) -> None:
+    d = load_deployment(write(tmp_path, GOOD), LoadOptions(state_dir=tmp_path / ".lambdagate"))
+    (fn,) = d.functions.values()
+    assert fn.arn == "arn:aws:lambda:us-east-1:123456789012:function:Fn"
+    assert fn.timeout == 7.0 and fn.memory_size == 256
+    assert dict(fn.environment) == {"SHARED": "global", "STAGE": "stage-dev", "TABLE": "dev"}
+    assert fn.code_dir == str((tmp_path / "src").resolve())
+    implicit, named = d.apis
+    assert (implicit.logical_id, implicit.stage.name) == ("ServerlessRestApi", "Prod")
+    assert (named.logical_id, named.stage.name, named.stage.variables) == ("NamedApi", "dev", {"v": "1"})
+    assert {r.path for r in implicit.resources} == {"/", "/things", "/things/{id}"}
+    assert [r.methods for r in named.resources if r.path == "/named"][0].keys() == {"ANY"}
+    # SAM's implicit permissions: any stage, ANY -> *, path variables -> *
+    arns = sorted(p.source_arn or "" for p in d.permissions)
+    assert arns == sorted([f"arn:aws:execute-api:us-east-1:123456789012:{implicit.id}/*/GET/things/*",
+                           f"arn:aws:execute-api:us-east-1:123456789012:{named.id}/*/*/named"])
+
+
+def test_parameter_overrides_and_ids_are_stable(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    first = load_deployment(path, LoadOptions(parameter_overrides={"Stage": "prod"}, state_dir=tmp_path / ".s"))
+    again = load_deployment(path, LoadOptions(parameter_overrides={"Stage": "prod"}, state_dir=tmp_path / ".s"))
+    (fn,) = first.functions.values()
+    assert fn.memory_size == 1024
+    assert [a.id for a in first.apis] == [a.id for a in again.apis]
+    assert all(len(a.id) == 10 and a.id.isalnum() and a.id.islower() or a.id.isdigit() for a in first.apis)
+
+
+def test_json_template(tmp_path: Path) -> None:
+    data = {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+        "CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
+        "Events": {"E": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}}}}}
+    d = load_deployment(write(tmp_path, json.dumps(data, indent=2), "template.json"),
+                        LoadOptions(state_dir=tmp_path / ".s"))
+    assert [r.path for r in d.apis[0].resources] == ["/"]
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("Resources:\n  Fn:\n    Type: [unclosed\n", 4, "invalid YAML"),
+    ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+     "      Runtime: python3.11\n", 4, "has no Handler"),
+    ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: nowhere/\n"
+     "      Handler: app.handler\n      Runtime: python3.11\n", 5, "no such folder"),
+    ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+     "      Handler: !Ref Missing\n      Runtime: python3.11\n", 6, "no parameter or resource"),
+    ("Parameters:\n  Needed:\n    Type: String\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n", 2,
+     "--parameter-overrides Needed=VALUE"),
+    ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+     "      Handler: app.handler\n      Runtime: python3.11\n      Events:\n        E:\n          Type: Api\n"
+     "          Properties:\n            Path: /x\n            Method: get\n            RestApiId: !Ref Nope\n",
+     14, "RestApiId 'Nope'"),
+    ("Resources:\n  Fn:\n    Properties: {}\n", 2, "needs a 'Type'"),
+    ("Resources: {}\n", 1, "non-empty 'Resources'"),
+    ("- just\n- a list\n", 1, "a mapping"),
+])
+def test_broken_templates_name_file_line_and_field(tmp_path: Path, text: str, line: int, words: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(DefinitionError) as info:
+        load_deployment(path, LoadOptions(state_dir=tmp_path / ".s"))
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}:"), message
+    assert words in message
+
+
+def test_cli_reports_a_broken_template_in_one_line_without_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                           "      Handler: app.handler\n")
+    done = subprocess.run([sys.executable, "-m", "lambdagate", "serve", "--template", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"lambdagate: error: {path}:4: Resources.Fn.Properties: function Fn has no Runtime"]
+
+
+def test_cli_without_a_template_says_what_to_do(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "lambdagate", "serve"], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no template.yaml" in done.stderr and "--template" in done.stderr
