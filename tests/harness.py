@@ -41,7 +41,7 @@ class RunningGateway:
         self.deployment = deployment
         self._loop = asyncio.new_event_loop()
         self.local = LocalGateway(deployment, state_dir, Console(self.console_out), config.max_environments,
-                                  watch=config.watch)
+                                  watch=config.watch, python_channel=config.python_channel)
         started = threading.Event()
 
         def run() -> None:
@@ -82,6 +82,14 @@ class RunningGateway:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(60)
 
     def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.local.close(), self._loop).result(30)
+        async def shutdown() -> None:
+            await self.local.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()

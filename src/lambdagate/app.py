@@ -31,6 +31,7 @@ class ServeConfig:
     max_environments: int = 8
     watch: bool = True
     quiet: bool = False
+    python_channel: str = "socket"     # or "runtime-api": awslambdaric's native client over HTTP
 
 
 def find_template(given: Path | None, cwd: Path | None = None) -> Path:
@@ -71,11 +72,11 @@ class LocalGateway:
     """A running gateway: its Lambda service, and optionally its HTTP server."""
 
     def __init__(self, deployment: Deployment, state_dir: Path, console: Console, max_environments: int = 8,
-                 watch: bool = True) -> None:
+                 watch: bool = True, python_channel: str = "socket") -> None:
         self.deployment = deployment
         self.console = console
         self.lambdas = LambdaService(deployment, state_dir, console.function_log, console.notice,
-                                     max_environments=max_environments, watch=watch)
+                                     max_environments=max_environments, watch=watch, python_channel=python_channel)
         self.gateway = Gateway(deployment, self.lambdas, console.exchange)
         self.server: GatewayServer | None = None
 
@@ -108,7 +109,8 @@ async def serve(config: ServeConfig) -> None:
     deployment, state_dir = load(config)
     for warning in deployment.warnings:
         console.notice(warning)
-    local = LocalGateway(deployment, state_dir, console, config.max_environments, config.watch)
+    local = LocalGateway(deployment, state_dir, console, config.max_environments, config.watch,
+                         config.python_channel)
     await local.start(config.host, config.port)
     assert local.server is not None
     for line in describe_routes(deployment):

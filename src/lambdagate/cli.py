@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="execution environments per function at most (a local cap; AWS has none)")
     s.add_argument("--no-watch", action="store_true", help="do not reload functions when their code changes")
     s.add_argument("--quiet", "-q", action="store_true", help="show only failed requests and notices")
+    s.add_argument("--python-channel", choices=("socket", "runtime-api"), default="socket",
+                   help="how Python environments get work: awslambdaric's bootstrap over a socket (default, "
+                        "faster) or its native client over the HTTP Lambda Runtime API")
     return parser
 
 
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             config = ServeConfig(template=args.template, host=args.host, port=args.port,
                                  parameter_overrides=_pairs(args.parameter_overrides), env_vars=args.env_vars,
                                  region=args.region, max_environments=args.max_environments,
-                                 watch=not args.no_watch, quiet=args.quiet)
+                                 watch=not args.no_watch, quiet=args.quiet, python_channel=args.python_channel)
             _run(serve(config))
     except LambdagateError as e:
         print(f"lambdagate: error: {e}", file=sys.stderr)

@@ -13,12 +13,12 @@ import json
 import os
 import signal
 import socket
-import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .channels import Channel, RuntimeApiChannel, SocketChannel
 from .launchers import CONTROL_FD, LaunchSpec
 from .python_worker import LOG_SENTINEL
 
@@ -85,8 +85,7 @@ class ExecutionEnvironment:
         self.generation = generation
         self._on_log = on_log
         self._process: asyncio.subprocess.Process | None = None
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
+        self._channel: Channel | None = None
         self._log_task: asyncio.Task[None] | None = None
         self._sentinel = asyncio.Event()
         self._lines: list[str] | None = None
@@ -99,18 +98,27 @@ class ExecutionEnvironment:
         return self._process.pid if self._process else None
 
     async def start(self) -> None:
-        parent, child = socket.socketpair()
-        argv = [a.replace(CONTROL_FD, str(child.fileno())) for a in self.spec.argv]
-        try:
-            self.started_at = time.perf_counter()
-            self._process = await asyncio.create_subprocess_exec(
-                *argv, env=self.spec.env, cwd=self.spec.cwd, stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, pass_fds=(child.fileno(),),
-                start_new_session=True)
-        finally:
-            child.close()
-        self._reader, self._writer = await asyncio.open_unix_connection(sock=parent, limit=1 << 24)
+        self.started_at = time.perf_counter()
+        if self.spec.channel == "runtime-api":
+            channel = RuntimeApiChannel()
+            env = {**self.spec.env, "AWS_LAMBDA_RUNTIME_API": await channel.start()}
+            self._process = await self._spawn(list(self.spec.argv), env, ())
+            channel.exited = asyncio.ensure_future(self._process.wait())
+            self._channel = channel
+        else:
+            parent, child = socket.socketpair()
+            argv = [a.replace(CONTROL_FD, str(child.fileno())) for a in self.spec.argv]
+            try:
+                self._process = await self._spawn(argv, self.spec.env, (child.fileno(),))
+            finally:
+                child.close()
+            self._channel = await SocketChannel.open(parent)
         self._log_task = asyncio.get_running_loop().create_task(self._read_logs())
+
+    async def _spawn(self, argv: list[str], env: dict[str, str], fds: tuple[int, ...]) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=self.spec.cwd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT, pass_fds=fds, start_new_session=True)
 
     async def _read_logs(self) -> None:
         assert self._process is not None and self._process.stdout is not None
@@ -133,19 +141,10 @@ class ExecutionEnvironment:
                     self._lines.append(part)
                 self._on_log(part)
 
-    async def _frame(self) -> tuple[bytes, bytes] | None:
-        assert self._reader is not None
-        try:
-            head = await self._reader.readexactly(4)
-            (length,) = struct.unpack(">I", head)
-            data = await self._reader.readexactly(length)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            return None
-        return data[:1], data[1:]
-
     async def invoke(self, invocation: Invocation) -> InvokeResult:
         """Run one invocation; initialise first when cold. Never raises for anything the function does."""
-        assert self._writer is not None
+        channel = self._channel
+        assert channel is not None
         self._lines = []
         self._sentinel.clear()
         started = time.perf_counter()
@@ -153,19 +152,17 @@ class ExecutionEnvironment:
         deadline = started + invocation.timeout
         try:
             if not self.initialised:
-                frame = await asyncio.wait_for(self._frame(), timeout=invocation.timeout)
+                frame = await asyncio.wait_for(channel.receive(), timeout=invocation.timeout)
                 if frame is None or frame[0] == b"N":
                     return await self._lost(invocation, started, frame)
                 self.initialised = True
                 init_ms = (time.perf_counter() - self.started_at) * 1000
                 started = time.perf_counter()
                 deadline = started + invocation.timeout
-            header = json.dumps({"id": invocation.request_id, "arn": invocation.function_arn,
-                                 "deadline": int((time.time() + (deadline - time.perf_counter())) * 1000),
-                                 "trace": invocation.trace_id}).encode()
-            self._writer.write(struct.pack(">I", len(header) + len(invocation.payload) + 2) + b"I" + header +
-                               b"\n" + invocation.payload)
-            frame = await asyncio.wait_for(self._frame(), timeout=max(0.0, deadline - time.perf_counter()))
+            channel.send({"id": invocation.request_id, "arn": invocation.function_arn,
+                          "deadline": int((time.time() + (deadline - time.perf_counter())) * 1000),
+                          "trace": invocation.trace_id}, invocation.payload)
+            frame = await asyncio.wait_for(channel.receive(), timeout=max(0.0, deadline - time.perf_counter()))
         except asyncio.TimeoutError:
             await self.kill()
             message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
@@ -187,6 +184,10 @@ class ExecutionEnvironment:
         return self._result(Outcome.FUNCTION_ERROR, data, invocation, started, init_ms, error_type)
 
     async def _logs_flushed(self) -> None:
+        """Every line the invocation printed has been read (the worker's sentinel), or a moment has passed."""
+        if self._channel is not None and not self._channel.has_log_sentinel:
+            await asyncio.sleep(0)  # lines already in the pipe are read; later ones are shown when they come
+            return
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._sentinel.wait(), timeout=1.0)
 
@@ -231,8 +232,8 @@ class ExecutionEnvironment:
                 os.killpg(process.pid, signal.SIGKILL)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(process.wait(), timeout=5.0)
-        if self._writer is not None:
-            self._writer.close()
+        if self._channel is not None:
+            await self._channel.close()
         if self._log_task is not None:
             try:
                 await asyncio.wait_for(self._log_task, timeout=1.0)

@@ -37,6 +37,7 @@ class LaunchSpec:
     argv: tuple[str, ...]
     env: dict[str, str]
     cwd: str
+    channel: str = "socket"            # or "runtime-api": the Lambda Runtime API over HTTP (channels.py)
 
 
 def lambda_environment(function: Function, region: str, runtime_api: str, runtime_dir: str) -> dict[str, str]:
@@ -90,13 +91,14 @@ def python_runtime_dir(state_dir: Path) -> Path:
     return folder
 
 
-def python_launch(function: Function, region: str, runtime_api: str, runtime_dir: Path) -> LaunchSpec:
-    env = lambda_environment(function, region, runtime_api, str(runtime_dir))
+def python_launch(function: Function, region: str, runtime_dir: Path, channel: str = "socket") -> LaunchSpec:
+    """awslambdaric in an isolated interpreter; over the socket channel, or over HTTP with its native client."""
+    env = lambda_environment(function, region, "127.0.0.1:9001", str(runtime_dir))
     env["PYTHONPATH"] = str(runtime_dir)
     env["LAMBDAGATE_LAYERS"] = os.pathsep.join(function.layers)
     # -I: no user site, no PYTHON* variables, no script folder on sys.path; -S: no site-packages.
-    return LaunchSpec((sys.executable, "-I", "-S", "-u", str(WORKER_SCRIPT), CONTROL_FD), env,
-                      function.code_dir)
+    argv = (sys.executable, "-I", "-S", "-u", str(WORKER_SCRIPT), CONTROL_FD if channel == "socket" else "--http")
+    return LaunchSpec(argv, env, function.code_dir, channel)
 
 
 def check_runtime(function: Function) -> str | None:

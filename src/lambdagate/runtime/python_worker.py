@@ -64,7 +64,6 @@ class _Channel:
 
 
 def main() -> None:
-    control_fd = int(sys.argv[1])
     handler = os.environ["_HANDLER"]
     layer_roots = [p for p in os.environ.get("LAMBDAGATE_LAYERS", "").split(os.pathsep) if p]
     runtime_dir = os.environ["LAMBDA_RUNTIME_DIR"]
@@ -77,7 +76,14 @@ def main() -> None:
         InvocationRequest,
     )
 
-    channel = _Channel(control_fd)
+    if sys.argv[1] == "--http":
+        # The Lambda Runtime API over HTTP with awslambdaric's native client, exactly as on Lambda.
+        from awslambdaric.lambda_runtime_client import LambdaRuntimeClient  # type: ignore[import-untyped]
+
+        bootstrap.run(handler, LambdaRuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"]))
+        return
+
+    channel = _Channel(int(sys.argv[1]))
 
     class SocketRuntimeClient(BaseLambdaRuntimeClient):  # type: ignore[misc]
         """The Runtime API's four calls (next, response, error, init/error) over the control socket."""

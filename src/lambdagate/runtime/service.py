@@ -20,7 +20,8 @@ class FunctionUnavailable(Exception):
 
 class LambdaService:
     def __init__(self, deployment: Deployment, state_dir: Path, on_log: LogSink,
-                 on_notice: Callable[[str], None], max_environments: int = 8, watch: bool = True) -> None:
+                 on_notice: Callable[[str], None], max_environments: int = 8, watch: bool = True,
+                 python_channel: str = "socket") -> None:
         self.deployment = deployment
         self._on_notice = on_notice
         self._watch = watch
@@ -28,7 +29,6 @@ class LambdaService:
         self.unavailable: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
         runtime_dir = python_runtime_dir(state_dir)
-        runtime_api = "127.0.0.1:9001"
         for arn, function in deployment.functions.items():
             try:
                 note = check_runtime(function)
@@ -39,7 +39,7 @@ class LambdaService:
             if note:
                 on_notice(note)
             self._pools[arn] = FunctionPool(function, functools.partial(
-                python_launch, function, deployment.region, runtime_api, runtime_dir), on_log, max_environments)
+                python_launch, function, deployment.region, runtime_dir, python_channel), on_log, max_environments)
 
     def pool(self, function_arn: str) -> FunctionPool | None:
         return self._pools.get(function_arn)
