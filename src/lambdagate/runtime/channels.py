@@ -90,10 +90,7 @@ class RuntimeApiChannel:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        port = list(server.sockets)[0].getsockname()[1]  # type: ignore[union-attr]
-        self.address = f"127.0.0.1:{port}"
+        self.address = f"127.0.0.1:{self._runner.addresses[0][1]}"
         return self.address
 
     async def _next(self, request: web.Request) -> web.StreamResponse:

@@ -78,7 +78,7 @@ def main() -> None:
 
     if sys.argv[1] == "--http":
         # The Lambda Runtime API over HTTP with awslambdaric's native client, exactly as on Lambda.
-        from awslambdaric.lambda_runtime_client import LambdaRuntimeClient  # type: ignore[import-untyped]
+        from awslambdaric.lambda_runtime_client import LambdaRuntimeClient
 
         bootstrap.run(handler, LambdaRuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"]))
         return
