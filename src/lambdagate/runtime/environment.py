@@ -90,6 +90,7 @@ class ExecutionEnvironment:
         self._sentinel = asyncio.Event()
         self._lines: list[str] | None = None
         self.initialised = False
+        self.busy = False
         self.dead = False
         self.started_at = 0.0
 
@@ -143,6 +144,13 @@ class ExecutionEnvironment:
 
     async def invoke(self, invocation: Invocation) -> InvokeResult:
         """Run one invocation; initialise first when cold. Never raises for anything the function does."""
+        self.busy = True
+        try:
+            return await self._invoke(invocation)
+        finally:
+            self.busy = False
+
+    async def _invoke(self, invocation: Invocation) -> InvokeResult:
         channel = self._channel
         assert channel is not None
         self._lines = []
@@ -220,6 +228,13 @@ class ExecutionEnvironment:
         except asyncio.TimeoutError:
             await self.kill()
             return self._process.returncode
+
+    def kill_now(self) -> None:
+        """SIGKILL at once, as Lambda does when a function goes over its memory: the invocation then ends with
+        `Runtime exited with error: signal: killed` (Runtime.ExitError)."""
+        if self._process is not None and self._process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
 
     async def kill(self) -> None:
         """Stop the process and everything it started (its own session)."""

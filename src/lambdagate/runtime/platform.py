@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def max_memory_used_mb(pid: int) -> int | None:
-    """Peak resident memory of a process in MB (VmHWM), or None where /proc is not available (macOS)."""
+def _status_mb(pid: int, field: str) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return max(1, round(int(line.split()[1]) / 1024))
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+def max_memory_used_mb(pid: int) -> int | None:
+    """Peak resident memory of a process in MB (VmHWM), or None where /proc is not available (macOS)."""
+    return _status_mb(pid, "VmHWM:")
+
+
+def resident_memory_mb(pid: int) -> int | None:
+    """Current resident memory in MB (VmRSS), or None where /proc is not available: no memory limit there."""
+    return _status_mb(pid, "VmRSS:")

@@ -46,6 +46,9 @@ class FunctionPool:
     def environment_count(self) -> int:
         return len(self._all)
 
+    def busy_environments(self) -> list[ExecutionEnvironment]:
+        return [env for env in self._all if env.busy]
+
     async def invoke(self, payload: bytes, trace_id: str | None) -> InvokeResult | Throttled:
         request_id = str(uuid.uuid4())
         reserved = self.function.reserved_concurrency

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..definition.model import Deployment, Function
 from .environment import InvokeResult
 from .launchers import UnsupportedRuntime, check_runtime, python_launch, python_runtime_dir
+from .platform import resident_memory_mb
 from .pool import FunctionPool, LogSink, Throttled
 
 
@@ -26,6 +27,7 @@ class LambdaService:
         self._on_notice = on_notice
         self._watch = watch
         self._watch_task: asyncio.Task[None] | None = None
+        self._memory_task: asyncio.Task[None] | None = None
         self.unavailable: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
         runtime_dir = python_runtime_dir(state_dir)
@@ -51,8 +53,23 @@ class LambdaService:
         return await pool.invoke(payload, trace_id)
 
     async def start(self) -> None:
+        loop = asyncio.get_running_loop()
         if self._watch and self._pools:
-            self._watch_task = asyncio.get_running_loop().create_task(self._watch_code())
+            self._watch_task = loop.create_task(self._watch_code())
+        if self._pools:
+            self._memory_task = loop.create_task(self._watch_memory())
+
+    async def _watch_memory(self, interval: float = 0.1) -> None:
+        """A function that goes over its MemorySize is killed, as Lambda kills it (where /proc tells memory)."""
+        while True:
+            await asyncio.sleep(interval)
+            for pool in self._pools.values():
+                for env in pool.busy_environments():
+                    used = resident_memory_mb(env.pid) if env.pid else None
+                    if used is not None and used > pool.function.memory_size:
+                        self._on_notice(f"{pool.function.logical_id}: {used} MB in use, over its MemorySize of "
+                                        f"{pool.function.memory_size} MB: the environment is killed as on Lambda")
+                        env.kill_now()
 
     async def _watch_code(self) -> None:
         """Code changes under a CodeUri (or a layer) recycle that function's environments."""
@@ -76,10 +93,11 @@ class LambdaService:
                                     "request on")
 
     async def close(self) -> None:
-        if self._watch_task is not None:
-            self._watch_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._watch_task
+        for task in (self._watch_task, self._memory_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await asyncio.gather(*(pool.close() for pool in self._pools.values()))
 
 
