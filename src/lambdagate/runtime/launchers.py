@@ -57,7 +57,9 @@ def lambda_environment(function: Function, region: str, runtime_api: str, runtim
         "LAMBDA_TASK_ROOT": function.code_dir,
         "LANG": "en_US.UTF-8",
         "LC_CTYPE": "C.UTF-8",
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"] +
+        # the interpreter's own folder (as /var/lang/bin), not a virtualenv's scripts
+        "PATH": os.pathsep.join([str(Path(getattr(sys, "_base_executable", sys.executable)).parent),
+                                 "/usr/local/bin", "/usr/bin", "/bin"] +
                                 [str(Path(layer) / "bin") for layer in function.layers]),
         "PWD": function.code_dir,
         "TZ": ":UTC",
