@@ -100,6 +100,8 @@ class ExecutionEnvironment:
 
     async def start(self) -> None:
         self.started_at = time.perf_counter()
+        if self.spec.failure is not None:
+            return  # Lambda could not start the runtime: the invocation reports it (see invoke)
         if self.spec.channel == "runtime-api":
             channel = RuntimeApiChannel()
             env = {**self.spec.env, "AWS_LAMBDA_RUNTIME_API": await channel.start()}
@@ -152,8 +154,12 @@ class ExecutionEnvironment:
 
     async def _invoke(self, invocation: Invocation) -> InvokeResult:
         channel = self._channel
-        assert channel is not None
         self._lines = []
+        if self.spec.failure is not None or channel is None:
+            failure_type, message = self.spec.failure or ("Runtime.Unknown", "the runtime did not start")
+            return self._result(Outcome.FUNCTION_ERROR, _error_payload(
+                failure_type, f"RequestId: {invocation.request_id} Error: {message}"), invocation,
+                time.perf_counter(), None, failure_type, lost=True)
         self._sentinel.clear()
         started = time.perf_counter()
         init_ms: float | None = None

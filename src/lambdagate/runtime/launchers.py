@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -24,6 +26,9 @@ PASSED_THROUGH = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOK
 RUNTIME_DISTRIBUTIONS = ("awslambdaric", "simplejson", "snapshot-restore-py", "boto3", "botocore", "s3transfer",
                          "jmespath", "python-dateutil", "six", "urllib3")
 PYTHON_RUNTIMES = ("python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
+PROVIDED_RUNTIMES = ("provided.al2023", "provided.al2", "provided")
+NODE_BOOTSTRAP = Path(__file__).with_name("node") / "bootstrap.mjs"
 WORKER_SCRIPT = Path(__file__).with_name("python_worker.py")
 CONTROL_FD = "{control_fd}"  # replaced by the descriptor number of the environment's control socket
 
@@ -38,6 +43,7 @@ class LaunchSpec:
     env: dict[str, str]
     cwd: str
     channel: str = "socket"            # or "runtime-api": the Lambda Runtime API over HTTP (channels.py)
+    failure: tuple[str, str] | None = None  # (errorType, message) when Lambda could not even start the runtime
 
 
 def lambda_environment(function: Function, region: str, runtime_api: str, runtime_dir: str) -> dict[str, str]:
@@ -103,17 +109,89 @@ def python_launch(function: Function, region: str, runtime_dir: Path, channel: s
     return LaunchSpec(argv, env, function.code_dir, channel)
 
 
-def check_runtime(function: Function) -> str | None:
-    """None when the function can run here; otherwise raise UnsupportedRuntime. Returns a start-up note when
-    the local interpreter differs from the function's runtime."""
-    if function.runtime in PYTHON_RUNTIMES:
-        local = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-        if local != function.runtime:
-            return (f"{function.logical_id}: Runtime {function.runtime} runs on the local {local} "
-                    f"({sys.executable}), the closest interpreter lambdagate can use")
-        return None
-    if function.runtime.startswith("python"):
-        raise UnsupportedRuntime(f"{function.logical_id}: Runtime {function.runtime} is not a Lambda runtime "
-                                 f"(use one of {', '.join(PYTHON_RUNTIMES)})")
-    raise UnsupportedRuntime(f"{function.logical_id}: Runtime {function.runtime} is not supported yet "
-                             "(Python runtimes are; Node.js and provided.* are planned)")
+def node_launch(function: Function, region: str, node: str) -> LaunchSpec:
+    """Our bootstrap on the machine's `node`, over the Runtime API. NODE_PATH as Lambda sets it, with the
+    layers' nodejs folders in place of /opt/nodejs (LDG packaging-layers.md, "Layer paths for each runtime")."""
+    env = lambda_environment(function, region, "", str(NODE_BOOTSTRAP.parent))
+    major = function.runtime.removeprefix("nodejs").split(".")[0]
+    paths = []
+    for layer in function.layers:
+        paths += [str(Path(layer) / "nodejs" / f"node{major}" / "node_modules"),
+                  str(Path(layer) / "nodejs" / "node_modules")]
+    env["NODE_PATH"] = os.pathsep.join(paths + [function.code_dir])
+    return LaunchSpec((node, str(NODE_BOOTSTRAP)), env, function.code_dir, "runtime-api")
+
+
+def provided_launch(function: Function, region: str) -> LaunchSpec:
+    """The user's own `bootstrap` (code folder first, then the layers, as /var/task then /opt), which talks to
+    the Runtime API itself. Lambda runs it as another user than the files' owner, so it must be executable by
+    others; otherwise Lambda answers Runtime.InvalidEntrypoint (aws/aws-lambda-dotnet#1671,
+    awslabs/aws-lambda-dart-runtime#20 show the messages)."""
+    env = lambda_environment(function, region, "", "")
+    candidates = [Path(function.code_dir) / "bootstrap"] + [Path(layer) / "bootstrap" for layer in function.layers]
+    for candidate in candidates:
+        if candidate.is_file():
+            shown = "/var/task/bootstrap" if candidate.parent == Path(function.code_dir) else "/opt/bootstrap"
+            if candidate.stat().st_mode & 0o001 == 0:
+                return LaunchSpec((), env, function.code_dir, "runtime-api",
+                                  ("Runtime.InvalidEntrypoint", f"fork/exec {shown}: permission denied"))
+            return LaunchSpec((str(candidate),), env, function.code_dir, "runtime-api")
+    return LaunchSpec((), env, function.code_dir, "runtime-api",
+                      ("Runtime.InvalidEntrypoint",
+                       "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"))
+
+
+class Runtimes:
+    """The runtimes this machine offers, looked up once at start-up."""
+
+    def __init__(self, state_dir: Path, python_channel: str = "socket") -> None:
+        self._state_dir = state_dir
+        self._python_dir: Path | None = None
+        self._python_channel = python_channel
+        self.node = shutil.which("node")
+        self._node_version: str | None = None
+
+    def node_version(self) -> str:
+        if self._node_version is None and self.node:
+            done = subprocess.run([self.node, "--version"], capture_output=True, text=True, timeout=30)
+            self._node_version = done.stdout.strip()
+        return self._node_version or ""
+
+    def check(self, function: Function) -> str | None:
+        """Raise UnsupportedRuntime when the function cannot run here; return a start-up note when it runs on a
+        local version other than its Runtime's."""
+        runtime = function.runtime
+        if runtime in PYTHON_RUNTIMES:
+            local = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+            if local != runtime:
+                return (f"{function.logical_id}: Runtime {runtime} runs on the local {local} "
+                        f"({sys.executable}), the closest interpreter lambdagate can use")
+            return None
+        if runtime in NODE_RUNTIMES:
+            if not self.node:
+                raise UnsupportedRuntime(f"{function.logical_id}: Runtime {runtime} needs Node.js: install it "
+                                         "(https://nodejs.org) so that `node` is on PATH, then restart")
+            local = self.node_version()
+            wanted = runtime.removeprefix("nodejs").split(".")[0]
+            if not local.startswith(f"v{wanted}."):
+                return (f"{function.logical_id}: Runtime {runtime} runs on the local node {local} "
+                        f"({self.node}), not Node.js {wanted}")
+            return None
+        if runtime in PROVIDED_RUNTIMES:
+            return None
+        family = runtime.rstrip("0123456789.x")
+        advice = {"java": "Java", "dotnet": ".NET", "ruby": "Ruby", "go": "Go"}.get(family)
+        what = f"{advice} functions are not supported" if advice else f"{runtime!r} is not a runtime lambdagate knows"
+        raise UnsupportedRuntime(f"{function.logical_id}: Runtime {runtime}: {what}; lambdagate runs "
+                                 f"{', '.join(PYTHON_RUNTIMES + NODE_RUNTIMES + PROVIDED_RUNTIMES)} "
+                                 "(a compiled function can run as provided.al2023 with its own bootstrap)")
+
+    def launch(self, function: Function, region: str) -> LaunchSpec:
+        if function.runtime in NODE_RUNTIMES:
+            assert self.node is not None
+            return node_launch(function, region, self.node)
+        if function.runtime in PROVIDED_RUNTIMES:
+            return provided_launch(function, region)
+        if self._python_dir is None:
+            self._python_dir = python_runtime_dir(self._state_dir)
+        return python_launch(function, region, self._python_dir, self._python_channel)

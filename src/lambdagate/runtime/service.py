@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..definition.model import Deployment, Function
 from .environment import InvokeResult
-from .launchers import UnsupportedRuntime, check_runtime, python_launch, python_runtime_dir
+from .launchers import Runtimes, UnsupportedRuntime
 from .platform import resident_memory_mb
 from .pool import FunctionPool, LogSink, Throttled
 
@@ -30,18 +30,18 @@ class LambdaService:
         self._memory_task: asyncio.Task[None] | None = None
         self.unavailable: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
-        runtime_dir = python_runtime_dir(state_dir)
+        runtimes = Runtimes(state_dir, python_channel)
         for arn, function in deployment.functions.items():
             try:
-                note = check_runtime(function)
+                note = runtimes.check(function)
             except UnsupportedRuntime as e:
                 self.unavailable[arn] = str(e)
                 on_notice(str(e))
                 continue
             if note:
                 on_notice(note)
-            self._pools[arn] = FunctionPool(function, functools.partial(
-                python_launch, function, deployment.region, runtime_dir, python_channel), on_log, max_environments)
+            self._pools[arn] = FunctionPool(function, functools.partial(runtimes.launch, function, deployment.region),
+                                            on_log, max_environments)
 
     def pool(self, function_arn: str) -> FunctionPool | None:
         return self._pools.get(function_arn)
