@@ -110,7 +110,8 @@ function typeModuleFolder(folder) {
   }
 }
 
-const requireFromRoot = createRequire(path.join(taskRoot, 'index.js'));
+// Requires come from the runtime (as /var/runtime/index.mjs on Lambda), resolved against the task root.
+const requireFromRoot = createRequire(import.meta.url);
 
 async function loadModule(moduleRoot, moduleName) {
   const base = path.resolve(taskRoot, moduleRoot, moduleName);
