@@ -63,12 +63,49 @@ class _Channel:
         return b"".join(chunks)
 
 
+def _read_as_lambdas_user(roots: dict[str, str]) -> None:
+    """Lambda runs a function as a user other than its files' owner, so a module file that others cannot read (or
+    a folder they cannot search) fails to import with `[Errno 13] Permission denied: '/var/task/...'`
+    (LDG troubleshooting-deployment.md; fact sheet §10.9). Reproduce that even when lambdagate runs as the owner
+    or as root, by checking the "others" permission bits of what the import system reads under the code folder
+    and the layers."""
+    import errno
+    import importlib.machinery
+    import stat
+
+    def check(path: str) -> None:
+        for root, shown in roots.items():
+            if path == root or not path.startswith(root + os.sep):
+                continue
+            relative = path[len(root) + 1:]
+            folder = root
+            for part in relative.split(os.sep)[:-1]:
+                folder = os.path.join(folder, part)
+                if not os.stat(folder).st_mode & stat.S_IXOTH:
+                    raise PermissionError(errno.EACCES, "Permission denied", shown + "/" + relative)
+            if not os.stat(path).st_mode & stat.S_IROTH:
+                raise PermissionError(errno.EACCES, "Permission denied", shown + "/" + relative)
+            return
+
+    for loader in (importlib.machinery.SourceFileLoader, importlib.machinery.SourcelessFileLoader):
+        original = loader.get_data
+
+        def get_data(self: object, path: str, _original: object = original) -> bytes:
+            check(os.path.abspath(path))
+            return _original(self, path)  # type: ignore[operator, no-any-return]
+
+        loader.get_data = get_data  # type: ignore[method-assign]
+
+
 def main() -> None:
     handler = os.environ["_HANDLER"]
     layer_roots = [p for p in os.environ.get("LAMBDAGATE_LAYERS", "").split(os.pathsep) if p]
     runtime_dir = os.environ["LAMBDA_RUNTIME_DIR"]
     del os.environ["LAMBDAGATE_LAYERS"]
     sys.path[:] = _lambda_sys_path(os.environ["LAMBDA_TASK_ROOT"], layer_roots, runtime_dir)
+    roots = {os.path.realpath(os.environ["LAMBDA_TASK_ROOT"]): "/var/task"}
+    roots.update({os.path.realpath(layer): "/opt" for layer in layer_roots})
+    _read_as_lambdas_user(roots)
 
     from awslambdaric import bootstrap  # type: ignore[import-untyped]
     from awslambdaric.lambda_runtime_client import (  # type: ignore[import-untyped]

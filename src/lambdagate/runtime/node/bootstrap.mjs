@@ -113,10 +113,35 @@ function typeModuleFolder(folder) {
 // Requires come from the runtime (as /var/runtime/index.mjs on Lambda), resolved against the task root.
 const requireFromRoot = createRequire(import.meta.url);
 
+// Lambda runs the function as a user other than the files' owner: a handler file that others cannot read fails with
+// `EACCES: permission denied, open '/var/task/index.js'` (LDG troubleshooting-deployment.md; fact sheet §10.9),
+// even when lambdagate runs as the owner or as root.
+function readableByOthers(file) {
+  const realRoot = fs.realpathSync(taskRoot);
+  const real = fs.realpathSync(file);
+  if (!real.startsWith(realRoot + path.sep)) return;
+  const relative = real.slice(realRoot.length + 1);
+  let folder = realRoot;
+  const parts = relative.split(path.sep);
+  for (const part of parts.slice(0, -1)) {
+    folder = path.join(folder, part);
+    if (!(fs.statSync(folder).mode & 0o001)) throw eacces(relative);
+  }
+  if (!(fs.statSync(real).mode & 0o004)) throw eacces(relative);
+}
+
+function eacces(relative) {
+  const shown = `/var/task/${relative}`;
+  const error = new Error(`EACCES: permission denied, open '${shown}'`);
+  Object.assign(error, { errno: -13, code: 'EACCES', syscall: 'open', path: shown });
+  return error;
+}
+
 async function loadModule(moduleRoot, moduleName) {
   const base = path.resolve(taskRoot, moduleRoot, moduleName);
-  const asCommonJs = (file) => (fs.existsSync(file) ? requireFromRoot(file) : undefined);
-  const asEsModule = async (file) => (fs.existsSync(file) ? await import(pathToFileURL(file).href) : undefined);
+  const present = (file) => fs.existsSync(file) && (readableByOthers(file), true);
+  const asCommonJs = (file) => (present(file) ? requireFromRoot(file) : undefined);
+  const asEsModule = async (file) => (present(file) ? await import(pathToFileURL(file).href) : undefined);
   const found = asCommonJs(base);
   if (found) return found;
   const esm = typeModuleFolder(path.dirname(base));
