@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
+
+import orjson
 
 from .definition.model import Api
 from .media import matches_binary_type
@@ -148,4 +149,4 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
 
 def encode_event(event: dict[str, Any]) -> bytes:
     """Compact JSON, non-ASCII kept as UTF-8, as the execution log's request body line shows it."""
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return orjson.dumps(event)

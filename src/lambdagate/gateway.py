@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import errors, permission
+from . import errors, ids, permission
 from .definition.model import Deployment, Function
 from .errors import GatewayError
 from .events import RequestIds, build_event, encode_event
@@ -23,6 +20,10 @@ from .runtime.pool import Throttled
 from .runtime.service import FunctionUnavailable, LambdaService
 
 MAX_REQUEST_BYTES = 10485760  # "Payload size 10 MB" (AGDG limits.md; fact sheet §10.2a)
+# Fact sheet §10.4b [REC]: mapping one of these request headers fails every call with 500, even for AWS_PROXY,
+# whose other request parameter mappings are silently ignored.
+FORBIDDEN_HEADER_MAPPINGS = frozenset(f"integration.request.header.{h}" for h in (
+    "content-length", "transfer-encoding", "authorization", "connection", "expect", "proxy-authenticate", "te"))
 
 
 @dataclass
@@ -38,9 +39,7 @@ class Exchange:
 
 
 def new_ids(now: float) -> RequestIds:
-    extended = base64.urlsafe_b64encode(os.urandom(11)).decode()  # 16 chars ending in '=' (§1.2)
-    trace = f"Root=1-{int(now):08x}-{os.urandom(12).hex()}"
-    return RequestIds(str(uuid.uuid4()), extended, trace)
+    return RequestIds(ids.uuid4(), ids.extended_request_id(), ids.trace_id(now))
 
 
 class Gateway:
@@ -50,6 +49,7 @@ class Gateway:
         self.lambdas = lambdas
         self.router = Router(deployment.apis)
         self._on_exchange = on_exchange
+        self._decisions: dict[tuple[str, tuple[str, ...]], permission.Decision] = {}
 
     async def handle(self, request: HttpRequest) -> Exchange:
         ids = new_ids(request.received_at)
@@ -87,6 +87,11 @@ class Gateway:
             raise errors.configuration_error(
                 f"{where}: integration type {integration.type or '(none)'!r} is not emulated by lambdagate; "
                 "only AWS_PROXY (Lambda proxy) integrations are served")
+        for target, _source in integration.request_parameters:
+            if target.lower() in FORBIDDEN_HEADER_MAPPINGS:
+                raise errors.configuration_error(
+                    f"{where}: the integration maps {target}, a header API Gateway does not let an integration "
+                    "request set; every call fails with 500 until the mapping is removed")
         if integration.http_method != "POST":
             # LS-snap-lambda test_lambda_aws_proxy_integration_non_post_method: 500 (log line not recorded)
             raise errors.configuration_error(
@@ -107,7 +112,10 @@ class Gateway:
         trace.source_arn = arns[0]
         if match.method.integration.credentials:
             return  # an execution role authorises the call instead of the resource policy (§6)
-        decision = permission.decide(self.deployment, function, arns)
+        key = (function.arn, arns)
+        decision = self._decisions.get(key)
+        if decision is None:  # the deployment does not change while served: decide once per function and ARN
+            decision = self._decisions[key] = permission.decide(self.deployment, function, arns)
         if not decision.allowed:
             trace.sent = True
             raise errors.invalid_permissions(decision.reason)
@@ -116,12 +124,19 @@ class Gateway:
         assert trace.event is not None
         trace.sent = True
         started = time.perf_counter()
-        task = asyncio.ensure_future(self.lambdas.invoke(function, trace.event, trace.ids.trace_id))
         timeout = match.method.integration.timeout_ms / 1000
         try:
-            result = await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
-        except asyncio.TimeoutError:
-            raise errors.integration_timeout() from None
+            invocation = self.lambdas.invoke(function, trace.event, trace.ids.trace_id)
+            if function.timeout < timeout:
+                # Lambda's own timeout ends the invocation first: no integration timer needed on this path.
+                result = await invocation
+            else:
+                # The integration gives up first (504) while the function runs on to its own timeout.
+                task = asyncio.ensure_future(invocation)
+                try:
+                    result = await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+                except asyncio.TimeoutError:
+                    raise errors.integration_timeout() from None
         except FunctionUnavailable as e:
             raise errors.GatewayError(502, errors.INTERNAL_SERVER_ERROR_BODY, errors.INTERNAL_SERVER_ERROR_TYPE,
                                       "INTEGRATION_FAILURE", hint=str(e)) from None

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from .errors import GatewayError, configuration_error
 from .media import first_accept_type, matches_binary_type
 
@@ -45,8 +47,8 @@ class ProxyResult:
 def parse_proxy_result(payload: bytes) -> ProxyResult:
     """Validate the function's answer; raise Malformed with the first violation."""
     try:
-        data = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
         raise Malformed("the function's answer is not JSON") from None
     if not isinstance(data, dict):
         raise Malformed(f"expected a JSON object, got {_kind(data)}")

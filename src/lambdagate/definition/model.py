@@ -45,6 +45,7 @@ class Integration:
     timeout_ms: int = 29000
     credentials: str | None = None
     function_arn: str | None = None    # parsed from the uri when it invokes a Lambda function
+    request_parameters: tuple[tuple[str, str], ...] = ()  # ignored by AWS_PROXY, except as gateway.py says
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def integration_from(spec: dict[str, Any], stage_variables: dict[str, str]) -> I
         timeout_ms=int(timeout),
         credentials=spec.get("credentials"),
         function_arn=function_arn_of(uri),
+        request_parameters=tuple((str(k), str(v)) for k, v in (spec.get("requestParameters") or {}).items()),
     )
 
 

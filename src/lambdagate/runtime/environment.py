@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .channels import Channel, RuntimeApiChannel, SocketChannel
+from .channels import Channel, Frame, RuntimeApiChannel, SocketChannel
 from .launchers import CONTROL_FD, LaunchSpec
 from .python_worker import LOG_SENTINEL
 
@@ -79,7 +79,19 @@ def _exit_reason(returncode: int | None) -> str:
     return f"Runtime exited with error: exit status {returncode}"
 
 
+LogsDone = Callable[["InvokeResult"], None]
+
+
 class ExecutionEnvironment:
+    """The gateway's side of one environment.
+
+    The function's stdout/stderr lines are attributed to invocations by the worker's end-of-invocation sentinel:
+    lines read after the n-th sentinel belong to invocation n+1. The answer goes back to the gateway as soon as it
+    arrives; the invocation's log is complete (and `logs_done` is called) when its sentinel has been read, so that
+    Lambda's END and REPORT lines follow everything the function printed. Runtimes over HTTP have no sentinel:
+    their log is complete when their answer arrives.
+    """
+
     def __init__(self, spec: LaunchSpec, on_log: Callable[[str], None], generation: int) -> None:
         self.spec = spec
         self.generation = generation
@@ -87,12 +99,15 @@ class ExecutionEnvironment:
         self._process: asyncio.subprocess.Process | None = None
         self._channel: Channel | None = None
         self._log_task: asyncio.Task[None] | None = None
-        self._sentinel = asyncio.Event()
-        self._lines: list[str] | None = None
+        self._sentinels = 0                         # sentinels read so far
+        self._invocations = 0                       # invocations started so far
+        self._pending: dict[int, tuple[list[str], Callable[[], None] | None]] = {}
+        self._timed_out = False
         self.initialised = False
         self.busy = False
         self.dead = False
         self.started_at = 0.0
+        self.peak_memory_mb: int | None = None
 
     @property
     def pid(self) -> int | None:
@@ -123,6 +138,7 @@ class ExecutionEnvironment:
             *argv, env=env, cwd=self.spec.cwd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, pass_fds=fds, start_new_session=True)
 
+    # -- the function's output ----------------------------------------------------------------------------------
     async def _read_logs(self) -> None:
         assert self._process is not None and self._process.stdout is not None
         stdout = self._process.stdout
@@ -132,59 +148,94 @@ class ExecutionEnvironment:
             except ValueError:  # a line longer than the stream limit: take what is there
                 line = await stdout.read(1 << 16)
             if not line:
-                self._sentinel.set()
-                return
+                break
             if line == LOG_SENTINEL:
-                self._sentinel.set()
+                self._sentinels += 1
+                self._complete(self._sentinels)
                 continue
             text = line.decode("utf-8", errors="replace").rstrip("\n")
+            pending = self._pending.get(self._sentinels + 1)
             # awslambdaric joins the lines of one error record with "\r" on a plain stdout
             for part in text.split("\r"):
-                if self._lines is not None:
-                    self._lines.append(part)
+                if pending is not None:
+                    pending[0].append(part)
                 self._on_log(part)
+        for index in sorted(self._pending):  # the process is gone: every log is as complete as it will be
+            self._complete(index, force=True)
 
-    async def invoke(self, invocation: Invocation) -> InvokeResult:
-        """Run one invocation; initialise first when cold. Never raises for anything the function does."""
+    def _complete(self, index: int, force: bool = False) -> None:
+        entry = self._pending.get(index)
+        if entry is not None and (entry[1] is not None or force):
+            del self._pending[index]
+            if entry[1] is not None:
+                entry[1]()
+
+    def _logs_done_when_ready(self, index: int, logs_done: LogsDone | None, result: InvokeResult | None) -> None:
+        entry = self._pending.get(index)
+        if logs_done is None or result is None:
+            self._pending.pop(index, None)
+            return
+        if entry is None:  # the output already ended (the process is gone): the log is complete
+            logs_done(result)
+            return
+        self._pending[index] = (entry[0], lambda: logs_done(result))
+        channel = self._channel
+        lost = result.environment_lost
+        output_read = lost or channel is None or not channel.has_log_sentinel or self._sentinels >= index
+        reader_idle = not lost or self._log_task is None or self._log_task.done()
+        if output_read and reader_idle:
+            self._complete(index)
+
+    # -- one invocation -------------------------------------------------------------------------------------------
+    async def invoke(self, invocation: Invocation, logs_done: LogsDone | None = None) -> InvokeResult:
+        """Run one invocation; initialise first when cold. Never raises for anything the function does.
+        `logs_done(result)` is called once everything the invocation printed is in `result.log_lines`."""
         self.busy = True
+        self._invocations += 1
+        index = self._invocations
+        self._pending[index] = ([], None)
+        result = None
         try:
-            return await self._invoke(invocation)
+            result = await self._invoke(invocation, self._pending[index][0])
+            return result
         finally:
             self.busy = False
+            self._logs_done_when_ready(index, logs_done, result)
 
-    async def _invoke(self, invocation: Invocation) -> InvokeResult:
+    async def _receive(self, channel: Channel, seconds: float) -> Frame | None:
+        """The next frame, or None when the process is gone; past `seconds` the process is killed (timeout)."""
+        handle = asyncio.get_running_loop().call_later(max(0.0, seconds), self._time_out)
+        try:
+            return await channel.receive()
+        finally:
+            handle.cancel()
+
+    def _time_out(self) -> None:
+        self._timed_out = True
+        self.kill_now()
+
+    async def _invoke(self, invocation: Invocation, lines: list[str]) -> InvokeResult:
         channel = self._channel
-        self._lines = []
+        started = time.perf_counter()
         if self.spec.failure is not None or channel is None:
             failure_type, message = self.spec.failure or ("Runtime.Unknown", "the runtime did not start")
             return self._result(Outcome.FUNCTION_ERROR, _error_payload(
-                failure_type, f"RequestId: {invocation.request_id} Error: {message}"), invocation,
-                time.perf_counter(), None, failure_type, lost=True)
-        self._sentinel.clear()
-        started = time.perf_counter()
+                failure_type, f"RequestId: {invocation.request_id} Error: {message}"), invocation, started, None,
+                failure_type, lines, lost=True)
         init_ms: float | None = None
-        deadline = started + invocation.timeout
-        try:
-            if not self.initialised:
-                frame = await asyncio.wait_for(channel.receive(), timeout=invocation.timeout)
-                if frame is None or frame[0] == b"N":
-                    return await self._lost(invocation, started, frame)
-                self.initialised = True
-                init_ms = (time.perf_counter() - self.started_at) * 1000
-                started = time.perf_counter()
-                deadline = started + invocation.timeout
-            channel.send({"id": invocation.request_id, "arn": invocation.function_arn,
-                          "deadline": int((time.time() + (deadline - time.perf_counter())) * 1000),
-                          "trace": invocation.trace_id}, invocation.payload)
-            frame = await asyncio.wait_for(channel.receive(), timeout=max(0.0, deadline - time.perf_counter()))
-        except asyncio.TimeoutError:
-            await self.kill()
-            message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
-            return self._result(Outcome.FUNCTION_ERROR, _error_payload("Sandbox.Timedout", message), invocation,
-                                started, init_ms, "Sandbox.Timedout", lost=True)
+        if not self.initialised:
+            frame = await self._receive(channel, invocation.timeout)
+            if frame is None or frame[0] == b"N":
+                return await self._lost(invocation, started, frame, None, lines)
+            self.initialised = True
+            init_ms = (time.perf_counter() - self.started_at) * 1000
+            started = time.perf_counter()
+        channel.send({"id": invocation.request_id, "arn": invocation.function_arn,
+                      "deadline": int(time.time() * 1000 + invocation.timeout * 1000),
+                      "trace": invocation.trace_id}, invocation.payload)
+        frame = await self._receive(channel, invocation.timeout)
         if frame is None:
-            return await self._lost(invocation, started, None, init_ms)
-        await self._logs_flushed()
+            return await self._lost(invocation, started, None, init_ms, lines)
         kind, data = frame
         if kind == b"R":
             _content_type, _, payload = data.partition(b"\n")
@@ -192,36 +243,28 @@ class ExecutionEnvironment:
                 message = (f"Response payload size exceeded maximum allowed payload size "
                            f"({MAX_RESPONSE_BYTES} bytes).")
                 return self._result(Outcome.FUNCTION_ERROR, _error_payload("Function.ResponseSizeTooLarge",
-                                    message), invocation, started, init_ms, "Function.ResponseSizeTooLarge")
-            return self._result(Outcome.SUCCESS, payload, invocation, started, init_ms, None)
-        error_type = _error_type(data)
-        return self._result(Outcome.FUNCTION_ERROR, data, invocation, started, init_ms, error_type)
+                                    message), invocation, started, init_ms, "Function.ResponseSizeTooLarge", lines)
+            return self._result(Outcome.SUCCESS, payload, invocation, started, init_ms, None, lines)
+        return self._result(Outcome.FUNCTION_ERROR, data, invocation, started, init_ms, _error_type(data), lines)
 
-    async def _logs_flushed(self) -> None:
-        """Every line the invocation printed has been read (the worker's sentinel), or a moment has passed."""
-        if self._channel is not None and not self._channel.has_log_sentinel:
-            await asyncio.sleep(0)  # lines already in the pipe are read; later ones are shown when they come
-            return
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._sentinel.wait(), timeout=1.0)
-
-    async def _lost(self, invocation: Invocation, started: float, frame: tuple[bytes, bytes] | None,
-                    init_ms: float | None = None) -> InvokeResult:
-        """The runtime reported an init error, or the process went away."""
+    async def _lost(self, invocation: Invocation, started: float, frame: Frame | None, init_ms: float | None,
+                    lines: list[str]) -> InvokeResult:
+        """The runtime reported an init error, timed out, or went away."""
         if frame is not None and frame[0] == b"N":
-            await self._logs_flushed()
             await self.kill()
             return self._result(Outcome.FUNCTION_ERROR, frame[1], invocation, started, init_ms,
-                                _error_type(frame[1]), lost=True)
+                                _error_type(frame[1]), lines, lost=True)
         returncode = await self._wait_exit()
-        await self._logs_flushed()
+        if self._timed_out:
+            message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
+            return self._result(Outcome.FUNCTION_ERROR, _error_payload("Sandbox.Timedout", message), invocation,
+                                started, init_ms, "Sandbox.Timedout", lines, lost=True)
         message = f"RequestId: {invocation.request_id} Error: {_exit_reason(returncode)}"
         return self._result(Outcome.FUNCTION_ERROR, _error_payload("Runtime.ExitError", message), invocation,
-                            started, init_ms, "Runtime.ExitError", lost=True)
+                            started, init_ms, "Runtime.ExitError", lines, lost=True)
 
     def _result(self, outcome: Outcome, payload: bytes, invocation: Invocation, started: float,
-                init_ms: float | None, error_type: str | None, lost: bool = False) -> InvokeResult:
-        lines, self._lines = self._lines or [], None
+                init_ms: float | None, error_type: str | None, lines: list[str], lost: bool = False) -> InvokeResult:
         if lost:
             self.dead = True
         return InvokeResult(outcome, payload, invocation.request_id, (time.perf_counter() - started) * 1000,
@@ -236,8 +279,8 @@ class ExecutionEnvironment:
             return self._process.returncode
 
     def kill_now(self) -> None:
-        """SIGKILL at once, as Lambda does when a function goes over its memory: the invocation then ends with
-        `Runtime exited with error: signal: killed` (Runtime.ExitError)."""
+        """SIGKILL at once (timeout, or memory over MemorySize as Lambda does): the invocation then ends with
+        `Task timed out` or `Runtime exited with error: signal: killed` (Runtime.ExitError)."""
         if self._process is not None and self._process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._process.pid, signal.SIGKILL)

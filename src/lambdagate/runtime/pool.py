@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import ids
 from ..definition.model import Function
 from .environment import ExecutionEnvironment, Invocation, InvokeResult
 from .launchers import LaunchSpec
@@ -50,7 +50,7 @@ class FunctionPool:
         return [env for env in self._all if env.busy]
 
     async def invoke(self, payload: bytes, trace_id: str | None) -> InvokeResult | Throttled:
-        request_id = str(uuid.uuid4())
+        request_id = ids.uuid4()
         reserved = self.function.reserved_concurrency
         if reserved is not None and self._busy >= reserved:
             return Throttled(request_id)
@@ -63,8 +63,7 @@ class FunctionPool:
             env = await self._acquire()
             self._log(f"START RequestId: {request_id} Version: $LATEST")
             result = await env.invoke(Invocation(request_id, payload, self.function.arn, self.function.timeout,
-                                                 trace_id))
-            self._report(result, env)
+                                                 trace_id), lambda done: self._report(done, env))
             self._release(env)
             return result
         finally:
@@ -102,7 +101,9 @@ class FunctionPool:
     def _report(self, result: InvokeResult, env: ExecutionEnvironment) -> None:
         """Lambda's END and REPORT lines (fact sheet §5.3): tab-separated, ending with a tab."""
         self._log(f"END RequestId: {result.request_id}")
-        memory = max_memory_used_mb(env.pid) if env.pid else None
+        if env.peak_memory_mb is None and env.pid:  # first invocation; later ones use the memory watcher's reading
+            env.peak_memory_mb = max_memory_used_mb(env.pid)
+        memory = env.peak_memory_mb
         parts = [f"REPORT RequestId: {result.request_id}", f"Duration: {result.duration_ms:.2f} ms",
                  f"Billed Duration: {max(1, math.ceil(result.duration_ms))} ms",
                  f"Memory Size: {self.function.memory_size} MB",

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..definition.model import Deployment, Function
 from .environment import InvokeResult
 from .launchers import Runtimes, UnsupportedRuntime
-from .platform import resident_memory_mb
+from .platform import max_memory_used_mb, resident_memory_mb
 from .pool import FunctionPool, LogSink, Throttled
 
 
@@ -65,6 +65,8 @@ class LambdaService:
             await asyncio.sleep(interval)
             for pool in self._pools.values():
                 for env in pool.busy_environments():
+                    if env.pid:
+                        env.peak_memory_mb = max_memory_used_mb(env.pid) or env.peak_memory_mb
                     used = resident_memory_mb(env.pid) if env.pid else None
                     if used is not None and used > pool.function.memory_size:
                         self._on_notice(f"{pool.function.logical_id}: {used} MB in use, over its MemorySize of "
