@@ -7,6 +7,7 @@ import asyncio
 import http.client
 import io
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,23 @@ class RunningGateway:
     @property
     def console(self) -> str:
         return self.console_out.getvalue()
+
+    def raw(self, data: bytes, timeout: float = 60) -> Reply:
+        """Write `data` (request line, headers and any body, exactly as the test spelled them) and read one reply."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
+            sock.sendall(data)
+            response = http.client.HTTPResponse(sock, method=data.split(b" ", 1)[0].decode("ascii"))
+            response.begin()
+            try:
+                return Reply(response.status, list(response.getheaders()), response.read())
+            finally:
+                response.close()
+
+    def log_lines(self, request_id: str) -> list[str]:
+        """The execution-log lines that the terminal showed for one request, without the `(<requestId>) ` prefix."""
+        prefix = f"({request_id}) "
+        return [line.strip()[len(prefix):] for line in self.console.splitlines()
+                if line.strip().startswith(prefix)]
 
     def run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(60)

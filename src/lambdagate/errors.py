@@ -14,6 +14,8 @@ LambdagateError into an exit code in exactly one place (`cli.main`).
 
 from __future__ import annotations
 
+import re
+import string
 from dataclasses import dataclass, field
 
 # fact sheet §2.2: 5xx bodies carry one space after the colon (36 bytes); §3: the 403 body has none.
@@ -24,6 +26,48 @@ MISSING_TOKEN_BODY = b'{"message":"Missing Authentication Token"}'
 REQUEST_TOO_LARGE_BODY = b"HTTP content length exceeded 10485760 bytes."
 
 INTERNAL_SERVER_ERROR_TYPE = "InternalServerErrorException"
+
+# -- the messages: what `serve` writes and `explain` reads, one spelling each -----------------------------------
+# API Gateway's execution-log lines for a failed Lambda proxy call (fact sheet §3, §4.1, §10.10; [REC]).
+CUSTOMER_FUNCTION_ERROR_LINE = ("Lambda execution failed with status 200 due to customer function error: "
+                                "{error_message}. Lambda request id: {lambda_request_id}")
+CONFIGURATION_ERROR_PREFIX = "Execution failed due to configuration error: "
+MALFORMED_PROXY_RESPONSE_LINE = CONFIGURATION_ERROR_PREFIX + "Malformed Lambda proxy response"
+INVALID_PERMISSIONS_LINE = CONFIGURATION_ERROR_PREFIX + "Invalid permissions on Lambda function"
+LAMBDA_THROTTLED_LINE = "Lambda invocation failed with status: 429. Lambda request id: {lambda_request_id}"
+RATE_EXCEEDED_LINE = CONFIGURATION_ERROR_PREFIX + "Rate Exceeded."
+FUNCTION_NOT_FOUND_LINE = CONFIGURATION_ERROR_PREFIX + "Function not found: {function_arn}"
+INTEGRATION_TIMEOUT_LINE = "Execution failed due to a timeout error"
+METHOD_COMPLETED_LINE = "Method completed with status: {status}"
+# `$context.integration.error` of a function error in access logs, no space after the colon (§10.10a [REC]).
+CUSTOMER_FUNCTION_ERROR_ACCESS_LOG = "Lambda Customer Function Error:{error_message}"
+# Stage or usage-plan throttling (§3 [REC] CWLOG-2019).
+KEY_THROTTLE_LINE = ("Key throttle limit exceeded for RestApi {api_id}, Stage {stage}, Resource {resource_id}, "
+                     "HttpMethod {http_method}. Limit: {limit} Burst: {burst}")
+# Lambda's own error messages for runtime-level failures (§5.1 [REC] LS-snap-lambdafn).
+TASK_TIMED_OUT_MESSAGE = "RequestId: {request_id} Error: Task timed out after {seconds} seconds"
+RUNTIME_EXITED_MESSAGE = "RequestId: {request_id} Error: Runtime exited {reason}"
+RESPONSE_TOO_LARGE_MESSAGE = "Response payload size exceeded maximum allowed payload size ({limit} bytes)."
+# awslambdaric's fault messages (§5.1 [IMPL] PYRIC bootstrap.py `_get_handler`, `to_json`).
+IMPORT_MODULE_ERROR_MESSAGE = "Unable to import module '{module}': {detail}"
+HANDLER_NOT_FOUND_MESSAGE = "Handler '{function}' missing on module '{module}'"
+SYNTAX_ERROR_MESSAGE = "Syntax error in module '{module}': {detail}"
+MALFORMED_HANDLER_MESSAGE = "Bad handler '{handler}': {detail}"
+MARSHAL_ERROR_MESSAGE = "Unable to marshal response: {detail}"
+# An unreadable file as Python and Node.js report it (§10.9; LDG troubleshooting-deployment.md).
+PYTHON_PERMISSION_DENIED_MESSAGE = "[Errno 13] Permission denied: '{path}'"
+NODE_PERMISSION_DENIED_MESSAGE = "EACCES: permission denied, open '{path}'"
+
+
+def message_pattern(template: str, **groups: str) -> re.Pattern[str]:
+    """A regular expression for a message template: the literal text exactly, each `{field}` as the named group
+    given (default: any text), so that the reader of a log and its writer share one spelling."""
+    parts = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name:
+            parts.append(f"(?P<{name}>{groups.get(name, '.*?')})")
+    return re.compile("".join(parts))
 
 
 class LambdagateError(Exception):
@@ -79,44 +123,43 @@ def customer_function_error(error_message: str, lambda_request_id: str) -> Gatew
     """Fact sheet §3 row 1: the function raised, timed out, failed to init or answered too much."""
     return GatewayError(
         502, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_FAILURE",
-        [f"Lambda execution failed with status 200 due to customer function error: {error_message}. "
-         f"Lambda request id: {lambda_request_id}"],
-        integration_error=f"Lambda Customer Function Error:{error_message}",
+        [CUSTOMER_FUNCTION_ERROR_LINE.format(error_message=error_message, lambda_request_id=lambda_request_id)],
+        integration_error=CUSTOMER_FUNCTION_ERROR_ACCESS_LOG.format(error_message=error_message),
     )
 
 
 def malformed_proxy_response(reason: str) -> GatewayError:
     """Fact sheet §2: the function's result is not a valid proxy result."""
-    line = "Execution failed due to configuration error: Malformed Lambda proxy response"
+    line = MALFORMED_PROXY_RESPONSE_LINE
     return GatewayError(502, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_FAILURE",
                         [line], integration_error=line, hint=reason)
 
 
 def invalid_permissions(hint: str) -> GatewayError:
     """Fact sheet §3 and §10.10c: no resource policy lets this API invoke the function: 500."""
-    line = "Execution failed due to configuration error: Invalid permissions on Lambda function"
+    line = INVALID_PERMISSIONS_LINE
     return GatewayError(500, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "API_CONFIGURATION_ERROR",
                         [line], integration_error=line, hint=hint)
 
 
 def rate_exceeded(lambda_request_id: str, hint: str) -> GatewayError:
     """Fact sheet §3: Lambda answered 429 (reserved concurrency exhausted): 500."""
-    line = "Execution failed due to configuration error: Rate Exceeded."
+    line = RATE_EXCEEDED_LINE
     return GatewayError(500, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_FAILURE",
-                        [f"Lambda invocation failed with status: 429. Lambda request id: {lambda_request_id}",
-                         line], integration_error=line, hint=hint)
+                        [LAMBDA_THROTTLED_LINE.format(lambda_request_id=lambda_request_id), line],
+                        integration_error=line, hint=hint)
 
 
 def function_not_found(function_arn: str, hint: str) -> GatewayError:
     """Fact sheet §10.10b: the integration names a function Lambda does not have: 502."""
-    line = f"Execution failed due to configuration error: Function not found: {function_arn}"
+    line = FUNCTION_NOT_FOUND_LINE.format(function_arn=function_arn)
     return GatewayError(502, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_FAILURE",
                         [line], integration_error=line, hint=hint)
 
 
 def integration_timeout() -> GatewayError:
     """Fact sheet §3: the integration timeout (29 s by default) passed before Lambda answered: 504."""
-    line = "Execution failed due to a timeout error"
+    line = INTEGRATION_TIMEOUT_LINE
     return GatewayError(504, ENDPOINT_TIMED_OUT_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_TIMEOUT",
                         [line], integration_error=line)
 

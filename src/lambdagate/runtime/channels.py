@@ -19,6 +19,7 @@ import socket
 import struct
 from typing import Any, Protocol
 
+import orjson
 from aiohttp import web
 
 Frame = tuple[bytes, bytes]
@@ -56,7 +57,7 @@ class SocketChannel:
         return data[:1], data[1:]
 
     def send(self, header: dict[str, Any], payload: bytes) -> None:
-        head = json.dumps(header).encode()
+        head = orjson.dumps(header)
         self._writer.write(struct.pack(">I", len(head) + len(payload) + 2) + b"I" + head + b"\n" + payload)
 
     async def close(self) -> None:

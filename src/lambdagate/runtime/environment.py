@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -85,11 +86,11 @@ LogsDone = Callable[["InvokeResult"], None]
 class ExecutionEnvironment:
     """The gateway's side of one environment.
 
-    The function's stdout/stderr lines are attributed to invocations by the worker's end-of-invocation sentinel:
-    lines read after the n-th sentinel belong to invocation n+1. The answer goes back to the gateway as soon as it
-    arrives; the invocation's log is complete (and `logs_done` is called) when its sentinel has been read, so that
-    Lambda's END and REPORT lines follow everything the function printed. Runtimes over HTTP have no sentinel:
-    their log is complete when their answer arrives.
+    The function's stdout/stderr lines belong to the oldest invocation whose output is still open. An invocation's
+    output closes at the worker's end-of-invocation sentinel, or at once when its answer says it printed nothing
+    (python_worker.py). The answer goes back to the gateway as soon as it arrives; the invocation's log is complete
+    (and `logs_done` is called) when its output has closed, so that Lambda's END and REPORT lines follow everything
+    the function printed. Runtimes over HTTP have no sentinel: their output closes when their answer arrives.
     """
 
     def __init__(self, spec: LaunchSpec, on_log: Callable[[str], None], generation: int) -> None:
@@ -99,8 +100,8 @@ class ExecutionEnvironment:
         self._process: asyncio.subprocess.Process | None = None
         self._channel: Channel | None = None
         self._log_task: asyncio.Task[None] | None = None
-        self._sentinels = 0                         # sentinels read so far
         self._invocations = 0                       # invocations started so far
+        self._open: deque[int] = deque()            # invocations whose output has not closed yet, oldest first
         self._pending: dict[int, tuple[list[str], Callable[[], None] | None]] = {}
         self._timed_out = False
         self.initialised = False
@@ -150,18 +151,24 @@ class ExecutionEnvironment:
             if not line:
                 break
             if line == LOG_SENTINEL:
-                self._sentinels += 1
-                self._complete(self._sentinels)
+                if self._open:
+                    self._close_output(self._open[0])
                 continue
             text = line.decode("utf-8", errors="replace").rstrip("\n")
-            pending = self._pending.get(self._sentinels + 1)
+            pending = self._pending.get(self._open[0]) if self._open else None
             # awslambdaric joins the lines of one error record with "\r" on a plain stdout
             for part in text.split("\r"):
                 if pending is not None:
                     pending[0].append(part)
                 self._on_log(part)
+        self._open.clear()
         for index in sorted(self._pending):  # the process is gone: every log is as complete as it will be
             self._complete(index, force=True)
+
+    def _close_output(self, index: int) -> None:
+        with contextlib.suppress(ValueError):
+            self._open.remove(index)
+        self._complete(index)
 
     def _complete(self, index: int, force: bool = False) -> None:
         entry = self._pending.get(index)
@@ -179,11 +186,10 @@ class ExecutionEnvironment:
             logs_done(result)
             return
         self._pending[index] = (entry[0], lambda: logs_done(result))
-        channel = self._channel
-        lost = result.environment_lost
-        output_read = lost or channel is None or not channel.has_log_sentinel or self._sentinels >= index
-        reader_idle = not lost or self._log_task is None or self._log_task.done()
-        if output_read and reader_idle:
+        if result.environment_lost:
+            if self._log_task is None or self._log_task.done():
+                self._complete(index)  # else: the reader completes it at the end of the output
+        elif index not in self._open:
             self._complete(index)
 
     # -- one invocation -------------------------------------------------------------------------------------------
@@ -194,6 +200,7 @@ class ExecutionEnvironment:
         self._invocations += 1
         index = self._invocations
         self._pending[index] = ([], None)
+        self._open.append(index)
         result = None
         try:
             result = await self._invoke(invocation, self._pending[index][0])
@@ -214,6 +221,14 @@ class ExecutionEnvironment:
         self._timed_out = True
         self.kill_now()
 
+    def _answered(self, kind: bytes, index: int) -> bytes:
+        """The frame's kind in capitals; a lower-case kind (or a runtime over HTTP) means no more output follows."""
+        channel = self._channel
+        if kind.islower() or channel is None or not channel.has_log_sentinel:
+            with contextlib.suppress(ValueError):
+                self._open.remove(index)
+        return kind.upper()
+
     async def _invoke(self, invocation: Invocation, lines: list[str]) -> InvokeResult:
         channel = self._channel
         started = time.perf_counter()
@@ -223,8 +238,11 @@ class ExecutionEnvironment:
                 failure_type, f"RequestId: {invocation.request_id} Error: {message}"), invocation, started, None,
                 failure_type, lines, lost=True)
         init_ms: float | None = None
+        index = self._invocations
         if not self.initialised:
             frame = await self._receive(channel, invocation.timeout)
+            if frame is not None:
+                frame = (self._answered(frame[0], index) if frame[0] != b"Y" else b"Y", frame[1])
             if frame is None or frame[0] == b"N":
                 return await self._lost(invocation, started, frame, None, lines)
             self.initialised = True
@@ -236,7 +254,7 @@ class ExecutionEnvironment:
         frame = await self._receive(channel, invocation.timeout)
         if frame is None:
             return await self._lost(invocation, started, None, init_ms, lines)
-        kind, data = frame
+        kind, data = self._answered(frame[0], index), frame[1]
         if kind == b"R":
             _content_type, _, payload = data.partition(b"\n")
             if len(payload) > MAX_RESPONSE_BYTES:

@@ -9,8 +9,9 @@ Wire format on the control socket, both ways: 4-byte big-endian length, then one
     parent -> worker  b"I" header-JSON b"\\n" event-bytes
     worker -> parent  b"Y" (initialised, waiting for work)   b"R" content-type b"\\n" result
                       b"E" error-JSON                          b"N" init-error-JSON
-Before each R/E frame the worker writes LOG_SENTINEL to its stdout, so that the parent knows that every line the
-invocation printed has been read.
+When the invocation wrote to stdout/stderr, the worker writes LOG_SENTINEL to its stdout before the R/E/N frame,
+so that the parent knows when every line the invocation printed has been read; when it wrote nothing, the frame's
+type is lower-case (b"r", b"e", b"n") and no sentinel follows: one write less per quiet invocation.
 """
 
 from __future__ import annotations
@@ -121,6 +122,32 @@ def main() -> None:
         return
 
     channel = _Channel(int(sys.argv[1]))
+    printed = [True]  # init may print: the first frame always follows a sentinel
+
+    class _Watched:
+        """sys.stdout/sys.stderr as awslambdaric set them up, noting that the invocation wrote something."""
+
+        def __init__(self, stream: object) -> None:
+            self._stream = stream
+
+        def write(self, text: str) -> int:
+            printed[0] = True
+            return self._stream.write(text)  # type: ignore[attr-defined, no-any-return]
+
+        def writelines(self, lines: list[str]) -> None:
+            printed[0] = True
+            self._stream.writelines(lines)  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._stream, name)
+
+    def end_of_output(kind: bytes) -> bytes:
+        """The frame type, after the sentinel when there was output (see the module's docstring)."""
+        if printed[0]:
+            os.write(1, LOG_SENTINEL)
+            printed[0] = False
+            return kind
+        return kind.lower()
 
     class SocketRuntimeClient(BaseLambdaRuntimeClient):  # type: ignore[misc]
         """The Runtime API's four calls (next, response, error, init/error) over the control socket."""
@@ -130,6 +157,8 @@ def main() -> None:
 
         def wait_next_invocation(self) -> object:
             if not self.ready_sent:
+                sys.stdout = _Watched(sys.stdout)
+                sys.stderr = _Watched(sys.stderr)
                 channel.send(b"Y")
                 self.ready_sent = True
             kind, data = channel.receive()
@@ -151,18 +180,15 @@ def main() -> None:
         def post_invocation_result(self, invoke_id: str, result_data: bytes | str,
                                    content_type: str = "application/json", invocation_id: object = None) -> None:
             data = result_data if isinstance(result_data, bytes) else result_data.encode("utf-8")
-            os.write(1, LOG_SENTINEL)
-            channel.send(b"R", content_type.encode() + b"\n" + data)
+            channel.send(end_of_output(b"R"), content_type.encode() + b"\n" + data)
 
         def post_invocation_error(self, invoke_id: str, error_response_data: str, xray_fault: str,
                                   invocation_id: object = None) -> None:
-            os.write(1, LOG_SENTINEL)
-            channel.send(b"E", error_response_data.encode("utf-8"))
+            channel.send(end_of_output(b"E"), error_response_data.encode("utf-8"))
 
         def post_init_error(self, error_response_data: dict[str, object],
                             error_type_override: str | None = None) -> None:
-            os.write(1, LOG_SENTINEL)
-            channel.send(b"N", bootstrap.to_json(error_response_data).encode("utf-8"))
+            channel.send(end_of_output(b"N"), bootstrap.to_json(error_response_data).encode("utf-8"))
 
     bootstrap.run(handler, SocketRuntimeClient())
 

@@ -1,0 +1,253 @@
+"""Cause -> explanation -> fix for every failure of a Lambda proxy call, keyed on the messages `serve` writes
+(`lambdagate.errors`), so that `explain` reads exactly what `serve` writes and `doctor` gives the same fixes.
+
+Each entry's facts come from the fact sheet (/work/shared/aws-behavior.md) and the AWS pages named beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import errors
+from ..errors import message_pattern
+
+UUIDISH = r"[0-9A-Za-z-]+"  # request ids, also the article's `xxxxxxxx-xxxx-...` placeholder
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    title: str
+    side: str                               # "gateway": API Gateway's own line; "lambda": the function's runtime
+    patterns: tuple[re.Pattern[str], ...]   # searched in one log line (or one error message), first match wins
+    explanation: str
+    fix: str
+    source: str
+    status: int | None = None               # the status API Gateway answers with
+    error_types: tuple[str, ...] = ()       # Lambda `errorType` values that mean this cause
+
+
+def _head(template: str, rest: str = "message") -> re.Pattern[str]:
+    """The literal start of a template, then anything: for lines cut before their end."""
+    literal = template.split("{", 1)[0]
+    return re.compile(re.escape(literal.rstrip()) + rf"\s*(?P<{rest}>.*)")
+
+
+CUSTOMER_FUNCTION_ERROR = Cause(
+    "customer-function-error", "the function failed", "gateway",
+    (message_pattern(errors.CUSTOMER_FUNCTION_ERROR_LINE, error_message=".*?", lambda_request_id=UUIDISH),
+     message_pattern(errors.CUSTOMER_FUNCTION_ERROR_ACCESS_LOG, error_message=".*"),
+     _head(errors.CUSTOMER_FUNCTION_ERROR_LINE, "error_message")),
+    "Lambda ran the function and it failed (it raised, timed out, exited, could not start, or answered more than "
+    "6 MB); API Gateway answers 502 Internal server error.",
+    "Read the function's error message and its own log (/aws/lambda/<function>): the line below names the "
+    "Lambda request id to look for.",
+    "fact sheet §3 row 1, §10.10a [REC]", 502)
+
+MALFORMED_PROXY_RESPONSE = Cause(
+    "malformed-proxy-response", "malformed Lambda proxy response", "gateway",
+    (re.compile(re.escape(errors.MALFORMED_PROXY_RESPONSE_LINE)),),
+    "The function returned normally, but its result is not a proxy result: API Gateway needs a JSON object with "
+    "at most statusCode, headers, multiValueHeaders, body (a string) and isBase64Encoded, and answers 502.",
+    'Return {"statusCode": 200, "headers": {...}, "body": "<a string>"}: serialise a JSON body with '
+    "json.dumps(...) in Python or JSON.stringify(...) in Node.js.",
+    # AGDG set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-output-format; the article
+    # (re:Post knowledge-center/malformed-502-api-gateway)
+    "fact sheet §2, §3 [REC]; AGDG set-up-lambda-proxy-integrations.html", 502)
+
+INVALID_PERMISSIONS = Cause(
+    "invalid-permissions", "API Gateway may not invoke the function", "gateway",
+    (re.compile(re.escape(errors.INVALID_PERMISSIONS_LINE)),),
+    "The function's resource-based policy has no statement that lets apigateway.amazonaws.com invoke it for this "
+    "API, stage, method and resource (and no integration credentials role does); API Gateway answers 500.",
+    "Add an AWS::Lambda::Permission with Action lambda:InvokeFunction, Principal apigateway.amazonaws.com and "
+    "SourceArn arn:aws:execute-api:<region>:<account>:<api-id>/*/<METHOD or *>/<resource path>, or run "
+    "`aws lambda add-permission --function-name <fn> --statement-id apigateway --action lambda:InvokeFunction "
+    "--principal apigateway.amazonaws.com --source-arn <that ARN>`.",
+    # re:Post knowledge-center/api-gateway-rest-api-lambda-integrations; LDG services-apigateway.md
+    "fact sheet §3, §6, §10.10c [REC]", 500)
+
+RATE_EXCEEDED = Cause(
+    "rate-exceeded", "Lambda throttled the invocation", "gateway",
+    (message_pattern(errors.LAMBDA_THROTTLED_LINE, lambda_request_id=UUIDISH),
+     re.compile(re.escape(errors.RATE_EXCEEDED_LINE))),
+    "Lambda refused the invocation with 429 because the function's concurrency is used up (its "
+    "ReservedConcurrentExecutions, 0 stops every call, or the account's limit); API Gateway answers 500.",
+    "Raise or remove ReservedConcurrentExecutions, or request a higher account concurrency quota; clients may "
+    "retry with backoff.",
+    # LDG configuration-concurrency.md; LDG python-exceptions.md ("the Lambda API rejects the invocation")
+    "fact sheet §3 [REC]", 500)
+
+FUNCTION_NOT_FOUND = Cause(
+    "function-not-found", "the integration names a function that does not exist", "gateway",
+    (message_pattern(errors.FUNCTION_NOT_FOUND_LINE, function_arn=r"\S*"),),
+    "The integration's URI names a function, version or alias that Lambda does not have in that account and "
+    "region (Lambda answered 404); API Gateway answers 502.",
+    "Point the integration at the function's ARN (!GetAtt Function.Arn in the template) or create the alias or "
+    "version it names, then deploy the API again.",
+    "fact sheet §10.10b [REC]", 502)
+
+INTEGRATION_TIMEOUT = Cause(
+    "integration-timeout", "the integration timed out", "gateway",
+    (re.compile(re.escape(errors.INTEGRATION_TIMEOUT_LINE)),),
+    "The function did not answer within the integration timeout (timeoutInMillis, 29 s by default); API Gateway "
+    "answers 504 Endpoint request timed out while the function may still be running.",
+    "Make the request path answer sooner (move long work to an asynchronous job), keep the function's Timeout "
+    "below the integration timeout so that Lambda's own timeout shows, or for Regional and private APIs raise the "
+    "integration timeout above 29 s through a Service Quotas request.",
+    "fact sheet §3, §10.8 [REC][DOC]", 504)
+
+CONFIGURATION_ERROR = Cause(
+    "configuration-error", "a configuration error whose reason is cut off", "gateway",
+    (_head(errors.CONFIGURATION_ERROR_PREFIX, "reason"),),
+    "API Gateway reported a configuration error, but the log line ends before the reason (cut, or glued to the "
+    "next line as in the article's sample). With status 502 the reasons are 'Malformed Lambda proxy response' and "
+    "'Function not found'; with 500 'Invalid permissions on Lambda function' and 'Rate Exceeded.'.",
+    "Find the complete line (CloudWatch log group API-Gateway-Execution-Logs_<api-id>/<stage>, or Test in the API "
+    "Gateway console) and see its cause here; the most frequent 502 is a malformed proxy response.",
+    "fact sheet §3, §4.1, §10.10 [REC]")
+
+MISSING_AUTHENTICATION_TOKEN = Cause(
+    "missing-authentication-token", "no resource or method for the request", "gateway",
+    (re.compile(r"Missing Authentication Token|MissingAuthenticationTokenException"),),
+    "No resource of the stage matches the path, or the resource has no method for the verb: a REST API answers "
+    "403 Missing Authentication Token (never 404 or 405) and writes no execution log for it.",
+    "Check the verb and path against the API's resources (the stage name is the first path segment of the "
+    "execute-api URL), and deploy the API to the stage after adding a method.",
+    "fact sheet §3 [REC]", 403)
+
+STAGE_THROTTLED = Cause(
+    "stage-throttled", "the stage or usage plan throttled the request", "gateway",
+    (_head(errors.KEY_THROTTLE_LINE, "limits"), re.compile(r'"message":\s*"Too Many Requests"')),
+    "The stage's or usage plan's rate or burst limit was exceeded: API Gateway answers 429 Too Many Requests "
+    "without calling the function.",
+    "Raise the stage's or usage plan's throttling limits, or make clients retry with backoff.",
+    "fact sheet §3, §10.2b [REC]", 429)
+
+REQUEST_TOO_LARGE = Cause(
+    "request-too-large", "the request body is over 10 MB", "gateway",
+    (re.compile(re.escape(errors.REQUEST_TOO_LARGE_BODY.decode())),),
+    "API Gateway's payload limit is 10 MB (10485760 bytes); larger requests get a plain-text 413 and never reach "
+    "the function.",
+    "Send less per request; larger uploads need another path than the API (e.g. an S3 upload).",
+    "fact sheet §10.2a [REC][DOC]", 413)
+
+# -- the function's side (fact sheet §5) -------------------------------------------------------------------
+IMPORT_MODULE_ERROR = Cause(
+    "import-module-error", "the handler's module could not be imported", "lambda",
+    (message_pattern(errors.IMPORT_MODULE_ERROR_MESSAGE, module="[^']*", detail=".*"),
+     re.compile(r"Cannot find module '(?P<module>[^']*)'")),
+    "The runtime could not import the handler's module, or a module it imports: either the Handler names a file "
+    "that is not at the root of the package, or a dependency was not packaged with the code.",
+    "If the missing module is the handler's own, fix Handler or put the file at the root of CodeUri (or of the "
+    ".zip). If it is a dependency, install it into the package (`pip install -r requirements.txt -t <CodeUri>` or "
+    "`sam build`; `npm install` and ship node_modules) or attach a layer that holds it.",
+    # LDG python-package.md, nodejs-package.md; re:Post knowledge-center/lambda-deployment-package-errors
+    "fact sheet §5.1 [IMPL][DOC]", 502, ("Runtime.ImportModuleError",))
+
+HANDLER_NOT_FOUND = Cause(
+    "handler-not-found", "the handler function does not exist", "lambda",
+    (message_pattern(errors.HANDLER_NOT_FOUND_MESSAGE, function="[^']*", module="[^']*"),
+     re.compile(r"(?P<handler>\S+) is undefined or not exported")),
+    "The module was imported, but it has no function of the name after the last dot of Handler.",
+    "Set Handler to <file>.<function> with a function that the module defines (and exports, in Node.js).",
+    "fact sheet §5.1, §5.2 [IMPL]", 502, ("Runtime.HandlerNotFound",))
+
+SYNTAX_ERROR = Cause(
+    "syntax-error", "the handler's module has a syntax error", "lambda",
+    (message_pattern(errors.SYNTAX_ERROR_MESSAGE, module="[^']*", detail=".*"),),
+    "The runtime could not compile the module; nothing of it ran.",
+    "Fix the line named in the error; compile it with the runtime's language version before deploying "
+    "(`python3.x -m py_compile <file>`, `node --check <file>`).",
+    "fact sheet §5.1 [IMPL]", 502, ("Runtime.UserCodeSyntaxError",))
+
+MALFORMED_HANDLER_NAME = Cause(
+    "malformed-handler-name", "the Handler setting is not <file>.<function>", "lambda",
+    (message_pattern(errors.MALFORMED_HANDLER_MESSAGE, handler="[^']*", detail=".*"),
+     re.compile(r"is not a valid handler name|^Bad handler$")),
+    "Handler must be <module path>.<function>, split at the last dot (e.g. app.handler, src/app.handler).",
+    "Write Handler as <file without extension>.<function>.",
+    "fact sheet §5.1, §5.2 [IMPL]", 502, ("Runtime.MalformedHandlerName",))
+
+PERMISSION_DENIED = Cause(
+    "permission-denied", "a file of the package is not readable by Lambda", "lambda",
+    (message_pattern(errors.PYTHON_PERMISSION_DENIED_MESSAGE, path="[^']*"),
+     message_pattern(errors.NODE_PERMISSION_DENIED_MESSAGE, path="[^']*"),
+     re.compile(r"\[Errno 13\] Permission denied|EACCES: permission denied")),
+    "Lambda runs the code as a user other than the files' owner: a file must be readable and a folder readable "
+    "and searchable by others (644 and 755), or the runtime cannot load it.",
+    "`chmod -R o+rX <code folder>` (files 644, folders and executables 755), then rebuild the .zip from that "
+    "folder; `zipinfo package.zip` shows the stored modes.",
+    # LDG troubleshooting-deployment.md, lambda-deploy-functions.md ("Deployment package file permissions");
+    # re:Post knowledge-center/lambda-deployment-package-errors
+    "fact sheet §10.9 [DOC]", 502)
+
+TASK_TIMED_OUT = Cause(
+    "task-timed-out", "the function ran past its Timeout", "lambda",
+    (re.compile(r"Task timed out after (?P<seconds>[\d.]+) seconds"),),
+    "Lambda stopped the function when its Timeout passed (default 3 s, at most 900 s).",
+    "Raise the function's Timeout (it cannot help beyond the API's integration timeout, 29 s by default) or make "
+    "the function faster: time its calls to other services.",
+    # LDG configuration-timeout.md
+    "fact sheet §5.1 [REC]", 502, ("Sandbox.Timedout",))
+
+RUNTIME_EXIT = Cause(
+    "runtime-exit", "the runtime process exited", "lambda",
+    (re.compile(r"Runtime exited (?P<reason>without providing a reason|with error: .*)"),),
+    "The function's process ended during the invocation: an explicit exit (sys.exit, process.exit), a crash, or a "
+    "kill (e.g. when it uses more memory than MemorySize).",
+    "Remove exit calls (return a result instead); compare Max Memory Used with Memory Size in the REPORT line and "
+    "raise MemorySize if they meet.",
+    # re:Post knowledge-center/lambda-runtime-error
+    "fact sheet §5.1 [REC]", 502, ("Runtime.ExitError",))
+
+RESPONSE_TOO_LARGE = Cause(
+    "response-too-large", "the function answered more than 6 MB", "lambda",
+    (message_pattern(errors.RESPONSE_TOO_LARGE_MESSAGE, limit=r"\d+"),),
+    "A synchronous invocation's response is limited to 6 MB (6291556 bytes); Lambda replaces a larger one with "
+    "an error.",
+    "Return less (paginate), or store large content elsewhere (e.g. S3) and return a link to it.",
+    # LDG gettingstarted-limits.md; Lambda API_Invoke ("For synchronous invocations, the maximum payload size is
+    # 6 MB")
+    "fact sheet §5.1, §10.10a [REC]", 502, ("Function.ResponseSizeTooLarge",))
+
+MARSHAL_ERROR = Cause(
+    "marshal-error", "the function's result cannot be turned into JSON", "lambda",
+    (message_pattern(errors.MARSHAL_ERROR_MESSAGE, detail=".*"),
+     re.compile(r"Unable to stringify response body")),
+    "The function returned a value the runtime cannot serialise to JSON (a set, bytes, a Decimal, a datetime...).",
+    "Convert such values before returning (list(...), str(...), .isoformat()), and return the body as a string.",
+    "fact sheet §5.1 [DOC]", 502, ("Runtime.MarshalError", "Runtime.JSONStringifyError"))
+
+INVALID_ENTRYPOINT = Cause(
+    "invalid-entrypoint", "the custom runtime's bootstrap is missing or not executable", "lambda",
+    (re.compile(r"Couldn't find valid bootstrap|fork/exec \S*bootstrap: permission denied"),),
+    "A provided.* runtime starts the executable `bootstrap` at the root of the package (or of a layer); it is "
+    "missing or not executable.",
+    "Put an executable `bootstrap` at the root of the package: `chmod 755 bootstrap`, then rebuild the .zip.",
+    # LDG troubleshooting-invocation.md#troubleshooting-invocation-bootstrap
+    "LDG troubleshooting-invocation.md [DOC]", 502, ("Runtime.InvalidEntrypoint",))
+
+GATEWAY_CAUSES = (MALFORMED_PROXY_RESPONSE, INVALID_PERMISSIONS, RATE_EXCEEDED, FUNCTION_NOT_FOUND,
+                  INTEGRATION_TIMEOUT, CUSTOMER_FUNCTION_ERROR, STAGE_THROTTLED, REQUEST_TOO_LARGE,
+                  MISSING_AUTHENTICATION_TOKEN, CONFIGURATION_ERROR)
+LAMBDA_CAUSES = (PERMISSION_DENIED, IMPORT_MODULE_ERROR, HANDLER_NOT_FOUND, SYNTAX_ERROR, MALFORMED_HANDLER_NAME,
+                 TASK_TIMED_OUT, RUNTIME_EXIT, RESPONSE_TOO_LARGE, MARSHAL_ERROR, INVALID_ENTRYPOINT)
+CAUSES = {cause.id: cause for cause in GATEWAY_CAUSES + LAMBDA_CAUSES}
+
+
+def match(causes: tuple[Cause, ...], text: str) -> tuple[Cause, re.Match[str]] | None:
+    for cause in causes:
+        for pattern in cause.patterns:
+            found = pattern.search(text)
+            if found:
+                return cause, found
+    return None
+
+
+def by_error_type(error_type: str) -> Cause | None:
+    for cause in LAMBDA_CAUSES:
+        if error_type in cause.error_types:
+            return cause
+    return None
