@@ -3,18 +3,15 @@ header names exactly as written (http.client does not change their casing)."""
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import io
 import json
 import socket
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lambdagate.app import LocalGateway, ServeConfig, load
-from lambdagate.observe.console import Console
+from lambdagate import Gateway
 
 
 @dataclass
@@ -35,28 +32,15 @@ class Reply:
 
 
 class RunningGateway:
+    """lambdagate's public Gateway, also listening for HTTP on a free loopback port; the terminal's output is kept
+    in `console`."""
+
     def __init__(self, template: Path, **options: Any) -> None:
         self.console_out = io.StringIO()
-        config = ServeConfig(template=template, **options)
-        deployment, state_dir = load(config)
-        self.deployment = deployment
-        self._loop = asyncio.new_event_loop()
-        self.local = LocalGateway(deployment, state_dir, Console(self.console_out), config.max_environments,
-                                  watch=config.watch, python_channel=config.python_channel)
-        started = threading.Event()
-
-        def run() -> None:
-            asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self.local.start("127.0.0.1", 0))
-            started.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-        if not started.wait(30):
-            raise RuntimeError("lambdagate did not start")
-        assert self.local.server is not None
-        self.port = self.local.server.port
+        self.gateway = Gateway.from_template(template, output=self.console_out, **options)
+        self.deployment = self.gateway.deployment
+        self.local = self.gateway.local
+        self.port = self.gateway.serve_http()
 
     def request(self, method: str, target: str, headers: list[tuple[str, str]] | dict[str, str] | None = None,
                 body: bytes | str | None = None, timeout: float = 60) -> Reply:
@@ -97,17 +81,7 @@ class RunningGateway:
                 if line.strip().startswith(prefix)]
 
     def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(60)
+        return self.gateway.run(coroutine, 60)
 
     def close(self) -> None:
-        async def shutdown() -> None:
-            await self.local.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
+        self.gateway.close()

@@ -2,5 +2,7 @@
 
 from __future__ import annotations
 
+from .local import Gateway, TestInvokeResult
+
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__all__ = ["Gateway", "TestInvokeResult", "__version__"]

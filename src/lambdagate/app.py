@@ -12,8 +12,10 @@ from pathlib import Path
 from .definition.model import Deployment
 from .definition.sam import LoadOptions, load_deployment
 from .errors import LambdagateError
-from .gateway import Gateway
+from .dashboard.server import DashboardServer
+from .gateway import ApiGateway, Exchange
 from .observe.console import Console
+from .observe.recorder import Recorder
 from .runtime.service import LambdaService
 from .server import GatewayServer
 
@@ -32,6 +34,8 @@ class ServeConfig:
     watch: bool = True
     quiet: bool = False
     python_channel: str = "socket"     # or "runtime-api": awslambdaric's native client over HTTP
+    execution_log: str = "full"        # off | error | info | full (INFO with data tracing)
+    dashboard_port: int | None = 3001  # None: no dashboard
 
 
 def find_template(given: Path | None, cwd: Path | None = None) -> Path:
@@ -69,27 +73,51 @@ def load(config: ServeConfig) -> tuple[Deployment, Path]:
 
 
 class LocalGateway:
-    """A running gateway: its Lambda service, and optionally its HTTP server."""
+    """A running gateway: its Lambda service, its recorder, and optionally its HTTP server and dashboard."""
 
-    def __init__(self, deployment: Deployment, state_dir: Path, console: Console, max_environments: int = 8,
-                 watch: bool = True, python_channel: str = "socket") -> None:
+    def __init__(self, deployment: Deployment, state_dir: Path, console: Console, config: ServeConfig,
+                 record: bool = True) -> None:
         self.deployment = deployment
         self.console = console
+        self.recorder = Recorder(deployment, state_dir if record else None, config.execution_log)
         self.lambdas = LambdaService(deployment, state_dir, console.function_log, console.notice,
-                                     max_environments=max_environments, watch=watch, python_channel=python_channel)
-        self.gateway = Gateway(deployment, self.lambdas, console.exchange)
+                                     max_environments=config.max_environments, watch=config.watch,
+                                     python_channel=config.python_channel, on_invocation=self.recorder.invocation)
+        self.gateway = ApiGateway(deployment, self.lambdas, self._exchange)
         self.server: GatewayServer | None = None
+        self.dashboard: DashboardServer | None = None
+        self._flusher: asyncio.Task[None] | None = None
 
-    async def start(self, host: str | None = None, port: int = 0) -> None:
+    def _exchange(self, exchange: Exchange) -> None:
+        self.console.exchange(exchange)
+        self.recorder.exchange(exchange)
+
+    async def start(self, host: str | None = None, port: int = 0, dashboard_port: int | None = None) -> None:
         await self.lambdas.start()
+        self._flusher = asyncio.get_running_loop().create_task(self._flush_every(0.5))
         if host is not None:
             self.server = GatewayServer(self.gateway.handle, host, port)
             await self.server.start()
+            if dashboard_port is not None:
+                self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
+                await self.dashboard.start()
+
+    async def _flush_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            self.recorder.flush()
 
     async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        if self.dashboard is not None:
+            await self.dashboard.close()
         if self.server is not None:
             await self.server.close()
         await self.lambdas.close()
+        self.recorder.close()
 
 
 def describe_routes(deployment: Deployment) -> list[str]:
@@ -109,12 +137,15 @@ async def serve(config: ServeConfig) -> None:
     deployment, state_dir = load(config)
     for warning in deployment.warnings:
         console.notice(warning)
-    local = LocalGateway(deployment, state_dir, console, config.max_environments, config.watch,
-                         config.python_channel)
-    await local.start(config.host, config.port)
+    local = LocalGateway(deployment, state_dir, console, config)
+    await local.start(config.host, config.port, config.dashboard_port)
     assert local.server is not None
     for line in describe_routes(deployment):
         console.notice(line)
+    if local.dashboard is not None:
+        console.notice(f"dashboard on http://{config.host}:{local.dashboard.port}/ "
+                       f"(Prometheus metrics at /metrics)")
+    console.notice(f"logs and metrics under {state_dir} (`lambdagate logs`, `lambdagate metrics`)")
     console.notice(f"serving on http://{config.host}:{local.server.port} (Ctrl-C stops)")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

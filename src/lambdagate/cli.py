@@ -1,38 +1,46 @@
-"""Command line: `lambdagate serve`. The one place where errors become exit codes."""
+"""Command line. The one place where errors become exit codes."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
+from . import commands
 from .app import ServeConfig, serve
 from .errors import LambdagateError
+from .observe.execution_log import LEVELS
 
 
-def _pairs(values: list[str]) -> dict[str, str]:
-    out = {}
+def _pairs(values: list[str], flag: str, separator: str = "=") -> list[tuple[str, str]]:
+    out = []
     for item in values:
-        for pair in item.split():
-            name, sep, value = pair.partition("=")
-            if not sep or not name:
-                raise LambdagateError(f"--parameter-overrides: expected NAME=VALUE, got {pair!r}")
-            out[name] = value
+        name, sep, value = item.partition(separator)
+        if not sep or not name:
+            raise LambdagateError(f"{flag}: expected NAME{separator}VALUE, got {item!r}")
+        out.append((name.strip(), value.strip() if separator == ":" else value))
     return out
+
+
+def _template_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--template", "-t", type=Path, help="SAM/CloudFormation template (default: ./template.yaml)")
+    p.add_argument("--parameter-overrides", nargs="+", default=[], metavar="NAME=VALUE")
+    p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format)")
+    p.add_argument("--region", default="us-east-1")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lambdagate", description="API Gateway REST APIs with Lambda proxy "
                                      "integration on your machine, answering exactly as AWS does.")
     sub = parser.add_subparsers(dest="command", required=True)
+
     s = sub.add_parser("serve", help="serve the template's APIs on localhost")
-    s.add_argument("--template", "-t", type=Path, help="SAM/CloudFormation template (default: ./template.yaml)")
+    _template_options(s)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", "-p", type=int, default=3000)
-    s.add_argument("--parameter-overrides", nargs="+", default=[], metavar="NAME=VALUE")
-    s.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format)")
-    s.add_argument("--region", default="us-east-1")
     s.add_argument("--max-environments", type=int, default=8,
                    help="execution environments per function at most (a local cap; AWS has none)")
     s.add_argument("--no-watch", action="store_true", help="do not reload functions when their code changes")
@@ -40,7 +48,45 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--python-channel", choices=("socket", "runtime-api"), default="socket",
                    help="how Python environments get work: awslambdaric's bootstrap over a socket (default, "
                         "faster) or its native client over the HTTP Lambda Runtime API")
+    s.add_argument("--execution-log", choices=LEVELS, default="full",
+                   help="execution logging: full = INFO with data tracing (default), info, error, off")
+    s.add_argument("--dashboard-port", type=int, default=3001, help="the dashboard's own port (default 3001)")
+    s.add_argument("--no-dashboard", action="store_true")
+
+    t = sub.add_parser("test-invoke", help="the console's Test button: one request, no server")
+    t.add_argument("method")
+    t.add_argument("path", help="the resource path, e.g. /items/42 (a query string may follow)")
+    _template_options(t)
+    t.add_argument("--header", "-H", action="append", default=[], metavar="NAME:VALUE")
+    t.add_argument("--query", "-q", action="append", default=[], metavar="NAME=VALUE")
+    t.add_argument("--body", "-d", help="the request body, or @FILE")
+    t.add_argument("--json", action="store_true", help="TestInvokeMethod's JSON answer")
+
+    g = sub.add_parser("logs", help="print logs kept under .lambdagate/, like `aws logs tail`")
+    g.add_argument("group", nargs="?", help="log group name or a part of it (default: every group)")
+    g.add_argument("--template", "-t", type=Path, help="finds .lambdagate/ next to it (default: here)")
+    g.add_argument("--filter", help="only events containing TEXT")
+    g.add_argument("--since", default="10m", help="how far back: 30s, 10m, 2h, 1d (default 10m)")
+    g.add_argument("--follow", "-f", action="store_true")
+    g.add_argument("--list", action="store_true", help="list the log groups")
+
+    m = sub.add_parser("metrics", help="print the API's CloudWatch-style metrics per minute")
+    m.add_argument("--template", "-t", type=Path, help="finds .lambdagate/ next to it (default: here)")
+    m.add_argument("--since", default="1h", help="how far back: 30m, 2h, 1d (default 1h)")
+    m.add_argument("--json", action="store_true")
+
+    diagnostics = _diagnostics()
+    if diagnostics is not None:
+        diagnostics.add_parsers(sub)
     return parser
+
+
+def _diagnostics() -> Any:
+    """`doctor` and `explain` (diagnostics_cli.py)."""
+    try:
+        return importlib.import_module("lambdagate.diagnostics_cli")
+    except ImportError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,22 +94,37 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             config = ServeConfig(template=args.template, host=args.host, port=args.port,
-                                 parameter_overrides=_pairs(args.parameter_overrides), env_vars=args.env_vars,
-                                 region=args.region, max_environments=args.max_environments,
-                                 watch=not args.no_watch, quiet=args.quiet, python_channel=args.python_channel)
+                                 parameter_overrides=dict(_pairs(args.parameter_overrides, "--parameter-overrides")),
+                                 env_vars=args.env_vars, region=args.region, max_environments=args.max_environments,
+                                 watch=not args.no_watch, quiet=args.quiet, python_channel=args.python_channel,
+                                 execution_log=args.execution_log,
+                                 dashboard_port=None if args.no_dashboard else args.dashboard_port)
             _run(serve(config))
+            return 0
+        if args.command == "test-invoke":
+            return commands.test_invoke(
+                ServeConfig(template=args.template, region=args.region, watch=False, quiet=True,
+                            parameter_overrides=dict(_pairs(args.parameter_overrides, "--parameter-overrides")),
+                            env_vars=args.env_vars),
+                args.method, args.path, _pairs(args.header, "--header", ":"), _pairs(args.query, "--query"),
+                args.body, args.json)
+        if args.command == "logs":
+            return commands.logs(args.template, args.group, args.filter, args.since, args.follow, args.list)
+        if args.command == "metrics":
+            return commands.metrics(args.template, args.since, args.json)
+        diagnostics = _diagnostics()
+        return int(diagnostics.run(args)) if diagnostics is not None else 2
     except LambdagateError as e:
         print(f"lambdagate: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         return 130
-    return 0
 
 
-def _run(coroutine: object) -> None:
+def _run(coroutine: Any) -> None:
     try:
         import uvloop
 
-        uvloop.run(coroutine)  # type: ignore[arg-type]
+        uvloop.run(coroutine)
     except ImportError:
-        asyncio.run(coroutine)  # type: ignore[arg-type]
+        asyncio.run(coroutine)

@@ -87,17 +87,36 @@ def request_body(request: HttpRequest, api: Api) -> tuple[str | None, bool]:
     return request.body.decode("utf-8", errors="replace"), False
 
 
-def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id: str) -> dict[str, Any]:
-    """The event as a dict whose key order is AWS's wire order (§10.7)."""
+TEST_INVOKE_STAGE = "test-invoke-stage"
+
+
+def test_invoke_identity(account_id: str, user_agent: str | None) -> dict[str, Any]:
+    """The console Test panel's caller (§10.7 [REC]: apiKey `test-invoke-api-key`, filled caller fields, in this
+    order); the caller is the account's root here, with AWS's documented example access key."""
+    return {"cognitoIdentityPoolId": None, "cognitoIdentityId": None, "apiKey": "test-invoke-api-key",
+            "principalOrgId": None, "cognitoAuthenticationType": None, "userArn": f"arn:aws:iam::{account_id}:root",
+            "apiKeyId": "test-invoke-api-key-id", "userAgent": user_agent, "accountId": account_id,
+            "caller": account_id, "sourceIp": "test-invoke-source-ip", "accessKey": "AKIAIOSFODNN7EXAMPLE",
+            "cognitoAuthenticationProvider": None, "user": account_id}
+
+
+def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id: str,
+                test_invoke: bool = False) -> dict[str, Any]:
+    """The event as a dict whose key order is AWS's wire order (§10.7). A console test (`test_invoke`) carries only
+    the headers given, stage `test-invoke-stage` and domain prefix `testPrefix` (§10.7)."""
     api = match.api
     stage = api.stage
+    stage_name = TEST_INVOKE_STAGE if test_invoke else stage.name
     path = "/" + request.raw_path.lstrip("/")
-    headers = event_headers(request, ids)
+    if test_invoke:
+        headers = [(name, [value]) for name, value in request.headers]
+    else:
+        headers = event_headers(request, ids)
     query = query_parameters(request.raw_query)
     multi_query: dict[str, list[str]] = {}
     for key, value in query:
         multi_query.setdefault(key, []).append(value)
-    host = request.header("Host") or ""
+    host = request.header("Host") or ("testPrefix.testDomainName" if test_invoke else "")
     user_agent = request.header("User-Agent")
     body, is_base64 = request_body(request, api)
     epoch_ms = int(request.received_at * 1000)
@@ -110,21 +129,21 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
         "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} if multi_query else None,
         "multiValueQueryStringParameters": multi_query if multi_query else None,
         "pathParameters": match.path_parameters,
-        "stageVariables": dict(stage.variables) if stage.variables else None,
+        "stageVariables": dict(stage.variables) if stage.variables and not test_invoke else None,
         "requestContext": {
             "resourceId": match.resource.id,
             "resourcePath": match.resource.path,
             "httpMethod": request.method,
             "extendedRequestId": ids.extended_request_id,
             "requestTime": request_time(request.received_at),
-            "path": f"/{stage.name}{request.raw_path}",
+            "path": f"/{stage_name}{request.raw_path}",
             "accountId": account_id,
             "protocol": "HTTP/1.1",
-            "stage": stage.name,
+            "stage": stage_name,
             "domainPrefix": host.split(":")[0].split(".")[0],
             "requestTimeEpoch": epoch_ms,
             "requestId": ids.request_id,
-            "identity": {
+            "identity": test_invoke_identity(account_id, user_agent) if test_invoke else {
                 "cognitoIdentityPoolId": None,
                 "accountId": None,
                 "cognitoIdentityId": None,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from . import errors, ids, permission
 from .definition.model import Deployment, Function
 from .errors import GatewayError
-from .events import RequestIds, build_event, encode_event
+from .events import TEST_INVOKE_STAGE, RequestIds, build_event, encode_event
 from .messages import HttpRequest, HttpResponse
 from .observe.execution_log import Trace
 from .proxy import Malformed, parse_proxy_result, response_body, response_headers
@@ -36,13 +36,14 @@ class Exchange:
     error: GatewayError | None
     latency_ms: float
     integration_latency_ms: float | None
+    test_invoke: bool = False
 
 
 def new_ids(now: float) -> RequestIds:
     return RequestIds(ids.uuid4(), ids.extended_request_id(), ids.trace_id(now))
 
 
-class Gateway:
+class ApiGateway:
     def __init__(self, deployment: Deployment, lambdas: LambdaService,
                  on_exchange: Callable[[Exchange], None] | None = None) -> None:
         self.deployment = deployment
@@ -51,7 +52,8 @@ class Gateway:
         self._on_exchange = on_exchange
         self._decisions: dict[tuple[str, tuple[str, ...]], permission.Decision] = {}
 
-    async def handle(self, request: HttpRequest) -> Exchange:
+    async def handle(self, request: HttpRequest, test_invoke: bool = False) -> Exchange:
+        """One request through API Gateway; `test_invoke` as the console's Test button sends it (§4.2, §10.7)."""
         ids = new_ids(request.received_at)
         trace = Trace(request, ids, self.deployment.region)
         started = time.perf_counter()
@@ -64,8 +66,8 @@ class Gateway:
                 raise errors.missing_authentication_token()
             trace.match = match
             function = self._integration_target(match, trace)
-            trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id))
-            self._authorise(match, function, trace)
+            trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id, test_invoke))
+            self._authorise(match, function, trace, TEST_INVOKE_STAGE if test_invoke else None)
             payload = await self._invoke(function, match, trace)
             response = self._method_response(payload, request, match, trace)
         except GatewayError as e:
@@ -74,7 +76,7 @@ class Gateway:
             response = _error_response(e, ids)
         trace.status = response.status
         exchange = Exchange(request, response, trace, error, (time.perf_counter() - started) * 1000,
-                            trace.integration_latency_ms)
+                            trace.integration_latency_ms, test_invoke)
         if self._on_exchange is not None:
             self._on_exchange(exchange)
         return exchange
@@ -106,9 +108,9 @@ class Gateway:
                                         f"URI {integration.uri}")
         return function
 
-    def _authorise(self, match: Match, function: Function, trace: Trace) -> None:
+    def _authorise(self, match: Match, function: Function, trace: Trace, stage: str | None) -> None:
         arns = permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
-                                      trace.request.method, "/" + trace.request.raw_path.lstrip("/"))
+                                      trace.request.method, "/" + trace.request.raw_path.lstrip("/"), stage)
         trace.source_arn = arns[0]
         if match.method.integration.credentials:
             return  # an execution role authorises the call instead of the resource policy (§6)

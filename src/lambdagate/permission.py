@@ -37,8 +37,9 @@ def arn_like(pattern: str, value: str) -> bool:
 
 
 def source_arns(deployment: Deployment, api: Api, method_verb: str, resource_path: str, real_verb: str,
-                real_path: str) -> tuple[str, ...]:
-    base = f"arn:aws:execute-api:{deployment.region}:{deployment.account_id}:{api.id}/{api.stage.name}"
+                real_path: str, stage: str | None = None) -> tuple[str, ...]:
+    """The console's Test button presents stage `test-invoke-stage` (§10.3)."""
+    base = f"arn:aws:execute-api:{deployment.region}:{deployment.account_id}:{api.id}/{stage or api.stage.name}"
     configured = f"{base}/{method_verb}/{resource_path.lstrip('/')}"
     real = f"{base}/{real_verb}/{real_path.lstrip('/')}"
     return (configured, real) if real != configured else (configured,)

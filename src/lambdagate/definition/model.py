@@ -79,6 +79,8 @@ class Stage:
     name: str
     deployment_id: str
     variables: dict[str, str] = field(default_factory=dict)
+    access_log_format: str | None = None        # AccessLogSetting.Format
+    access_log_destination: str | None = None   # AccessLogSetting.DestinationArn
 
 
 @dataclass(frozen=True)

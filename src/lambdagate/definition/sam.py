@@ -328,7 +328,12 @@ class _Loader:
             name = self.resolver.string(props["Name"], keys + ("Name",))
         elif implicit:
             name = self.o.stack_name
-        return Api(logical_id, name, ident, Stage(stage_name, deployment_id(ident, stage_name), variables),
+        access = self.resolver.resolve(props.get("AccessLogSetting") or {}, keys + ("AccessLogSetting",))
+        stage = Stage(stage_name, deployment_id(ident, stage_name), variables,
+                      str(access["Format"]) if isinstance(access, dict) and "Format" in access else None,
+                      str(access["DestinationArn"]) if isinstance(access, dict) and "DestinationArn" in access
+                      else None)
+        return Api(logical_id, name, ident, stage,
                    openapi.resource_tree(ident, methods), tuple(binary),
                    Location(self.t.file, self.t.line_of(*keys[:2])) if not implicit else Location(self.t.file))
 

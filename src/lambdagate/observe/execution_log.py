@@ -125,6 +125,40 @@ def render(trace: Trace) -> list[str]:
     return lines
 
 
+# Lines that only data tracing writes: the payloads and headers of the request and the response.
+DATA_TRACE = ("Method request path:", "Method request query string:", "Method request headers:",
+              "Method request body before transformations:", "Endpoint request headers:",
+              "Endpoint request body after transformations:", "Endpoint response headers:",
+              "Endpoint response body before transformations:", "Method response body after transformations:",
+              "Method response headers:")
+ERROR_LINES = ("Lambda execution failed", "Lambda invocation failed", "Execution failed")
+LEVELS = ("off", "error", "info", "full")
+
+
+def at_level(lines: list[str], level: str, failed: bool) -> list[str]:
+    """The lines a stage's logging level keeps: `full` is INFO with data tracing (lambdagate's default), `info`
+    drops the data-trace lines, `error` keeps a failed request's error lines and its status line."""
+    if level == "full":
+        return lines
+    if level == "info":
+        return [line for line in lines if not line.startswith(DATA_TRACE)]
+    if level == "error" and failed:
+        return [line for line in lines if line.startswith(ERROR_LINES + ("Method completed with status",))]
+    return []
+
+
+def test_invoke_log(trace: Trace) -> str:
+    """The console Test panel's `log` (fact sheet §4.2): a heading, then the method lines from "Starting execution"
+    to "Method completed", each stamped `EEE MMM dd HH:mm:ss UTC yyyy : `, ending with a newline."""
+    lines = render(trace)
+    if lines:
+        start = next((i for i, line in enumerate(lines) if line.startswith("Starting execution")), 0)
+        end = next((i for i, line in enumerate(lines) if line.startswith("Method completed")), len(lines) - 1)
+        lines = lines[start:end + 1]
+    stamp = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(trace.request.received_at))
+    return "".join([f"Execution log for request {trace.ids.request_id}\n"] + [f"{stamp} : {line}\n" for line in lines])
+
+
 def error_tail(trace: Trace) -> list[str]:
     """What the terminal shows for a failed request: the function's answer (if any), the error, the status."""
     return [line for line in render(trace)

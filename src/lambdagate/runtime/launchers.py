@@ -109,17 +109,19 @@ def python_launch(function: Function, region: str, runtime_dir: Path, channel: s
     return LaunchSpec(argv, env, function.code_dir, channel)
 
 
-def node_launch(function: Function, region: str, node: str) -> LaunchSpec:
-    """Our bootstrap on the machine's `node`, over the Runtime API. NODE_PATH as Lambda sets it, with the
-    layers' nodejs folders in place of /opt/nodejs (LDG packaging-layers.md, "Layer paths for each runtime")."""
-    env = lambda_environment(function, region, "", str(NODE_BOOTSTRAP.parent))
+def node_launch(function: Function, region: str, node: str, channel: str = "socket") -> LaunchSpec:
+    """Our bootstrap on the machine's `node`, over the socket channel or over the HTTP Runtime API. NODE_PATH as
+    Lambda sets it, with the layers' nodejs folders in place of /opt/nodejs (LDG packaging-layers.md, "Layer paths
+    for each runtime")."""
+    env = lambda_environment(function, region, "127.0.0.1:9001", str(NODE_BOOTSTRAP.parent))
     major = function.runtime.removeprefix("nodejs").split(".")[0]
     paths = []
     for layer in function.layers:
         paths += [str(Path(layer) / "nodejs" / f"node{major}" / "node_modules"),
                   str(Path(layer) / "nodejs" / "node_modules")]
     env["NODE_PATH"] = os.pathsep.join(paths + [function.code_dir])
-    return LaunchSpec((node, str(NODE_BOOTSTRAP)), env, function.code_dir, "runtime-api")
+    argv = (node, str(NODE_BOOTSTRAP), CONTROL_FD if channel == "socket" else "--http")
+    return LaunchSpec(argv, env, function.code_dir, channel)
 
 
 def provided_launch(function: Function, region: str) -> LaunchSpec:
@@ -144,10 +146,18 @@ def provided_launch(function: Function, region: str) -> LaunchSpec:
 class Runtimes:
     """The runtimes this machine offers, looked up once at start-up."""
 
-    def __init__(self, state_dir: Path, python_channel: str = "socket") -> None:
+    CHANNELS = ("socket", "runtime-api")
+    # until `serve` has a --node-channel option: LAMBDAGATE_NODE_CHANNEL=runtime-api runs Node.js over HTTP
+    NODE_CHANNEL_VARIABLE = "LAMBDAGATE_NODE_CHANNEL"
+
+    def __init__(self, state_dir: Path, python_channel: str = "socket", node_channel: str | None = None) -> None:
         self._state_dir = state_dir
         self._python_dir: Path | None = None
         self._python_channel = python_channel
+        self._node_channel = node_channel or os.environ.get(self.NODE_CHANNEL_VARIABLE) or "socket"
+        if self._node_channel not in self.CHANNELS:
+            raise ValueError(f"Node.js channel {self._node_channel!r} (node_channel or {self.NODE_CHANNEL_VARIABLE}): "
+                             f"expected {' or '.join(self.CHANNELS)}")
         self.node = shutil.which("node")
         self._node_version: str | None = None
 
@@ -189,7 +199,7 @@ class Runtimes:
     def launch(self, function: Function, region: str) -> LaunchSpec:
         if function.runtime in NODE_RUNTIMES:
             assert self.node is not None
-            return node_launch(function, region, self.node)
+            return node_launch(function, region, self.node, self._node_channel)
         if function.runtime in PROVIDED_RUNTIMES:
             return provided_launch(function, region)
         if self._python_dir is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,12 +30,27 @@ class Throttled:
 LogSink = Callable[[Function, str], None]
 
 
+@dataclass(frozen=True)
+class InvocationLog:
+    """Everything Lambda writes to `/aws/lambda/<function>` for one invocation (fact sheet §5.3)."""
+
+    function: Function
+    stream: str                  # the environment's log stream
+    result: InvokeResult
+    started_at: float            # epoch seconds of START
+    lines: tuple[str, ...]       # START, the function's output, END, REPORT
+
+
+InvocationSink = Callable[[InvocationLog], None]
+
+
 class FunctionPool:
     def __init__(self, function: Function, spec: Callable[[], LaunchSpec], on_log: LogSink,
-                 max_environments: int) -> None:
+                 max_environments: int, on_invocation: InvocationSink | None = None) -> None:
         self.function = function
         self._spec = spec
         self._on_log = on_log
+        self._on_invocation = on_invocation
         self._max = max(1, max_environments)
         self._idle: list[ExecutionEnvironment] = []
         self._busy = 0
@@ -61,9 +77,11 @@ class FunctionPool:
         self._busy += 1
         try:
             env = await self._acquire()
-            self._log(f"START RequestId: {request_id} Version: $LATEST")
+            start = f"START RequestId: {request_id} Version: $LATEST"
+            started_at = time.time()
+            self._log(start)
             result = await env.invoke(Invocation(request_id, payload, self.function.arn, self.function.timeout,
-                                                 trace_id), lambda done: self._report(done, env))
+                                                 trace_id), lambda done: self._report(done, env, start, started_at))
             self._release(env)
             return result
         finally:
@@ -98,9 +116,10 @@ class FunctionPool:
     def _log(self, line: str) -> None:
         self._on_log(self.function, line)
 
-    def _report(self, result: InvokeResult, env: ExecutionEnvironment) -> None:
+    def _report(self, result: InvokeResult, env: ExecutionEnvironment, start: str, started_at: float) -> None:
         """Lambda's END and REPORT lines (fact sheet §5.3): tab-separated, ending with a tab."""
-        self._log(f"END RequestId: {result.request_id}")
+        end = f"END RequestId: {result.request_id}"
+        self._log(end)
         if env.peak_memory_mb is None and env.pid:  # first invocation; later ones use the memory watcher's reading
             env.peak_memory_mb = max_memory_used_mb(env.pid)
         memory = env.peak_memory_mb
@@ -114,7 +133,12 @@ class FunctionPool:
             parts.append("Status: timeout")
         elif result.environment_lost:
             parts.append(f"Status: error\tError Type: {result.error_type}")
-        self._log("\t".join(parts) + "\t")
+        report = "\t".join(parts) + "\t"
+        self._log(report)
+        if self._on_invocation is not None:
+            stream = env.spec.env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+            self._on_invocation(InvocationLog(self.function, stream, result, started_at,
+                                              (start, *result.log_lines, end, report)))
 
     async def recycle(self) -> None:
         """New code: idle environments go now, busy ones when their invocation ends."""

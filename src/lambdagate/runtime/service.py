@@ -12,7 +12,7 @@ from ..definition.model import Deployment, Function
 from .environment import InvokeResult
 from .launchers import Runtimes, UnsupportedRuntime
 from .platform import max_memory_used_mb, resident_memory_mb
-from .pool import FunctionPool, LogSink, Throttled
+from .pool import FunctionPool, InvocationSink, LogSink, Throttled
 
 
 class FunctionUnavailable(Exception):
@@ -22,7 +22,7 @@ class FunctionUnavailable(Exception):
 class LambdaService:
     def __init__(self, deployment: Deployment, state_dir: Path, on_log: LogSink,
                  on_notice: Callable[[str], None], max_environments: int = 8, watch: bool = True,
-                 python_channel: str = "socket") -> None:
+                 python_channel: str = "socket", on_invocation: InvocationSink | None = None) -> None:
         self.deployment = deployment
         self._on_notice = on_notice
         self._watch = watch
@@ -41,7 +41,7 @@ class LambdaService:
             if note:
                 on_notice(note)
             self._pools[arn] = FunctionPool(function, functools.partial(runtimes.launch, function, deployment.region),
-                                            on_log, max_environments)
+                                            on_log, max_environments, on_invocation)
 
     def pool(self, function_arn: str) -> FunctionPool | None:
         return self._pools.get(function_arn)

@@ -1,5 +1,7 @@
-// lambdagate's Node.js runtime: speaks the Lambda Runtime API (AWS_LAMBDA_RUNTIME_API) like AWS's Node.js
-// runtime does, so that a handler sees the same loading rules, context, callbacks, errors and log lines.
+// lambdagate's Node.js runtime: gets its work like AWS's Node.js runtime does, so that a handler sees the same loading
+// rules, context, callbacks, errors and log lines. Two ways in (lambdagate/runtime/channels.py):
+//   node bootstrap.mjs FD      frames on the inherited control socket FD, the protocol of python_worker.py
+//   node bootstrap.mjs --http  the Lambda Runtime API over HTTP at AWS_LAMBDA_RUNTIME_API
 // Behaviour reproduced from AWS's documentation and its runtime's observable behaviour (fact sheet §5):
 //   - handler `path/module.fn.nested`; `..` is refused; module tried as: the file itself, `.js` (CommonJS unless
 //     the nearest package.json says "type": "module"), then `.js` as ES module, `.mjs`, `.cjs`, then Node's
@@ -9,22 +11,25 @@
 //   - console lines `<ISO time>\t<request id>\t<LEVEL>\t<message>` with inner newlines as \r.
 // No npm dependencies: this file is package data and runs on the machine's own `node`.
 
-import http from 'node:http';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const PREFIX = '/2018-06-01/runtime';
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const handlerString = process.env._HANDLER || '';
 
-// ---- the Runtime API -----------------------------------------------------------------------------------------
-function call(method, route, body, headers) {
-  return new Promise((resolve, reject) => {
+// ---- the Runtime API over HTTP -------------------------------------------------------------------------------
+// Each channel offers: next() -> {id, deadline, arn, trace, body}; respond(id, json); fail(id, errorJson);
+// initError(errorJson). The promises resolve once the message is on its way.
+async function httpChannel() {
+  const http = await import('node:http');
+  const [apiHost, apiPort] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const PREFIX = '/2018-06-01/runtime';
+  const call = (method, route, body, headers) => new Promise((resolve, reject) => {
     const request = http.request(
       { host: apiHost, port: Number(apiPort), method, path: PREFIX + route, agent, headers: headers || {} },
       (response) => {
@@ -38,7 +43,128 @@ function call(method, route, body, headers) {
     if (body !== undefined) request.write(body);
     request.end();
   });
+  const postError = (route, errorJson) => call('POST', route, errorJson, { 'Content-Type': 'application/json',
+    'Lambda-Runtime-Function-Error-Type': JSON.parse(errorJson).errorType });
+  return {
+    async next() {
+      const { headers, body } = await call('GET', '/invocation/next');
+      return { id: headers['lambda-runtime-aws-request-id'], deadline: Number(headers['lambda-runtime-deadline-ms']),
+        arn: headers['lambda-runtime-invoked-function-arn'], trace: headers['lambda-runtime-trace-id'], body };
+    },
+    respond: (id, json) => call('POST', `/invocation/${id}/response`, json, { 'Content-Type': 'application/json' }),
+    fail: (id, errorJson) => postError(`/invocation/${id}/error`, errorJson),
+    initError: (errorJson) => postError('/init/error', errorJson),
+  };
 }
+
+// ---- the control socket ----------------------------------------------------------------------------------------
+// Frames both ways: 4-byte big-endian length, one type byte, data (python_worker.py has the full description).
+//   in:  I header-JSON \n event          out: Y (initialised)  R content-type \n result  E error-JSON  N init-error
+// When the invocation printed something, LOG_SENTINEL goes to stdout before its answer; when it printed nothing,
+// the answer's type is lower-case and no sentinel follows.
+const LOG_SENTINEL = '\x00lambdagate:end-of-invocation\n';
+
+function socketChannel(fd) {
+  const socket = new net.Socket({ fd, readable: true, writable: true });
+  // An environment never outlives the gateway.
+  socket.on('end', () => process.exit(0));
+  socket.on('error', () => process.exit(0));
+  // The socket keeps the event loop alive only while the runtime waits for its next invocation: during one, the
+  // loop must be able to empty ('beforeExit'), which is how callbackWaitsForEmptyEventLoop is kept.
+  socket.unref();
+  let chunks = [];
+  let size = 0;
+  let need = -1;               // the length of the frame being read; -1 while its length prefix is not in
+  const ready = [];            // frames read and not asked for yet
+  let waiting = null;          // the resolve of next() while it waits
+
+  const take = (n) => {
+    const first = chunks[0];
+    let out;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) chunks.shift(); else chunks[0] = first.subarray(n);
+    } else {
+      const all = Buffer.concat(chunks, size);
+      out = all.subarray(0, n);
+      chunks = n < size ? [all.subarray(n)] : [];
+    }
+    size -= n;
+    return out;
+  };
+  socket.on('data', (chunk) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    for (;;) {
+      if (need < 0) {
+        if (size < 4) return;
+        need = take(4).readUInt32BE(0);
+      }
+      if (size < need) return;
+      const frame = take(need);
+      need = -1;
+      const newline = frame.indexOf(10, 1);
+      const header = JSON.parse(frame.toString('utf8', 1, newline));
+      const invocation = { id: header.id, deadline: header.deadline, arn: header.arn, trace: header.trace,
+        body: frame.toString('utf8', newline + 1) };
+      if (waiting) {
+        const resolve = waiting;
+        waiting = null;
+        socket.unref();
+        resolve(invocation);
+      } else {
+        ready.push(invocation);
+      }
+    }
+  });
+
+  // Whether anything was written to stdout/stderr since the last answer; init may print, so the first answer always
+  // follows a sentinel.
+  let printed = true;
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write;
+    stream.write = function watched(...args) {
+      printed = true;
+      return write.apply(this, args);
+    };
+  }
+  const send = (kind, data) => new Promise((resolve) => {
+    if (printed) {
+      // on stdout's own stream, so that it follows every line written before it even when the pipe is full
+      stdoutWrite(LOG_SENTINEL);
+      printed = false;
+    } else {
+      kind = kind.toLowerCase();
+    }
+    const length = Buffer.byteLength(data);
+    const frame = Buffer.allocUnsafe(5 + length);
+    frame.writeUInt32BE(length + 1, 0);
+    frame.write(kind, 4, 'latin1');
+    frame.write(data, 5, 'utf8');
+    socket.write(frame, () => resolve());
+  });
+
+  let initialised = false;
+  return {
+    next() {
+      if (!initialised) {
+        initialised = true;
+        const frame = Buffer.from([0, 0, 0, 1, 0x59]);  // Y: no sentinel, the first answer carries it
+        socket.write(frame);
+      }
+      if (ready.length) return Promise.resolve(ready.shift());
+      socket.ref();
+      return new Promise((resolve) => { waiting = resolve; });
+    },
+    respond: (id, json) => send('R', 'application/json\n' + json),
+    fail: (id, errorJson) => send('E', errorJson),
+    initError: (errorJson) => send('N', errorJson),
+  };
+}
+
+const control = process.argv[2];
+const channel = /^\d+$/.test(control || '') ? socketChannel(Number(control)) : await httpChannel();
 
 // ---- logging -----------------------------------------------------------------------------------------------------
 let currentRequestId;
@@ -86,12 +212,6 @@ function formatted(error) {
   } catch {
     return '\t' + JSON.stringify(toRapid(value));
   }
-}
-
-async function postError(route, error) {
-  const body = JSON.stringify(toRapid(error));
-  await call('POST', route, body, { 'Content-Type': 'application/json',
-    'Lambda-Runtime-Function-Error-Type': toRapid(error).errorType });
 }
 
 // ---- loading the handler --------------------------------------------------------------------------------------
@@ -200,10 +320,9 @@ process.on('unhandledRejection', (reason) => {
   else process.exit(128);
 });
 
-function invoke(handler, response) {
+function invoke(handler, invocation) {
   return new Promise((finish) => {
-    const id = response.headers['lambda-runtime-aws-request-id'];
-    const deadline = Number(response.headers['lambda-runtime-deadline-ms']);
+    const { id, deadline } = invocation;
     currentRequestId = id;
     let done = false;
     let waitForEmptyEventLoop = true;
@@ -218,12 +337,12 @@ function invoke(handler, response) {
         complete.fail(runtimeError('JSONStringifyError', 'Unable to stringify response body'));
         return;
       }
-      call('POST', `/invocation/${id}/response`, body, { 'Content-Type': 'application/json' }).then(finish, finish);
+      channel.respond(id, body).then(finish, finish);
     };
     complete.fail = (error, exitCode) => {
       done = true;
       beforeExit = null;
-      postError(`/invocation/${id}/error`, error).then(() => (exitCode ? process.exit(exitCode) : finish()),
+      channel.fail(id, JSON.stringify(toRapid(error))).then(() => (exitCode ? process.exit(exitCode) : finish()),
         () => finish());
     };
     const fail = (error, exitCode) => {
@@ -246,7 +365,7 @@ function invoke(handler, response) {
       done: (error, result) => (error !== undefined && error !== null ? fail(error) : complete(result)),
       functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
       functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-      invokedFunctionArn: response.headers['lambda-runtime-invoked-function-arn'],
+      invokedFunctionArn: invocation.arn,
       memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
       awsRequestId: id,
       logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
@@ -255,8 +374,8 @@ function invoke(handler, response) {
       clientContext: undefined,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
-    if (response.headers['lambda-runtime-trace-id']) {
-      process.env._X_AMZN_TRACE_ID = response.headers['lambda-runtime-trace-id'];
+    if (invocation.trace) {
+      process.env._X_AMZN_TRACE_ID = invocation.trace;
     }
     // A handler that neither answers nor keeps the event loop busy: a sync one answers null, an async one
     // fails (Lambda's Node.js runtime does the same when the loop empties).
@@ -265,7 +384,7 @@ function invoke(handler, response) {
       ? fail(runtimeError('NodeJsExit', 'Error: Runtime exited without providing a reason'))
       : complete(null));
     try {
-      const result = handler(JSON.parse(response.body), context, callback);
+      const result = handler(JSON.parse(invocation.body), context, callback);
       if (result && typeof result.then === 'function') {
         result.then((value) => complete(value), (error) => fail(error));
       }
@@ -281,12 +400,11 @@ async function main() {
     handler = await loadHandler(handlerString);
   } catch (error) {
     console.error('Uncaught Exception', formatted(error));
-    await postError('/init/error', error).catch(() => {});
+    await channel.initError(JSON.stringify(toRapid(error))).catch(() => {});
     process.exit(129);
   }
   for (;;) {
-    const next = await call('GET', '/invocation/next');
-    await invoke(handler, next);
+    await invoke(handler, await channel.next());
   }
 }
 

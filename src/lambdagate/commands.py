@@ -1,0 +1,119 @@
+"""`lambdagate test-invoke`, `logs` and `metrics`: what they print."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .app import ServeConfig, find_template
+from .errors import LambdagateError
+from .local import Gateway
+from .observe.log_store import LogEvent, LogStore
+from .observe.metrics import read_rows
+
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_since(text: str) -> int:
+    """`10m` -> seconds, as `aws logs tail --since` takes it."""
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise LambdagateError(f"--since: expected a number and s, m, h, d or w (e.g. 10m), got {text!r}")
+    return int(m.group(1)) * _SECONDS[m.group(2)]
+
+
+def state_dir(template: Path | None) -> Path:
+    try:
+        return find_template(template).resolve().parent / ".lambdagate"
+    except LambdagateError:
+        if template is not None:
+            raise
+        return Path.cwd() / ".lambdagate"
+
+
+def test_invoke(config: ServeConfig, method: str, path: str, headers: list[tuple[str, str]],
+                query: list[tuple[str, str]], body: str | None, as_json: bool) -> int:
+    data: str | bytes | None = body
+    if body is not None and body.startswith("@"):
+        try:
+            data = Path(body[1:]).read_bytes()
+        except OSError as e:
+            raise LambdagateError(f"--body {body}: cannot read the file: {e.strerror}") from None
+    with Gateway(config, output=sys.stderr) as gateway:
+        result = gateway.request(method, path, headers=headers, query=query, body=data)
+    if as_json:
+        print(json.dumps(result.as_json(), indent=2))
+        return 0
+    target = path + (("&" if "?" in path else "?") + "&".join(f"{k}={v}" for k, v in query) if query else "")
+    print(f"Request: {target}\nStatus: {result.status}\nLatency: {result.latency} ms\n")
+    print(f"Response Body\n{result.body}\n")
+    print("Response Headers\n" + json.dumps(result.headers, indent=2) + "\n")
+    print("Logs\n" + result.log)
+    return 0
+
+
+def _print_event(event: LogEvent, with_group: bool) -> None:
+    stamp = datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc).isoformat(timespec="microseconds")
+    group = f"{event.group} " if with_group else ""
+    print(f"{stamp} {group}{event.stream} {event.message}")
+
+
+def logs(template: Path | None, group: str | None, text: str | None, since: str, follow: bool,
+         list_groups: bool) -> int:
+    store = LogStore(state_dir(template) / "logs")
+    if list_groups:
+        for name in store.groups():
+            print(name)
+        return 0
+    groups = store.matching_groups(group)
+    if not groups and not follow:
+        known = ", ".join(store.groups()) or "none yet (serve or test-invoke first)"
+        raise LambdagateError(f"no log group matches {group!r}; groups: {known}" if group else
+                              f"no logs under {store.root}: serve or test-invoke first")
+    since_ms = int((time.time() - parse_since(since)) * 1000)
+    many = group is None or len(groups) > 1
+    for event in store.search(group, since_ms, text):
+        _print_event(event, many)
+    if not follow:
+        return 0
+    offsets = {name: store.events(name, since_ms)[1] for name in store.matching_groups(group)}
+    try:
+        while True:
+            time.sleep(0.5)
+            for name in store.matching_groups(group):
+                events, offsets[name] = store.events(name, 0, offsets.get(name, 0))
+                for event in events:
+                    if text is None or text in event.message:
+                        _print_event(event, many)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        return 0
+
+
+def metrics(template: Path | None, since: str, as_json: bool) -> int:
+    path = state_dir(template) / "metrics.jsonl"
+    start = int(time.time()) - parse_since(since)
+    rows = read_rows(path, start) if path.exists() else []
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print(f"no metrics since {since} ago in {path} (metrics are written once a minute while serving)")
+        return 0
+    print(f"{'minute (UTC)':<17} {'ApiName':<16} {'Stage':<8} {'Method':<7} {'Resource':<22} {'Count':>6} "
+          f"{'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
+    for row in rows:
+        minute = datetime.fromtimestamp(int(str(row["minute"])), tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
+        latency = row.get("Latency") or {}
+        integration = row.get("IntegrationLatency") or {}
+        lat = f"{latency.get('Average', 0):.1f}/{latency.get('p99', 0):.1f}" if isinstance(latency, dict) else "-"
+        integ = f"{integration.get('Average', 0):.1f}" if isinstance(integration, dict) and integration else "-"
+        print(f"{minute:<17} {str(row['ApiName'])[:16]:<16} {str(row['Stage'])[:8]:<8} {str(row['Method']):<7} "
+              f"{str(row['Resource'] or '(no resource)')[:22]:<22} {row['Count']:>6} {row['4XXError']:>5} "
+              f"{row['5XXError']:>5} {lat:>19} {integ:>18}")
+    return 0

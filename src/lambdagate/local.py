@@ -1,0 +1,155 @@
+"""lambdagate as a Python API: `with Gateway.from_template("template.yaml") as gw: gw.request("GET", "/items/42")`.
+
+Requests go through the same gateway code as `serve` and run in real execution environments, on an event loop in
+a thread of the Gateway's own, with no socket. `request` answers like the console's Test button
+(TestInvokeMethod, fact sheet §4.2); `serve_http` also opens the HTTP port, for tools that need one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+import time
+from collections.abc import Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+from urllib.parse import quote, urlencode
+
+from .app import LocalGateway, ServeConfig, load
+from .gateway import Exchange
+from .messages import HttpRequest
+from .observe.console import Console
+from .observe.execution_log import render, test_invoke_log
+
+Headers = Mapping[str, str] | Sequence[tuple[str, str]]
+Query = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
+
+
+@dataclass
+class TestInvokeResult:
+    """TestInvokeMethod's answer: `status`, `body`, `headers`, `multiValueHeaders`, `log`, `latency` (§4.2)."""
+
+    status: int
+    body: str
+    headers: dict[str, str]
+    multi_value_headers: dict[str, list[str]]
+    log: str
+    latency: int
+    request_id: str
+    body_bytes: bytes = b""
+    execution_log: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"status": self.status, "body": self.body, "headers": self.headers,
+                "multiValueHeaders": self.multi_value_headers, "log": self.log, "latency": self.latency}
+
+
+class Gateway:
+    def __init__(self, config: ServeConfig, output: TextIO | None = None, record: bool = True) -> None:
+        self.output = output if output is not None else io.StringIO()
+        deployment, state_dir = load(config)
+        self.deployment = deployment
+        self.config = config
+        self._loop = asyncio.new_event_loop()
+        self.local = LocalGateway(deployment, state_dir, Console(self.output, quiet=config.quiet), config, record)
+        for warning in deployment.warnings:
+            self.local.console.notice(warning)
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(self.local.start())
+            started.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="lambdagate", daemon=True)
+        self._thread.start()
+        if not started.wait(60):
+            raise RuntimeError("lambdagate's event loop did not start")
+        self._closed = False
+
+    @classmethod
+    def from_template(cls, template: str | Path, output: TextIO | None = None, **options: Any) -> Gateway:
+        """Options are ServeConfig's fields (the `serve` flags): parameter_overrides, env_vars, region, ..."""
+        return cls(ServeConfig(template=Path(template), **options), output)
+
+    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None) -> int:
+        """Also listen for HTTP, as `serve` does; returns the port."""
+        from .dashboard.server import DashboardServer
+        from .server import GatewayServer
+
+        async def start() -> int:
+            self.local.server = GatewayServer(self.local.gateway.handle, host, port)
+            await self.local.server.start()
+            if dashboard_port is not None:
+                self.local.dashboard = DashboardServer(self.local.recorder, host, dashboard_port)
+                await self.local.dashboard.start()
+            return self.local.server.port
+
+        return int(self.run(start(), 60))
+
+    def request(self, method: str, path: str, headers: Headers | None = None, query: Query | None = None,
+                body: str | bytes | None = None, test_invoke: bool = True, timeout: float | None = None
+                ) -> TestInvokeResult:
+        """One request through the gateway, as the console's Test button sends it (`test_invoke`, the default:
+        stage `test-invoke-stage`, only the headers given) or as a client would."""
+        raw_path, _, raw_query = path.partition("?")
+        if query:
+            items = list(query.items()) if isinstance(query, Mapping) else list(query)
+            pairs = [(k, v) for k, vs in items for v in ([vs] if isinstance(vs, str) else vs)]
+            raw_query = "&".join(filter(None, [raw_query, urlencode(pairs, quote_via=quote)]))
+        header_items = list(headers.items()) if isinstance(headers, Mapping) else list(headers or [])
+        data = body.encode() if isinstance(body, str) else (body or b"")
+        request = HttpRequest(method.upper(), raw_path if raw_path.startswith("/") else "/" + raw_path,
+                              raw_query if (raw_query or "?" in path) else None, tuple(header_items), data,
+                              "127.0.0.1", 0, time.time())
+        exchange: Exchange = self.run(self.local.gateway.handle(request, test_invoke=test_invoke), timeout)
+        return _result(exchange)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+
+        async def shutdown() -> None:
+            await self.local.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(shutdown(), 60)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+
+def _result(exchange: Exchange) -> TestInvokeResult:
+    multi: dict[str, list[str]] = {}
+    for name, value in exchange.response.headers:
+        multi.setdefault(name, []).append(value)
+    body = exchange.response.body
+    return TestInvokeResult(
+        status=exchange.response.status,
+        body=body.decode("utf-8", "replace"),
+        headers={name: values[-1] for name, values in multi.items()},
+        multi_value_headers=multi,
+        log=test_invoke_log(exchange.trace),
+        latency=round(exchange.latency_ms),
+        request_id=exchange.trace.ids.request_id,
+        body_bytes=body,
+        execution_log=render(exchange.trace),
+    )

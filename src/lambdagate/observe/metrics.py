@@ -1,0 +1,154 @@
+"""API Gateway's CloudWatch metrics (fact sheet §7; AGDG api-gateway-metrics-and-dimensions.md), per minute.
+
+Count, 4XXError, 5XXError, Latency and IntegrationLatency with the dimensions ApiName, Stage, Method, Resource.
+Finished minutes are appended to `.lambdagate/metrics.jsonl`; the coarser dimension sets AWS publishes
+(ApiName; ApiName+Stage) are sums of these rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..gateway import Exchange
+
+SAMPLES_KEPT = 2000  # latency samples per row and minute, for percentiles
+
+
+def api_name(name: str, api_id: str) -> str:
+    """"Non-ASCII characters are stripped from ApiName; if nothing is left, the API id is used" (§7)."""
+    stripped = name.encode("ascii", "ignore").decode()
+    return stripped or api_id
+
+
+@dataclass
+class Row:
+    minute: int                      # epoch seconds of the minute's start
+    api: str
+    stage: str
+    method: str
+    resource: str
+    count: int = 0
+    errors_4xx: int = 0
+    errors_5xx: int = 0
+    latency: list[float] = field(default_factory=list)
+    integration_latency: list[float] = field(default_factory=list)
+
+    def add(self, status: int, latency_ms: float, integration_ms: float | None) -> None:
+        self.count += 1
+        self.errors_4xx += 400 <= status < 500
+        self.errors_5xx += status >= 500
+        if len(self.latency) < SAMPLES_KEPT:
+            self.latency.append(latency_ms)
+        if integration_ms is not None and len(self.integration_latency) < SAMPLES_KEPT:
+            self.integration_latency.append(integration_ms)
+
+    def as_json(self) -> dict[str, object]:
+        return {"minute": self.minute, "ApiName": self.api, "Stage": self.stage, "Method": self.method,
+                "Resource": self.resource, "Count": self.count, "4XXError": self.errors_4xx,
+                "5XXError": self.errors_5xx, "Latency": statistics(self.latency),
+                "IntegrationLatency": statistics(self.integration_latency)}
+
+
+def statistics(samples: list[float]) -> dict[str, float] | None:
+    if not samples:
+        return None
+    ordered = sorted(samples)
+
+    def percentile(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, max(0, math.ceil(p * len(ordered)) - 1))], 2)
+
+    return {"Average": round(sum(ordered) / len(ordered), 2), "Minimum": round(ordered[0], 2),
+            "Maximum": round(ordered[-1], 2), "p50": percentile(0.5), "p99": percentile(0.99),
+            "SampleCount": len(ordered)}
+
+
+class Metrics:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._rows: dict[tuple[int, str, str, str, str], Row] = {}
+        # cumulative totals since start, for the Prometheus endpoint: key -> [count, 4xx, 5xx, lat sum, int sum, n]
+        self.totals: dict[tuple[str, str, str, str], list[float]] = {}
+
+    def record(self, exchange: Exchange, fallback_api: tuple[str, str] | None) -> None:
+        match = exchange.trace.match
+        if match is not None:
+            api, stage = api_name(match.api.name, match.api.id), match.api.stage.name
+            method, resource = match.method.http_method, match.resource.path
+        elif fallback_api is not None:  # no route: counted on the API (and stage) the request went to
+            (api, stage), method, resource = fallback_api, "", ""
+        else:
+            return
+        minute = int(exchange.request.received_at) // 60 * 60
+        key = (minute, api, stage, method, resource)
+        row = self._rows.get(key)
+        if row is None:
+            row = self._rows[key] = Row(minute, api, stage, method, resource)
+        status = exchange.response.status
+        row.add(status, exchange.latency_ms, exchange.integration_latency_ms)
+        total = self.totals.setdefault((api, stage, method, resource), [0, 0, 0, 0.0, 0.0, 0])
+        total[0] += 1
+        total[1] += 400 <= status < 500
+        total[2] += status >= 500
+        total[3] += exchange.latency_ms
+        if exchange.integration_latency_ms is not None:
+            total[4] += exchange.integration_latency_ms
+            total[5] += 1
+
+    def rows(self, since: int = 0) -> list[dict[str, object]]:
+        """Finished and current rows at or after `since` (epoch seconds): the file's, then memory's."""
+        out: list[dict[str, object]] = []
+        if self.path is not None and self.path.exists():
+            out += read_rows(self.path, since)
+        out += [r.as_json() for r in self._rows.values() if r.minute >= since]
+        return out
+
+    def flush(self, everything: bool = False) -> None:
+        """Append finished minutes (all of them when `everything`) to the file and forget them."""
+        current = int(time.time()) // 60 * 60
+        done = [k for k in self._rows if everything or k[0] < current]
+        if not done:
+            return
+        rows = [self._rows.pop(k) for k in sorted(done)]
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                for row in rows:
+                    f.write(json.dumps(row.as_json()) + "\n")
+
+    def prometheus(self) -> str:
+        """Cumulative counters since start in Prometheus' text format."""
+        lines = []
+        names = [("apigateway_requests_total", "Count", 0), ("apigateway_4xx_errors_total", "4XXError", 1),
+                 ("apigateway_5xx_errors_total", "5XXError", 2)]
+        for metric, aws_name, i in names:
+            lines += [f"# HELP {metric} API Gateway {aws_name} metric", f"# TYPE {metric} counter"]
+            lines += [f"{metric}{_labels(k)} {int(v[i])}" for k, v in self.totals.items()]
+        for metric, aws_name, total_i, count_i in (("apigateway_latency_milliseconds", "Latency", 3, 0),
+                                                   ("apigateway_integration_latency_milliseconds",
+                                                    "IntegrationLatency", 4, 5)):
+            lines += [f"# HELP {metric} API Gateway {aws_name} metric", f"# TYPE {metric} summary"]
+            for k, v in self.totals.items():
+                lines += [f"{metric}_sum{_labels(k)} {v[total_i]:.3f}", f"{metric}_count{_labels(k)} {int(v[count_i])}"]
+        return "\n".join(lines) + "\n"
+
+
+def _labels(key: tuple[str, str, str, str]) -> str:
+    api, stage, method, resource = (v.replace("\\", "\\\\").replace('"', '\\"') for v in key)
+    return f'{{api_name="{api}",stage="{stage}",method="{method}",resource="{resource}"}}'
+
+
+def read_rows(path: Path, since: int = 0) -> list[dict[str, object]]:
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if int(row.get("minute", 0)) >= since:
+                out.append(row)
+    return out
