@@ -35,12 +35,12 @@ class RunningGateway:
     """lambdagate's public Gateway, also listening for HTTP on a free loopback port; the terminal's output is kept
     in `console`."""
 
-    def __init__(self, template: Path, **options: Any) -> None:
+    def __init__(self, template: Path, dashboard: bool = False, **options: Any) -> None:
         self.console_out = io.StringIO()
         self.gateway = Gateway.from_template(template, output=self.console_out, **options)
         self.deployment = self.gateway.deployment
         self.local = self.gateway.local
-        self.port = self.gateway.serve_http()
+        self.port = self.gateway.serve_http(dashboard_port=0 if dashboard else None)
 
     def request(self, method: str, target: str, headers: list[tuple[str, str]] | dict[str, str] | None = None,
                 body: bytes | str | None = None, timeout: float = 60) -> Reply:

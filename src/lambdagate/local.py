@@ -84,6 +84,9 @@ class Gateway:
         from .dashboard.server import DashboardServer
         from .server import GatewayServer
 
+        if self.local.server is not None:
+            raise RuntimeError("this Gateway already serves HTTP")
+
         async def start() -> int:
             self.local.server = GatewayServer(self.local.gateway.handle, host, port)
             await self.local.server.start()
