@@ -68,7 +68,7 @@ def test_success_execution_log_has_aws_sequence(served: RunningGateway, app: Pat
                 "execution", "Method completed with status: 200", "AWS Integration Endpoint RequestId : ",
                 "X-ray Tracing ID : 1-"]
     assert len(request_lines) == len(expected)
-    for line, start in zip(request_lines, expected):
+    for line, start in zip(request_lines, expected, strict=True):
         assert line.startswith(start), (line, start)
 
 

@@ -9,10 +9,10 @@ import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dashboard.server import DashboardServer
 from .definition.model import Deployment
 from .definition.sam import LoadOptions, load_deployment
 from .errors import LambdagateError
-from .dashboard.server import DashboardServer
 from .gateway import ApiGateway, Exchange
 from .observe.console import Console
 from .observe.recorder import Recorder

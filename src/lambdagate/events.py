@@ -108,10 +108,7 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
     stage = api.stage
     stage_name = TEST_INVOKE_STAGE if test_invoke else stage.name
     path = "/" + request.raw_path.lstrip("/")
-    if test_invoke:
-        headers = [(name, [value]) for name, value in request.headers]
-    else:
-        headers = event_headers(request, ids)
+    headers = [(name, [value]) for name, value in request.headers] if test_invoke else event_headers(request, ids)
     query = query_parameters(request.raw_query)
     multi_query: dict[str, list[str]] = {}
     for key, value in query:
