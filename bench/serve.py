@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: lambdagate's serving overhead against a bare aiohttp server, on loopback, in one bounded run.
 
-    python bench/serve.py                   # full run, about 2 minutes
+    python bench/serve.py                   # full run, about 2.5 minutes
     python bench/serve.py --duration 3      # quicker, noisier
     python bench/serve.py --profile         # also py-spy lambdagate under load (pip install py-spy)
 
@@ -10,8 +10,10 @@ else a Python keep-alive client with fixed request counts):
   1. baseline: aiohttp's low-level `aiohttp.web.Server` (uvloop when available) answering a small JSON body;
   2. lambdagate: `lambdagate serve --quiet --no-watch` with bench/app (a warm Python hello-world function),
      for several `--max-environments` values;
-  3. throughput and latency p50/p99 at concurrency 1 and 16, and the ratios lambdagate/baseline;
-  4. cold start: the first request to a function whose environment has not started yet, in fresh processes.
+  3. the Node.js row: the same server and app, its nodejs20.x hello-world function (GET /hello-node), with the
+     Node.js environments on the control socket (the default) and on the HTTP Runtime API (LAMBDAGATE_NODE_CHANNEL);
+  4. throughput and latency p50/p99 at concurrency 1 and 16, and the ratios lambdagate/baseline and Node.js/Python;
+  5. cold start: the first request to a function whose environment has not started yet, in fresh processes.
 Prints a table and writes bench/results/serve-<timestamp>.json. Every child process is stopped at the end, also on
 Ctrl-C and on errors.
 """
@@ -42,7 +44,9 @@ BENCH = Path(__file__).resolve().parent
 TEMPLATE = BENCH / "app" / "template.yaml"
 RESULTS = BENCH / "results"
 HOST = "127.0.0.1"
-ROUTE = "/hello"                          # invokes the function
+ROUTE = "/hello"                          # invokes the Python function
+NODE_ROUTE = "/hello-node"                # invokes the Node.js function
+NODE_CHANNELS = ("socket", "runtime-api")  # how lambdagate talks to Node.js environments (LAMBDAGATE_NODE_CHANNEL)
 UNKNOWN = "/lambdagate-bench-unknown"     # answers 403 without invoking anything
 EXPECTED_BODY = b'{"message": "hello"}'
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -99,10 +103,10 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
-def spawn(argv: list[str], log: Path | None = None) -> subprocess.Popen[bytes]:
+def spawn(argv: list[str], log: Path | None = None, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     with open(log or os.devnull, "wb") as out:
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, env=env)
     _children.append(process)
     return process
 
@@ -192,11 +196,12 @@ def lambdagate_argv(port: int, max_environments: int | None) -> list[str]:
     return argv
 
 
-def start_lambdagate(tmp: Path, max_environments: int | None, name: str) -> tuple[subprocess.Popen[bytes], int,
-                                                                                   Path, float]:
+def start_lambdagate(tmp: Path, max_environments: int | None, name: str, node_channel: str | None = None
+                     ) -> tuple[subprocess.Popen[bytes], int, Path, float]:
     port = free_port()
     log = tmp / f"{name}.log"
-    process = spawn(lambdagate_argv(port, max_environments), log)
+    env = {**os.environ, "LAMBDAGATE_NODE_CHANNEL": node_channel} if node_channel else None
+    process = spawn(lambdagate_argv(port, max_environments), log, env)
     ready = wait_until_answers(process, port, UNKNOWN, 403, log=log)
     return process, port, log, ready
 
@@ -247,8 +252,8 @@ class Load:
         return "wrk -t1" if self.wrk else "python keep-alive client (1 process, uvloop when available)"
 
     def start(self, port: int, concurrency: int, duration: float | None = None, requests: int | None = None,
-              max_seconds: float | None = None) -> subprocess.Popen[bytes]:
-        url = f"http://{HOST}:{port}{ROUTE}"
+              max_seconds: float | None = None, route: str = ROUTE) -> subprocess.Popen[bytes]:
+        url = f"http://{HOST}:{port}{route}"
         duration = duration or self.duration
         if self.wrk:
             argv = [self.wrk, "-t1", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency",
@@ -275,12 +280,12 @@ class Load:
         return result
 
     def run(self, server_pid: int, port: int, concurrency: int, duration: float | None = None,
-            requests: int | None = None) -> dict[str, Any]:
+            requests: int | None = None, route: str = ROUTE) -> dict[str, Any]:
         """One measurement, with the CPU seconds used meanwhile by the server process tree and the generator."""
         tree = [server_pid] + descendants(server_pid)
         cpu_before = {pid: cpu_seconds([pid]) for pid in tree}
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        process = self.start(port, concurrency, duration, requests)
+        process = self.start(port, concurrency, duration, requests, route=route)
         result = self.finish(process, timeout=(duration or self.duration) * 6 + 30)
         children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         gateway_cpu = cpu_seconds([server_pid]) - cpu_before[server_pid]
@@ -302,10 +307,10 @@ class Load:
 # --------------------------------------------------------------------------------------------------------------
 # Measurements
 
-def check_route(port: int) -> None:
-    status, body = http_get(port, ROUTE)
+def check_route(port: int, route: str = ROUTE) -> None:
+    status, body = http_get(port, route)
     if status != 200 or body != EXPECTED_BODY:
-        raise RuntimeError(f"GET {ROUTE} answered {status} {body[:200]!r}, expected 200 {EXPECTED_BODY!r}")
+        raise RuntimeError(f"GET {route} answered {status} {body[:200]!r}, expected 200 {EXPECTED_BODY!r}")
 
 
 def measure_baseline(load: Load, tmp: Path) -> dict[str, Any]:
@@ -318,35 +323,38 @@ def measure_baseline(load: Load, tmp: Path) -> dict[str, Any]:
         stop(process)
 
 
-def measure_lambdagate(load: Load, tmp: Path, max_environments: int | None,
-                       concurrencies: tuple[int, ...]) -> dict[str, Any]:
-    name = f"lambdagate-max{max_environments or 'default'}"
-    process, port, _log, _ready = start_lambdagate(tmp, max_environments, name)
+def measure_lambdagate(load: Load, tmp: Path, max_environments: int | None, concurrencies: tuple[int, ...],
+                       route: str = ROUTE, node_channel: str | None = None) -> dict[str, Any]:
+    """One lambdagate server; only the function behind `route` runs (environments start lazily)."""
+    name = f"lambdagate-max{max_environments or 'default'}" + (f"-node-{node_channel}" if node_channel else "")
+    process, port, _log, _ready = start_lambdagate(tmp, max_environments, name, node_channel)
     try:
-        check_route(port)
+        check_route(port, route)
         # Warm-up: start every environment the concurrency will use (they start lazily), then let it settle.
-        load.run(process.pid, port, 16, duration=2, requests=2000)
-        load.run(process.pid, port, 1, duration=1, requests=500)
-        return {f"c{c}": load.run(process.pid, port, c) for c in concurrencies}
+        load.run(process.pid, port, 16, duration=2, requests=2000, route=route)
+        load.run(process.pid, port, 1, duration=1, requests=500, route=route)
+        return {f"c{c}": load.run(process.pid, port, c, route=route) for c in concurrencies}
     finally:
         stop(process)
 
 
-def measure_cold_start(tmp: Path, trials: int) -> dict[str, Any]:
+def measure_cold_start(tmp: Path, trials: int, route: str = ROUTE, node_channel: str | None = None
+                       ) -> dict[str, Any]:
     cold, warm, ready = [], [], []
     for i in range(trials):
-        process, port, _log, ready_s = start_lambdagate(tmp, None, f"cold-{i}")
+        name = f"cold-{node_channel or 'python'}-{i}"
+        process, port, _log, ready_s = start_lambdagate(tmp, None, name, node_channel)
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=30)
             started = time.perf_counter()
-            conn.request("GET", ROUTE)
+            conn.request("GET", route)
             response = conn.getresponse()
             body = response.read()
             cold.append((time.perf_counter() - started) * 1e3)
             if response.status != 200 or body != EXPECTED_BODY:
-                raise RuntimeError(f"cold GET {ROUTE} answered {response.status} {body[:200]!r}")
+                raise RuntimeError(f"cold GET {route} answered {response.status} {body[:200]!r}")
             started = time.perf_counter()
-            conn.request("GET", ROUTE)
+            conn.request("GET", route)
             conn.getresponse().read()
             warm.append((time.perf_counter() - started) * 1e3)
             conn.close()
@@ -465,6 +473,8 @@ def report(results: dict[str, Any]) -> None:
         for key, runs in results["lambdagate"].items():
             if c in runs:
                 print(row(f"lambdagate {key}", runs[c]))
+        for channel, runs in results.get("node", {}).items():
+            print(row(f"lambdagate node {channel}", runs[c]))
     print("(srv/env µs/r: CPU time per request of the server process / of its execution environments; "
           "srv/env/load: cores busy; envs: execution environments running)")
     r = results["ratios"]
@@ -485,6 +495,8 @@ def report(results: dict[str, Any]) -> None:
           f"{TARGET_COLD_START_MS:g} ms) {ok[cs['median_ms'] < TARGET_COLD_START_MS]}"
           f"   [min {cs['min_ms']:.1f}, max {cs['max_ms']:.1f}; next request {cs['second_request_median_ms']:.2f} ms;"
           f" process up and answering in {cs['process_ready_median_ms']:.0f} ms]")
+    if results.get("node"):
+        report_node(results)
     profile = results.get("profile")
     if profile:
         print()
@@ -498,6 +510,51 @@ def report(results: dict[str, Any]) -> None:
         print("  leaf functions, any code:")
         for item in profile["overall_self"][:6]:
             print(f"    {item['percent']:5.1f}%  {item['function']}")
+
+
+def node_ratios(node: dict[str, Any], python: dict[str, Any], base: dict[str, Any], node_cold: dict[str, Any],
+                python_cold: dict[str, Any]) -> dict[str, float]:
+    """The Node.js row against the Python row and the baseline of the same run."""
+    ratios = {}
+    for c in ("c1", "c16"):
+        ratios[f"throughput_{c}_vs_python"] = node[c]["rps"] / python[c]["rps"]
+        ratios[f"throughput_{c}_vs_baseline"] = node[c]["rps"] / base[c]["rps"]
+        ratios[f"p50_{c}_vs_python"] = node[c]["p50_ms"] / python[c]["p50_ms"]
+        ratios[f"p99_{c}_vs_python"] = node[c]["p99_ms"] / python[c]["p99_ms"]
+    ratios["added_p50_ms_c1"] = node["c1"]["p50_ms"] - base["c1"]["p50_ms"]
+    ratios["cold_start_vs_python"] = node_cold["median_ms"] / python_cold["median_ms"]
+    return {k: round(v, 4) for k, v in ratios.items()}
+
+
+def report_node(results: dict[str, Any]) -> None:
+    """Node.js, Python and baseline side by side, with the Node.js rows' ratios."""
+    python, base = results["lambdagate"][results["headline_config"]], results["baseline"]
+    print()
+    print(f"Node.js hello-world (nodejs20.x, GET {NODE_ROUTE}, node {results['versions'].get('node', '?')}) against "
+          f"the Python row ({results['headline_config']}) and the baseline:")
+    header = (f"{'row':<22} {'c=1 req/s':>10} {'/py':>6} {'/base':>6} {'c=16 req/s':>11} {'/py':>6} {'/base':>6} "
+              f"{'p50 c1':>7} {'p99 c1':>7} {'p50 c16':>8} {'p99 c16':>8} {'cold ms':>8} {'/py':>6}")
+    print(header)
+    print("-" * len(header))
+    rows = [(f"node {channel}", runs, results["node_cold_start"][channel], results["node_ratios"][channel])
+            for channel, runs in results["node"].items()]
+    rows += [("python", python, results["cold_start"], None), ("baseline", base, None, None)]
+    for name, runs, cold, ratios in rows:
+        c1, c16 = runs["c1"], runs["c16"]
+        py1 = f"{ratios['throughput_c1_vs_python']:.0%}" if ratios else ""
+        py16 = f"{ratios['throughput_c16_vs_python']:.0%}" if ratios else ""
+        cold_ms = f"{cold['median_ms']:.1f}" if cold else ""
+        cold_py = f"{ratios['cold_start_vs_python']:.2f}x" if ratios else ""
+        print(f"{name:<22} {c1['rps']:>10.0f} {py1:>6} {c1['rps'] / base['c1']['rps']:>6.0%} {c16['rps']:>11.0f} "
+              f"{py16:>6} {c16['rps'] / base['c16']['rps']:>6.0%} {c1['p50_ms']:>7.3f} {c1['p99_ms']:>7.3f} "
+              f"{c16['p50_ms']:>8.3f} {c16['p99_ms']:>8.3f} {cold_ms:>8} {cold_py:>6}")
+    print("(p50/p99 in ms; cold: median first request to a fresh server; /py, /base: ratio to the Python row and "
+          "to the baseline)")
+    if {"socket", "runtime-api"} <= results["node"].keys():
+        socket, http = results["node"]["socket"], results["node"]["runtime-api"]
+        print(f"Node.js socket channel / HTTP Runtime API: c=1 {socket['c1']['rps'] / http['c1']['rps']:.2f}x req/s, "
+              f"c=16 {socket['c16']['rps'] / http['c16']['rps']:.2f}x req/s, "
+              f"p50 c=1 {socket['c1']['p50_ms'] - http['c1']['p50_ms']:+.3f} ms")
 
 
 def versions() -> dict[str, str]:
@@ -517,6 +574,9 @@ def versions() -> dict[str, str]:
         out["git"] = head + ("+uncommitted changes in src" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         pass
+    node = shutil.which("node")
+    if node:
+        out["node"] = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
     wrk = shutil.which("wrk")
     if wrk:
         text = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout + ""
@@ -534,6 +594,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-environments", type=int, nargs="*", default=[2, 4],
                         help="extra --max-environments values to measure at c=16 (default: 2 4; the default 8 is "
                              "always measured)")
+    parser.add_argument("--node-channels", nargs="*", choices=NODE_CHANNELS, default=list(NODE_CHANNELS),
+                        help="channels to measure the Node.js function on (default: socket runtime-api; none: no "
+                             "Node.js row)")
     parser.add_argument("--cold-trials", type=int, default=5)
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--profile", action="store_true", help="py-spy lambdagate's process under c=16 load")
@@ -563,6 +626,14 @@ def main(argv: list[str] | None = None) -> int:
             results["lambdagate"] = {}
             print("lambdagate (default --max-environments 8) ...", flush=True)
             results["lambdagate"]["max-env 8 (default)"] = measure_lambdagate(load, tmp, None, (1, 16))
+            node_channels = args.node_channels
+            if node_channels and not shutil.which("node"):
+                print("node is not on PATH: no Node.js row")
+                node_channels = []
+            results["node"] = {}
+            for channel in node_channels:
+                print(f"lambdagate, the Node.js function over the {channel} channel ...", flush=True)
+                results["node"][channel] = measure_lambdagate(load, tmp, None, (1, 16), NODE_ROUTE, channel)
             for n in args.max_environments:
                 if n == 8:
                     continue
@@ -570,6 +641,11 @@ def main(argv: list[str] | None = None) -> int:
                 results["lambdagate"][f"max-env {n}"] = measure_lambdagate(load, tmp, n, (16,))
             print(f"cold start x{args.cold_trials} ...", flush=True)
             results["cold_start"] = measure_cold_start(tmp, args.cold_trials)
+            results["node_cold_start"] = {}
+            for channel in node_channels:
+                print(f"cold start x{args.cold_trials}, the Node.js function over the {channel} channel ...",
+                      flush=True)
+                results["node_cold_start"][channel] = measure_cold_start(tmp, args.cold_trials, NODE_ROUTE, channel)
 
             base, lg = results["baseline"], results["lambdagate"]["max-env 8 (default)"]
             results["headline_config"] = "max-env 8 (default)"
@@ -583,6 +659,9 @@ def main(argv: list[str] | None = None) -> int:
                 ratios["best_config"] = best
                 ratios["best_throughput_c16"] = results["lambdagate"][best]["c16"]["rps"] / base["c16"]["rps"]
             results["ratios"] = {k: round(v, 4) if isinstance(v, float) else v for k, v in ratios.items()}
+            results["node_ratios"] = {
+                channel: node_ratios(runs, lg, base, results["node_cold_start"][channel], results["cold_start"])
+                for channel, runs in results["node"].items()}
             results["targets"] = {
                 "throughput_c16_ratio_min": TARGET_THROUGHPUT_RATIO, "added_p50_ms_max": TARGET_ADDED_P50_MS,
                 "cold_start_ms_max": TARGET_COLD_START_MS,

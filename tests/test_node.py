@@ -1,5 +1,6 @@
 """Node.js functions on the real `node` and custom runtimes (provided.*) through the Runtime API: handler styles,
-loading rules, context, errors and log lines as Lambda's Node.js runtime has them (fact sheet §5)."""
+loading rules, context, errors and log lines as Lambda's Node.js runtime has them (fact sheet §5). Every test runs
+with the Node.js environments on each channel: the control socket (the default) and the HTTP Runtime API."""
 
 from __future__ import annotations
 
@@ -13,15 +14,18 @@ import pytest
 
 from conftest import APPS
 from harness import RunningGateway
+from lambdagate.runtime.launchers import Runtimes
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 
 INTERNAL = b'{"message": "Internal server error"}'
 
 
-@pytest.fixture(scope="module")
-def node() -> Iterator[RunningGateway]:
-    running = RunningGateway(APPS / "node" / "template.yaml", watch=False)
+@pytest.fixture(scope="module", params=Runtimes.CHANNELS)
+def node(request: pytest.FixtureRequest) -> Iterator[RunningGateway]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(Runtimes.NODE_CHANNEL_VARIABLE, request.param)
+        running = RunningGateway(APPS / "node" / "template.yaml", watch=False)
     yield running
     running.close()
 
@@ -87,6 +91,32 @@ def test_console_lines_have_lambdas_format(node: RunningGateway) -> None:
     assert re.search(rf"\[FnLogs\] \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{request_id}\tINFO\thello {{ a: 1 }}",
                      node.console)
     assert f"{request_id}\tERROR\tmulti" in node.console
+
+
+def test_each_invocation_owns_the_lines_it_printed(node: RunningGateway) -> None:
+    # quiet invocations and printing ones, alternating on one warm environment: every line an invocation printed
+    # comes between its START and its END, and nothing between those of an invocation that printed nothing
+    ids = [node.request("GET", "/logs").body.decode() for _ in range(3)]
+    quiet = node.request("GET", "/promise")
+    assert quiet.status == 201
+    ids.append(node.request("GET", "/logs").body.decode())
+    lines = [line for line in node.console.splitlines() if line.startswith("[FnLogs] ")]
+    for request_id in ids:
+        start = lines.index(f"[FnLogs] START RequestId: {request_id} Version: $LATEST")
+        end = lines.index(f"[FnLogs] END RequestId: {request_id}")
+        assert [line.split("\t")[1:3] for line in lines[start + 1:end] if "\t" in line] == \
+            [[request_id, "INFO"], [request_id, "ERROR"]]
+    promise = [line for line in node.console.splitlines() if line.startswith("[FnPromise] ")]
+    for opening, closing in zip(promise[::3], promise[1::3], strict=True):
+        assert opening.startswith("[FnPromise] START") and closing.startswith("[FnPromise] END")
+
+
+def test_large_events_and_results_arrive_whole(node: RunningGateway) -> None:
+    body = ("héllo wörld € 😀 " * 150_000)[:2_000_000]
+    reply = node.request("POST", "/echo", {"Content-Type": "text/plain"}, body)
+    assert reply.status == 200
+    assert reply.header("x-body-length") == str(len(body.encode("utf-16-le")) // 2)  # JavaScript's .length
+    assert reply.body.decode() == body
 
 
 @pytest.mark.parametrize(("path", "message", "error_type"), [

@@ -8,7 +8,7 @@
     +-- RequestTooLarge             413, plain text, not a gateway response
     +-- IntegrationError            the Lambda integration failed: 500/502/504 (see the fact sheet §3, §10.10)
 
-The gateway turns a GatewayError into HTTP in exactly one place (`gateway.Gateway.handle`); the CLI turns a
+The gateway turns a GatewayError into HTTP in exactly one place (`gateway.ApiGateway.handle`); the CLI turns a
 LambdagateError into an exit code in exactly one place (`cli.main`).
 """
 

@@ -36,8 +36,18 @@ class Function:
 
 
 @dataclass(frozen=True)
+class IntegrationResponse:
+    """One `responses` entry of a non-proxy integration (MOCK answers for CORS preflights use them)."""
+
+    status_code: int
+    selection_pattern: str = ""                          # "" or "default": the default response
+    response_parameters: tuple[tuple[str, str], ...] = ()  # method.response.header.X -> "'value'"
+    response_templates: tuple[tuple[str, str], ...] = ()   # content type -> template
+
+
+@dataclass(frozen=True)
 class Integration:
-    """An `AWS_PROXY` integration (or, with `type` other than aws_proxy, one we report and do not serve)."""
+    """An `AWS_PROXY` integration, a `MOCK` one (CORS preflights), or another type we report and do not serve."""
 
     type: str                          # "aws_proxy", "aws", "http", "http_proxy", "mock"
     uri: str
@@ -46,6 +56,19 @@ class Integration:
     credentials: str | None = None
     function_arn: str | None = None    # parsed from the uri when it invokes a Lambda function
     request_parameters: tuple[tuple[str, str], ...] = ()  # ignored by AWS_PROXY, except as gateway.py says
+    request_templates: tuple[tuple[str, str], ...] = ()   # MOCK: {"application/json": "{\"statusCode\": 200}"}
+    responses: tuple[IntegrationResponse, ...] = ()
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    """A customised gateway response (`AWS::ApiGateway::GatewayResponse`, `x-amazon-apigateway-gateway-responses`,
+    SAM's `GatewayResponses`): status, headers and body templates for one response type or DEFAULT_4XX/5XX."""
+
+    response_type: str                 # DEFAULT_4XX, DEFAULT_5XX, MISSING_AUTHENTICATION_TOKEN, ...
+    status_code: int | None = None
+    response_parameters: tuple[tuple[str, str], ...] = ()  # gatewayresponse.header.X -> "'value'"
+    response_templates: tuple[tuple[str, str], ...] = ()   # content type -> template
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,7 @@ class Api:
     resources: tuple[Resource, ...]
     binary_media_types: tuple[str, ...] = ()
     location: Location = Location("")
+    gateway_responses: tuple[GatewayResponse, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -110,20 +110,28 @@ def _unwrap(where: str, raw: str) -> list[LogLine]:
 def _split_glued(text: str) -> list[str]:
     cuts = {m.start() for m in STAMP.finditer(text)} | {m.start() for m in PREFIX.finditer(text)}
     cuts.discard(0)
-    pieces = []
-    start = 0
-    for cut in sorted(cuts):
-        pieces.append(text[start:cut])
-        start = cut
-    pieces.append(text[start:])
+    bounds = [0, *sorted(cuts), len(text)]
     out = []
-    for piece in pieces:
-        body = PREFIX.sub("", STAMP.sub("", piece, count=1) if STAMP.match(piece) else piece, count=1).strip()
-        if body.startswith(_PAYLOAD_HEADS):
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        piece = text[start:end]
+        head = _wrapper_length(piece)
+        body = piece[head:]
+        if body.strip().startswith(_PAYLOAD_HEADS):
             out.append(piece)
             continue
-        out += [p for p in _COMPLETED.split(piece) if p.strip()]
+        parts = _COMPLETED.split(body)
+        out += [piece[:head] + parts[0], *parts[1:]]
     return [p for p in out if p.strip()]
+
+
+def _wrapper_length(piece: str) -> int:
+    """How many leading characters are a stamp and/or a `(<requestId>) ` prefix."""
+    end = 0
+    stamp = STAMP.match(piece)
+    if stamp:
+        end = stamp.end()
+    prefix = PREFIX.match(piece, end)
+    return prefix.end() if prefix else end
 
 
 def _line(where: str, piece: str, function: str | None) -> LogLine:

@@ -69,3 +69,10 @@ exports.malformed = async () => ({ statusCode: 200, body: { not: 'a string' } })
 exports.nested = { deeper: { handler: async () => ({ statusCode: 200, body: 'nested' }) } };
 
 exports.notAFunction = 42;
+
+// The body back, whole: large events and results cross the channel in many reads.
+exports.echo = async (event) => ({
+  statusCode: 200,
+  headers: { 'x-body-length': String(event.body.length) },
+  body: event.body,
+});
