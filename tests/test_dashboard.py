@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium (CI instal
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningGateway, int]]:
     app = tmp_path_factory.mktemp("dash") / "app"
-    shutil.copytree(APPS / "observe", app)
+    shutil.copytree(APPS / "observe", app, ignore=shutil.ignore_patterns(".lambdagate"))
     running = RunningGateway(app / "template.yaml", dashboard=True, watch=False)
     assert running.local.dashboard is not None
     yield running, running.local.dashboard.port

@@ -19,7 +19,7 @@ from harness import RunningGateway
 @pytest.fixture(scope="module")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("lifecycle") / "app"
-    shutil.copytree(APPS / "lifecycle", target)
+    shutil.copytree(APPS / "lifecycle", target, ignore=shutil.ignore_patterns(".lambdagate"))
     return target
 
 

@@ -25,7 +25,7 @@ STAMP = r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("observe") / "app"
-    shutil.copytree(APPS / "observe", target)
+    shutil.copytree(APPS / "observe", target, ignore=shutil.ignore_patterns(".lambdagate"))
     return target
 
 

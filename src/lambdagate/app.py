@@ -84,6 +84,8 @@ class LocalGateway:
                                      max_environments=config.max_environments, watch=config.watch,
                                      python_channel=config.python_channel, on_invocation=self.recorder.invocation)
         self.gateway = ApiGateway(deployment, self.lambdas, self._exchange)
+        for line in unemulated_methods(deployment):
+            console.notice(line)
         self.server: GatewayServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -118,6 +120,19 @@ class LocalGateway:
             await self.server.close()
         await self.lambdas.close()
         self.recorder.close()
+
+
+def unemulated_methods(deployment: Deployment) -> list[str]:
+    """Methods whose integration lambdagate does not emulate, reported once at start-up (they answer 501)."""
+    out = []
+    for api in deployment.apis:
+        for resource in api.resources:
+            for verb, method in resource.methods.items():
+                kind = method.integration.type
+                if kind not in ("aws_proxy", "mock"):
+                    out.append(f"{method.location}: {verb} {resource.path} ({api.logical_id}): "
+                               f"{(kind or 'no').upper()} integration is not emulated; requests to it answer 501")
+    return out
 
 
 def describe_routes(deployment: Deployment) -> list[str]:

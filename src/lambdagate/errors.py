@@ -14,6 +14,7 @@ LambdagateError into an exit code in exactly one place (`cli.main`).
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from dataclasses import dataclass, field
@@ -168,3 +169,12 @@ def configuration_error(hint: str, log_line: str | None = None) -> GatewayError:
     """A 500 API_CONFIGURATION_ERROR whose AWS log text is not recorded (e.g. invalid base64, §10.2c)."""
     return GatewayError(500, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "API_CONFIGURATION_ERROR",
                         [log_line] if log_line else [], hint=hint)
+
+
+LIMITATION = "LAMBDAGATE_LIMITATION"
+
+
+def limitation(what: str) -> GatewayError:
+    """Not an AWS answer: something lambdagate does not emulate, named, instead of a silent mis-answer."""
+    body = json.dumps({"message": f"lambdagate does not emulate this: {what}"}).encode()
+    return GatewayError(501, body, None, LIMITATION, hint=what)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import errors, ids, permission
+from . import errors, gateway_responses, ids, mock, permission
 from .definition.model import Deployment, Function
 from .errors import GatewayError
 from .events import TEST_INVOKE_STAGE, RequestIds, build_event, encode_event
@@ -51,6 +51,8 @@ class ApiGateway:
         self.router = Router(deployment.apis)
         self._on_exchange = on_exchange
         self._decisions: dict[tuple[str, tuple[str, ...]], permission.Decision] = {}
+        # a request that matches no resource is answered (and customised) by the first API on the port
+        self._first_api = deployment.apis[0] if deployment.apis else None
 
     async def handle(self, request: HttpRequest, test_invoke: bool = False) -> Exchange:
         """One request through API Gateway; `test_invoke` as the console's Test button sends it (§4.2, §10.7)."""
@@ -65,6 +67,9 @@ class ApiGateway:
             if match is None:
                 raise errors.missing_authentication_token()
             trace.match = match
+            if match.method.integration.type == "mock":
+                response = self._mock(match, request, trace)
+                return self._done(request, response, trace, None, started, test_invoke)
             function = self._integration_target(match, trace)
             trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id, test_invoke))
             self._authorise(match, function, trace, TEST_INVOKE_STAGE if test_invoke else None)
@@ -73,7 +78,13 @@ class ApiGateway:
         except GatewayError as e:
             error = e
             trace.error_lines = e.log_lines
-            response = _error_response(e, ids)
+            api = trace.match.api if trace.match is not None else self._first_api
+            response = gateway_responses.customise(e, api, request, trace, self.deployment.account_id,
+                                                   _error_response(e, ids))
+        return self._done(request, response, trace, error, started, test_invoke)
+
+    def _done(self, request: HttpRequest, response: HttpResponse, trace: Trace, error: GatewayError | None,
+              started: float, test_invoke: bool) -> Exchange:
         trace.status = response.status
         exchange = Exchange(request, response, trace, error, (time.perf_counter() - started) * 1000,
                             trace.integration_latency_ms, test_invoke)
@@ -82,13 +93,26 @@ class ApiGateway:
         return exchange
 
     # -- the steps ------------------------------------------------------------------------------------------
+    def _mock(self, match: Match, request: HttpRequest, trace: Trace) -> HttpResponse:
+        """A MOCK integration (CORS preflights): API Gateway answers by itself."""
+        where = f"{match.method.http_method} {match.resource.path}"
+        try:
+            status, headers, body, request_template, response_template = mock.respond(
+                match.method.integration, request)
+        except mock.Unsupported as e:
+            raise errors.limitation(f"{where}: a MOCK integration whose {e}") from None
+        trace.mock = (request_template, response_template)
+        trace.response_headers = headers
+        trace.response_body = body
+        return HttpResponse(status, headers + _common_headers(trace.ids), body)
+
     def _integration_target(self, match: Match, trace: Trace) -> Function:
         integration = match.method.integration
         where = f"{match.method.http_method} {match.resource.path}"
         if integration.type != "aws_proxy":
-            raise errors.configuration_error(
-                f"{where}: integration type {integration.type or '(none)'!r} is not emulated by lambdagate; "
-                "only AWS_PROXY (Lambda proxy) integrations are served")
+            kind = (integration.type or "no").upper()
+            raise errors.limitation(f"{where} has {kind} integration: lambdagate serves AWS_PROXY (Lambda proxy) "
+                                    "and MOCK (CORS preflight) integrations only")
         for target, _source in integration.request_parameters:
             if target.lower() in FORBIDDEN_HEADER_MAPPINGS:
                 raise errors.configuration_error(
@@ -177,6 +201,9 @@ def _common_headers(ids: RequestIds) -> list[tuple[str, str]]:
 def _error_response(error: GatewayError, ids: RequestIds) -> HttpResponse:
     """Fact sheet §3: Content-Type, x-amzn-RequestId, x-amz-apigw-id, x-amzn-ErrorType on every error;
     X-Amzn-Trace-Id on 5xx (CURL-2025). The 413 is plain text and carries none of them (§10.2a)."""
+    if error.response_type == errors.LIMITATION:
+        return HttpResponse(error.status, [("Content-Type", error.content_type), ("x-amzn-RequestId", ids.request_id),
+                                           ("x-lambdagate-limitation", "integration")], error.body)
     if error.error_type is None:
         return HttpResponse(error.status, [("Content-Type", error.content_type)], error.body)
     headers = [("Content-Type", error.content_type), ("x-amzn-RequestId", ids.request_id),

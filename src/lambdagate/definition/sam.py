@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DefinitionError
-from . import openapi
+from . import cors, openapi
 from .ids import api_id, deployment_id, resource_id
 from .intrinsics import Resolver
 from .model import Api, Deployment, Function, Integration, Location, Method, Permission, Stage
@@ -323,6 +323,13 @@ class _Loader:
             normalised = "/" + "/".join(p for p in path.split("/") if p)
             methods.setdefault(normalised, {})[verb] = Method(
                 verb, Integration("aws_proxy", uri, "POST", timeout, None, arn), self.t.location(*ekeys))
+        if "Cors" in props:
+            try:
+                config = cors.parse_cors(self.resolver.resolve(props["Cors"], keys + ("Cors",)))
+            except cors.CorsError as e:
+                raise self.t.error(keys + ("Cors",), str(e)) from None
+            if config is not None:
+                cors.add_preflights(methods, config, self.t.location(*keys, "Cors"))
         name = ident
         if not implicit and "Name" in props:
             name = self.resolver.string(props["Name"], keys + ("Name",))

@@ -36,6 +36,7 @@ class Trace:
     error_lines: list[str] = field(default_factory=list)
     status: int = 0
     received_response: bool = False
+    mock: tuple[str, str] | None = None     # a MOCK integration's (request template, response template)
 
 
 def truncate(text: str) -> str:
@@ -79,6 +80,12 @@ def render(trace: Trace) -> list[str]:
         truncate(f"Method request headers: {java_map(list(r.headers))}"),
         truncate(f"Method request body before transformations: {r.body.decode('utf-8', 'replace')}"),
     ]
+    if trace.mock is not None and not trace.error_lines:
+        return lines + [
+            truncate(f"Endpoint request body after transformations: {trace.mock[0]}"),
+            truncate(f"Method response body after transformations: {trace.mock[1]}"),
+            truncate(f"Method response headers: {java_map(trace.response_headers)}"),
+            "Successfully completed execution", f"Method completed with status: {trace.status}"]
     if trace.function_arn is None:
         return lines + trace.error_lines + [f"Method completed with status: {trace.status}"]
     amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(r.received_at))

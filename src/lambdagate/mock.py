@@ -1,0 +1,72 @@
+"""MOCK integrations, as CORS preflights use them: API Gateway answers by itself, from the integration's request
+template (which picks the status code) and the selected integration response (headers, body template).
+
+Only static templates are emulated: a template with Velocity logic (`$` or `#` directives) is a limitation that
+lambdagate names (501), never a silent mis-answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .definition.model import Integration, IntegrationResponse
+from .messages import HttpRequest
+
+_STATUS = re.compile(r'"statusCode"\s*:\s*(\d+)')
+
+
+class Unsupported(Exception):
+    """The MOCK integration needs mapping-template logic lambdagate does not run."""
+
+
+def _template(templates: tuple[tuple[str, str], ...]) -> str | None:
+    """The application/json template (API Gateway's default content type), else the first."""
+    for content_type, template in templates:
+        if content_type == "application/json":
+            return template
+    return templates[0][1] if templates else None
+
+
+def _static(text: str, what: str) -> str:
+    if "$" in text or "#" in text:
+        raise Unsupported(f"{what} uses Velocity (VTL) logic, which lambdagate does not run")
+    return text
+
+
+def _selected(integration: Integration, status: int) -> IntegrationResponse:
+    default = None
+    for response in integration.responses:
+        if response.selection_pattern in ("", "default"):
+            default = default or response
+        elif re.fullmatch(response.selection_pattern, str(status)):
+            return response
+    if default is None:
+        raise Unsupported("no integration response matches the MOCK integration's status code")
+    return default
+
+
+def _parameter(expression: str, request: HttpRequest) -> str | None:
+    """`'literal'` or `method.request.header.X` (the two forms CORS set-ups use)."""
+    if len(expression) >= 2 and expression[0] == expression[-1] == "'":
+        return expression[1:-1]
+    if expression.startswith("method.request.header."):
+        return request.header(expression[len("method.request.header."):])
+    raise Unsupported(f"the response parameter expression {expression!r} is not emulated")
+
+
+def respond(integration: Integration, request: HttpRequest) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
+    """Status, headers, body, and the request and response template texts for the execution log."""
+    request_template = _static(_template(integration.request_templates) or "", "the request template")
+    found = _STATUS.search(request_template)
+    status = int(found.group(1)) if found else 200
+    response = _selected(integration, status)
+    headers = []
+    for target, expression in response.response_parameters:
+        if target.startswith("method.response.header."):
+            value = _parameter(expression, request)
+            if value is not None:
+                headers.append((target[len("method.response.header."):], value))
+    body = _static(_template(response.response_templates) or "", "the response template")
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", "application/json"))
+    return response.status_code, headers, body.encode("utf-8"), request_template, body
