@@ -37,12 +37,12 @@ def _head(template: str, rest: str = "message") -> re.Pattern[str]:
 CUSTOMER_FUNCTION_ERROR = Cause(
     "customer-function-error", "the function failed", "gateway",
     (message_pattern(errors.CUSTOMER_FUNCTION_ERROR_LINE, error_message=".*?", lambda_request_id=UUIDISH),
-     message_pattern(errors.CUSTOMER_FUNCTION_ERROR_ACCESS_LOG, error_message=".*"),
+     message_pattern(errors.CUSTOMER_FUNCTION_ERROR_ACCESS_LOG, error_message='[^"]*'),
      _head(errors.CUSTOMER_FUNCTION_ERROR_LINE, "error_message")),
     "Lambda ran the function and it failed (it raised, timed out, exited, could not start, or answered more than "
     "6 MB); API Gateway answers 502 Internal server error.",
-    "Read the function's error message and its own log (/aws/lambda/<function>): the line below names the "
-    "Lambda request id to look for.",
+    "Read the function's error message and its own log (/aws/lambda/<function>), where this line's Lambda request "
+    "id finds the invocation.",
     "fact sheet §3 row 1, §10.10a [REC]", 502)
 
 MALFORMED_PROXY_RESPONSE = Cause(
@@ -81,7 +81,7 @@ RATE_EXCEEDED = Cause(
 
 FUNCTION_NOT_FOUND = Cause(
     "function-not-found", "the integration names a function that does not exist", "gateway",
-    (message_pattern(errors.FUNCTION_NOT_FOUND_LINE, function_arn=r"\S*"),),
+    (message_pattern(errors.FUNCTION_NOT_FOUND_LINE, function_arn=r"[^\s\"]*"),),
     "The integration's URI names a function, version or alias that Lambda does not have in that account and "
     "region (Lambda answered 404); API Gateway answers 502.",
     "Point the integration at the function's ARN (!GetAtt Function.Arn in the template) or create the alias or "
@@ -90,7 +90,9 @@ FUNCTION_NOT_FOUND = Cause(
 
 INTEGRATION_TIMEOUT = Cause(
     "integration-timeout", "the integration timed out", "gateway",
-    (re.compile(re.escape(errors.INTEGRATION_TIMEOUT_LINE)),),
+    (re.compile(re.escape(errors.INTEGRATION_TIMEOUT_LINE)),
+     # the 504 body and `$context.error.responseType` of access logs (fact sheet §3)
+     re.compile(re.escape(errors.ENDPOINT_TIMED_OUT_BODY.decode().split('"')[3]) + "|INTEGRATION_TIMEOUT")),
     "The function did not answer within the integration timeout (timeoutInMillis, 29 s by default); API Gateway "
     "answers 504 Endpoint request timed out while the function may still be running.",
     "Make the request path answer sooner (move long work to an asynchronous job), keep the function's Timeout "
@@ -110,7 +112,7 @@ CONFIGURATION_ERROR = Cause(
 
 MISSING_AUTHENTICATION_TOKEN = Cause(
     "missing-authentication-token", "no resource or method for the request", "gateway",
-    (re.compile(r"Missing Authentication Token|MissingAuthenticationTokenException"),),
+    (re.compile(r"Missing Authentication Token|MissingAuthenticationTokenException|MISSING_AUTHENTICATION_TOKEN"),),
     "No resource of the stage matches the path, or the resource has no method for the verb: a REST API answers "
     "403 Missing Authentication Token (never 404 or 405) and writes no execution log for it.",
     "Check the verb and path against the API's resources (the stage name is the first path segment of the "
@@ -119,7 +121,7 @@ MISSING_AUTHENTICATION_TOKEN = Cause(
 
 STAGE_THROTTLED = Cause(
     "stage-throttled", "the stage or usage plan throttled the request", "gateway",
-    (_head(errors.KEY_THROTTLE_LINE, "limits"), re.compile(r'"message":\s*"Too Many Requests"')),
+    (_head(errors.KEY_THROTTLE_LINE, "limits"), re.compile(r'"message":\s*"Too Many Requests"|\bTHROTTLED\b')),
     "The stage's or usage plan's rate or burst limit was exceeded: API Gateway answers 429 Too Many Requests "
     "without calling the function.",
     "Raise the stage's or usage plan's throttling limits, or make clients retry with backoff.",
@@ -127,7 +129,7 @@ STAGE_THROTTLED = Cause(
 
 REQUEST_TOO_LARGE = Cause(
     "request-too-large", "the request body is over 10 MB", "gateway",
-    (re.compile(re.escape(errors.REQUEST_TOO_LARGE_BODY.decode())),),
+    (re.compile(re.escape(errors.REQUEST_TOO_LARGE_BODY.decode()) + "|REQUEST_TOO_LARGE"),),
     "API Gateway's payload limit is 10 MB (10485760 bytes); larger requests get a plain-text 413 and never reach "
     "the function.",
     "Send less per request; larger uploads need another path than the API (e.g. an S3 upload).",
@@ -150,7 +152,8 @@ HANDLER_NOT_FOUND = Cause(
     "handler-not-found", "the handler function does not exist", "lambda",
     (message_pattern(errors.HANDLER_NOT_FOUND_MESSAGE, function="[^']*", module="[^']*"),
      re.compile(r"(?P<handler>\S+) is undefined or not exported")),
-    "The module was imported, but it has no function of the name after the last dot of Handler.",
+    "The module was imported, but what the name after the last dot of Handler names is missing there or is not a "
+    "function.",
     "Set Handler to <file>.<function> with a function that the module defines (and exports, in Node.js).",
     "fact sheet §5.1, §5.2 [IMPL]", 502, ("Runtime.HandlerNotFound",))
 

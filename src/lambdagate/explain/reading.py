@@ -25,7 +25,9 @@ _MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 STAMP = re.compile(rf"(?:\b[A-Za-z]{{1,3}}\s+)?{_MONTH}\s+\d{{1,2}}\s+\d{{1,2}}:\d\d:\d\d\s+UTC\s+\d{{4}}\s*:\s?")
 _ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
 PREFIX = re.compile(rf"\((?P<rid>{_ID}|test-invoke-request)\) ")
-_TAIL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d (?P<stream>\S+) (?P<message>.*)$")
+# `aws logs tail` (and `lambdagate logs`, which names the group when it prints several)
+_TAIL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d (?:(?:/aws/|API-Gateway-)\S+ )?"
+                   r"(?P<stream>\S+) (?P<message>.*)$")
 _TAIL_SHORT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (?P<message>\S.*)$")
 _FUNCTION_PREFIX = re.compile(r"^\[(?P<name>[A-Za-z][A-Za-z0-9]*)\] (?P<rest>.*)$")
 _LOG_LEVELS = frozenset({"ERROR", "INFO", "WARNING", "WARN", "DEBUG", "CRITICAL", "TRACE", "FATAL"})

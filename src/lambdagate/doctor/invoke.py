@@ -1,0 +1,157 @@
+"""Invoke each function in real execution environments (lambdagate's LambdaService), once per route or event.
+
+A route's invocation waits as long as API Gateway would (the integration timeout); past it the request would
+have seen 504, and the function's further probes are skipped (its environment is still busy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..definition.model import Deployment, Function
+from ..events import build_event, encode_event
+from ..gateway import new_ids
+from ..messages import HttpRequest
+from ..routing import Match
+from ..runtime.environment import InvokeResult, Outcome
+from ..runtime.pool import Throttled
+from ..runtime.service import FunctionUnavailable, LambdaService
+from .findings import Evidence, shown
+from .targets import Route
+
+_PYTHON_FRAME = re.compile(r'File "(?P<file>[^"]+)",? [Ll]ine (?P<line>\d+)(?:, in (?P<fn>\S+))?(?:\n\s*(?P<code>.*))?')
+_NODE_FRAME = re.compile(r"\(?(?:file://)?(?P<file>/[^:()\s]+):(?P<line>\d+):\d+\)?")
+
+
+@dataclass
+class Probe:
+    label: str                               # "GET /items/1" or the --event file's name
+    route: Route | None
+    event: bytes
+    wait: float                              # seconds the caller waits (the integration timeout)
+    cold: bool = False                       # first invocation of a fresh execution environment
+    result: InvokeResult | None = None
+    throttled: bool = False
+    unavailable: str | None = None           # the runtime cannot run here
+    gave_up: bool = False                    # the wait passed (a 504 through API Gateway)
+    not_run: str | None = None               # skipped, and why
+    import_only: bool = False                # only to see the function start: its answer is not checked
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def init_failed(self) -> bool:
+        r = self.result
+        return self.cold and r is not None and r.outcome is Outcome.FUNCTION_ERROR and r.init_duration_ms is None
+
+
+def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, Match]:
+    """A request for the route: ANY as GET, `{name}` as `1`, `{name+}` as `example`, `{}` as a write's body."""
+    verb = "GET" if route.method.http_method == "ANY" else route.method.http_method
+    params: dict[str, str] = {}
+    parts = []
+    for part in [p for p in route.resource.path.split("/") if p]:
+        if part.startswith("{") and part.endswith("+}"):
+            params[part[1:-2]] = "example"
+            parts.append("example")
+        elif part.startswith("{") and part.endswith("}"):
+            params[part[1:-1]] = "1"
+            parts.append("1")
+        else:
+            parts.append(part)
+    body = b"{}" if verb in ("POST", "PUT", "PATCH") else b""
+    headers = [("Host", f"{route.api.id}.execute-api.{region}.amazonaws.com"), ("Accept", "application/json"),
+               ("User-Agent", "lambdagate-doctor")]
+    if body:
+        headers.append(("Content-Type", "application/json"))
+    request = HttpRequest(verb, "/" + "/".join(parts), None, tuple(headers), body, "127.0.0.1", 443, now)
+    return request, Match(route.api, route.resource, route.method, params or None)
+
+
+def route_probe(deployment: Deployment, route: Route, now: float | None = None) -> Probe:
+    now = time.time() if now is None else now
+    request, match = sample_request(route, deployment.region, now)
+    event = encode_event(build_event(request, match, new_ids(now), deployment.account_id))
+    label = f"{request.method} {request.raw_path}"
+    if label != route.label:
+        label += f" (resource {route.label})"
+    return Probe(label, route, event, route.method.integration.timeout_ms / 1000)
+
+
+def event_probe(path: Path, event: dict[str, Any], function: Function) -> Probe:
+    return Probe(path.name, None, json.dumps(event).encode(), function.timeout + 5.0)
+
+
+def import_probe(function: Function) -> Probe:
+    """For a function with no route and no --event: an empty event, to import the handler in a clean execution
+    environment (Lambda initialises a function at its first invocation)."""
+    return Probe("import check", None, b"{}", function.timeout + 5.0, import_only=True)
+
+
+async def run(deployment: Deployment, state_dir: Path, plans: dict[str, list[Probe]],
+              notice: Callable[[str], None]) -> None:
+    """Fill in each probe's result; functions in parallel, each function's probes one after the other."""
+    logs: dict[str, list[str]] = defaultdict(list)
+    service = LambdaService(deployment, state_dir, lambda fn, line: logs[fn.arn].append(line), notice,
+                            max_environments=1, watch=False)
+    await service.start()
+    try:
+        await asyncio.gather(*(_function(service, deployment.functions[arn], probes, logs[arn])
+                               for arn, probes in plans.items()))
+    finally:
+        await service.close()
+
+
+async def _function(service: LambdaService, function: Function, probes: list[Probe], log: list[str]) -> None:
+    fresh = True
+    for n, probe in enumerate(probes):
+        if n and (probes[n - 1].gave_up or probes[n - 1].not_run):
+            probe.not_run = "the previous invocation is still running"
+            continue
+        probe.cold = fresh
+        start = len(log)
+        task = asyncio.ensure_future(service.invoke(function, probe.event, new_ids(time.time()).trace_id))
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(task), timeout=probe.wait)
+        except asyncio.TimeoutError:
+            probe.gave_up = True
+            continue
+        except FunctionUnavailable as e:
+            probe.unavailable = str(e)
+            continue
+        finally:
+            probe.log = log[start:]
+        if isinstance(outcome, Throttled):
+            probe.throttled = True
+            continue
+        probe.result = outcome
+        fresh = outcome.environment_lost
+
+
+def error_json(payload: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def frames(error: dict[str, Any], code_dir: str) -> list[Evidence]:
+    """The stack frames of a runtime error payload (Python `stackTrace`, Node.js `trace`), the function's own
+    code first, as file:line evidence."""
+    out: list[Evidence] = []
+    for entry in [str(e) for e in (error.get("stackTrace") or error.get("trace") or [])]:
+        found = _PYTHON_FRAME.search(entry) or _NODE_FRAME.search(entry)
+        if found is None or not found.group("file").startswith(code_dir):
+            continue
+        code = found.groupdict().get("code") or ""
+        text = code.strip() or entry.strip().splitlines()[0].replace(found.group(0), "").strip()
+        out.append(Evidence(text, shown(found.group("file")), int(found.group("line"))))
+    return list(reversed(out))

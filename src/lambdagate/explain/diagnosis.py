@@ -1,0 +1,228 @@
+"""One request's story -> did it fail, and why: the catalogue's causes with the lines that show them."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import errors
+from . import catalogue
+from .catalogue import Cause
+from .grouping import ACCESS_LINE, Story
+from .reading import LogLine
+from .violations import violations
+
+BODY_HEAD = "Endpoint response body before transformations: "
+TRUNCATED = " [TRUNCATED]"  # fact sheet §4.1: long values are cut at about 1 KB
+_ERROR_TYPE = re.compile(r"Error Type: (?P<type>[\w.]+)")
+_ERROR_RECORD = re.compile(r"^\[ERROR\] (?P<type>[\w.]+): (?P<message>.*)")
+_STACK_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)|'
+                          r"at .*?\(?(?P<jsfile>(?:file://)?/[^:()]+):(?P<jsline>\d+):\d+\)?")
+# with the reason cut off, the status narrows the configuration error down (fact sheet §3, §10.10)
+_CANDIDATES = {
+    502: ((errors.MALFORMED_PROXY_RESPONSE_LINE, catalogue.MALFORMED_PROXY_RESPONSE),
+          (errors.FUNCTION_NOT_FOUND_LINE.format(function_arn="<arn>"), catalogue.FUNCTION_NOT_FOUND)),
+    500: ((errors.INVALID_PERMISSIONS_LINE, catalogue.INVALID_PERMISSIONS),
+          (errors.RATE_EXCEEDED_LINE, catalogue.RATE_EXCEEDED)),
+}
+UNKNOWN = Cause("unknown", "the log does not say why", "gateway", (),
+                "The request failed, but none of its lines names a cause: the failure line is missing from the text "
+                "(execution logging at ERROR level writes it), or it is a failure whose log line is not known.",
+                "Paste all lines of this request id, or enable execution logging (INFO, with data tracing) on the "
+                "stage and call the method again.", "fact sheet §4.1")
+
+
+@dataclass(frozen=True)
+class Finding:
+    cause: Cause
+    evidence: tuple[LogLine, ...]
+    details: tuple[str, ...] = ()
+    summary: str = ""            # one line: the cause's title with the specifics (module, field, seconds...)
+
+
+@dataclass
+class Verdict:
+    story: Story
+    status: int | None
+    failed: bool
+    findings: list[Finding] = field(default_factory=list)
+
+
+def diagnose(story: Story) -> Verdict:
+    status = story.status
+    gateway = _gateway_hits(story)
+    lambda_hits = _lambda_hits(story, gateway)
+    findings: list[Finding] = []
+    gateway_line = gateway[0][2] if gateway else None
+    for cause, found, line in lambda_hits:
+        evidence = (line,) if gateway_line is None or gateway_line is line else (gateway_line, line)
+        findings.append(Finding(cause, evidence, _lambda_details(cause, found), _summary(cause, found)))
+    for cause, found, line in gateway:
+        if cause is catalogue.CUSTOMER_FUNCTION_ERROR and lambda_hits:
+            continue  # the function's own cause says more
+        findings.append(_gateway_finding(cause, found, line, story, status))
+    if not findings and status in (403, 413) and story.access_only:
+        # fact sheet §3, §10.2a: neither answer reaches a method, so no execution log is written
+        cause = catalogue.MISSING_AUTHENTICATION_TOKEN if status == 403 else catalogue.REQUEST_TOO_LARGE
+        findings.append(Finding(cause, tuple(story.lines), (f"status {status} and no execution log: API Gateway "
+                                "writes none when no method is reached",), cause.title))
+    failed = bool(findings) or (status is not None and status >= 400) or _lambda_failed(story)
+    if failed and not findings:
+        remarks = tuple(f"lambdagate said: {line.text.removeprefix('lambdagate: ')}" for line in story.lines
+                        if line.text.startswith("lambdagate: "))
+        findings.append(Finding(UNKNOWN, tuple(story.lines[-1:] or story.lambda_lines[-1:]), remarks,
+                                UNKNOWN.title))
+    return Verdict(story, status, failed, findings)
+
+
+Hit = tuple[Cause, re.Match[str], LogLine]
+
+
+def _gateway_hits(story: Story) -> list[Hit]:
+    hits: dict[str, Hit] = {}
+    for line in story.lines:
+        if line.text.startswith(BODY_HEAD) or ACCESS_LINE.match(line.text):
+            continue
+        hit = catalogue.match(catalogue.GATEWAY_CAUSES, line.text)
+        if hit and hit[0].id not in hits:
+            hits[hit[0].id] = (hit[0], hit[1], line)
+    ordered = sorted(hits.values(), key=lambda h: h[0] is catalogue.CONFIGURATION_ERROR)
+    if len(ordered) > 1 and ordered[-1][0] is catalogue.CONFIGURATION_ERROR:
+        ordered.pop()  # a specific configuration error was found; the generic reading of the same line goes
+    return ordered
+
+
+def _lambda_hits(story: Story, gateway: list[Hit]) -> list[Hit]:
+    texts: list[tuple[str, str | None, LogLine]] = []  # (message, errorType, line)
+    for cause, found, line in gateway:
+        if cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+            texts.append((found.group("error_message"), None, line))
+    body = response_body(story)
+    if body is not None:
+        data = _json(body[0])
+        if isinstance(data, dict) and ("errorMessage" in data or "errorType" in data):
+            texts.append((str(data.get("errorMessage", "")), str(data.get("errorType", "")) or None, body[1]))
+    for line in story.lambda_lines + [line for line in story.lines if line.function]:
+        record = _ERROR_RECORD.match(line.text)
+        typed_line = _ERROR_TYPE.search(line.text)
+        if record:
+            texts.append((record.group("message"), record.group("type"), line))
+        elif typed_line:
+            texts.append(("", typed_line.group("type"), line))
+        else:
+            texts.append((line.text, None, line))
+    hits: dict[str, Hit] = {}
+    for message, error_type, line in texts:
+        hit = catalogue.match(catalogue.LAMBDA_CAUSES, message)
+        if hit is None and error_type:
+            typed = catalogue.by_error_type(error_type)
+            if typed is not None:
+                hit = (typed, _no_text())
+        if hit and hit[0].id not in hits:
+            hits[hit[0].id] = (hit[0], hit[1], line)
+    return list(hits.values())
+
+
+def _no_text() -> re.Match[str]:
+    """An empty match, for a cause known from an errorType alone (no text to quote)."""
+    found = re.compile("").match("")
+    assert found is not None
+    return found
+
+
+def _lambda_failed(story: Story) -> bool:
+    return any("Status: error" in line.text or "Status: timeout" in line.text or _ERROR_RECORD.match(line.text)
+               for line in story.lambda_lines)
+
+
+def response_body(story: Story) -> tuple[str, LogLine] | None:
+    for line in reversed(story.lines):
+        if line.text.startswith(BODY_HEAD):
+            return line.text[len(BODY_HEAD):], line
+    return None
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: Story, status: int | None) -> Finding:
+    details: list[str] = []
+    summary = cause.title
+    evidence = [line]
+    if cause is catalogue.MALFORMED_PROXY_RESPONSE:
+        body = response_body(story)
+        if body is None:
+            details.append("the function's answer is not in the log (data tracing off): run `lambdagate doctor` "
+                           "to validate it")
+        else:
+            evidence.insert(0, body[1])
+            details += _validate(body[0])
+    elif cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+        details += _function_error_details(story, found.group("error_message"))
+        summary = f"{cause.title}: {found.group('error_message')}"
+    elif cause is catalogue.CONFIGURATION_ERROR:
+        reason = found.group("reason").strip()
+        if reason:
+            summary = f"a configuration error: {reason}"
+            details.append("not one of the Lambda proxy failures that lambdagate knows; the text is API Gateway's")
+        else:
+            for text, candidate in _CANDIDATES.get(status or 0, ()):
+                reason = text.removeprefix(errors.CONFIGURATION_ERROR_PREFIX)
+                details.append(f"with status {status}, if the reason was '{reason}': {candidate.explanation} "
+                               f"Fix: {candidate.fix}")
+    return Finding(cause, tuple(evidence), tuple(details), summary)
+
+
+def _validate(payload: str) -> list[str]:
+    cut = payload.endswith(TRUNCATED)
+    found = violations(payload.removesuffix(TRUNCATED).encode("utf-8"))
+    out = [f"{v.path}: {v.reason}; fix: {v.fix_for('')}" if not v.reason.startswith(v.path) else
+           f"{v.reason}; fix: {v.fix_for('')}" for v in found]
+    if cut:
+        out.append("the logged answer ends in [TRUNCATED] (API Gateway cuts it at about 1 KB): the rest is unseen")
+    if not found:
+        out.append("the logged answer passes the validator; the log may hold only part of it")
+    return out
+
+
+def _function_error_details(story: Story, message: str) -> list[str]:
+    body = response_body(story)
+    data = _json(body[0]) if body else None
+    out = []
+    if isinstance(data, dict) and data.get("errorType"):
+        out.append(f"the function raised {data['errorType']}: {data.get('errorMessage', message)}")
+        frames = data.get("stackTrace") or data.get("trace") or []
+        for frame in reversed([str(f) for f in frames]):
+            spot = _STACK_FRAME.search(frame)
+            if spot:
+                file = spot.group("file") or spot.group("jsfile")
+                number = spot.group("line") or spot.group("jsline")
+                out.append(f"raised at {file.removeprefix('file://')}:{number}")
+                break
+    return out
+
+
+def _lambda_details(cause: Cause, found: re.Match[str]) -> tuple[str, ...]:
+    groups = {k: v for k, v in found.groupdict().items() if v}
+    if cause is catalogue.IMPORT_MODULE_ERROR and "detail" in groups:
+        missing = re.search(r"No module named '(?P<name>[^']+)'", groups["detail"])
+        if missing and missing.group("name").split(".")[0] == groups.get("module", "").replace("/", ".").split(".")[0]:
+            return (f"the handler's own module {groups['module']!r} is not in the package: check Handler and "
+                    "that the file sits at the root of CodeUri / of the .zip",)
+        if missing:
+            return (f"{groups['module']!r} was found, but it imports {missing.group('name')!r}, which is not "
+                    "packaged: vendor it into CodeUri or a layer",)
+    if cause is catalogue.PERMISSION_DENIED and "path" in groups:
+        return (f"Lambda could not read {groups['path']}",)
+    return tuple(f"{k}: {v}" for k, v in groups.items())
+
+
+def _summary(cause: Cause, found: re.Match[str]) -> str:
+    text = found.group(0).strip()
+    return f"{cause.title}: {text}" if text else cause.title

@@ -1,0 +1,225 @@
+"""LogLines -> the story of each request: API Gateway's lines (by request id, or in order when unprefixed),
+the function's Lambda log lines (by Lambda request id, linked through the ids API Gateway logs), and the lines
+that belong to no request."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import METHOD_COMPLETED_LINE
+from . import catalogue
+from .reading import LogLine
+
+# API Gateway's execution-log lines (fact sheet §4.1, §4.2), by their first words
+EXECUTION_HEADS = (
+    "Extended Request Id:", "Verifying Usage Plan", "API Key authorized", "Usage Plan check", "Starting execution",
+    "HTTP Method:", "Method request ", "Endpoint request ", "Sending request to", "Received response.",
+    "Endpoint response ", "Method response ", "Successfully completed execution", "Method completed with status:",
+    "AWS Integration Endpoint RequestId", "X-ray Tracing ID", "Execution failed due to", "Lambda execution failed",
+    "Lambda invocation failed", "Key throttle limit exceeded", "Lambda Customer Function Error:")
+# Lambda's log lines (fact sheet §5.3)
+_LAMBDA_HEADS = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START", "INIT_REPORT",
+                 "RequestId:", "EXTENSION", "Traceback (most recent call last):", "File \"")
+_LEVEL_LINE = re.compile(r"^\[(ERROR|INFO|WARNING|DEBUG|CRITICAL)\]")
+_ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
+# `[ERROR]\t<time>\t<id>\t...` (Python logging), `<time>\t<id>\tINFO\t...` (Node.js), `<time> <id> Task timed out`
+_TIMED_LINE = re.compile(rf"^(?:\[\w+\]\t)?\d{{4}}-\d\d-\d\dT[\d:.]+Z[\t ](?P<id>{_ID})[\t ]")
+# Node.js outside an invocation writes `undefined` where the request id goes (§10.9's EACCES capture)
+_NODE_LINE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z\t\S+\t(?:INFO|ERROR|WARN|DEBUG|TRACE|FATAL)\t")
+_RUN_ID = re.compile(rf"^(?:START|END|REPORT) RequestId: (?P<id>{_ID})")
+_LINKS = (re.compile(rf"Lambda request id: (?P<id>{_ID})"), re.compile(rf"Endpoint RequestId : (?P<id>{_ID})"),
+          re.compile(rf"x-amzn-RequestId=(?P<id>{_ID})"), re.compile(rf"RequestId: (?P<id>{_ID}) Error:"))
+# lambdagate's terminal: `12:00:00 GET /raise 502 12.3 ms` and `lambdagate: <remark>`
+ACCESS_LINE = re.compile(r"^(?P<time>\d\d:\d\d:\d\d) (?P<method>[A-Z]+) (?P<target>\S+) (?P<status>\d{3}) "
+                         r"[\d.]+ ms$")
+# an access log line: CLF as the console writes it (AGDG set-up-access-logging.md), or a JSON format with a request id
+_CLF = re.compile(rf'^\S+ \S+ \S+ \[[^\]]+\]\s?"(?P<method>[A-Z]+) (?P<path>\S+) [^"]*" (?P<status>\d{{3}}) \S+ '
+                  rf"(?P<id>{_ID})(?: \S+)?$")
+_COMPLETED = re.compile(re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"(?P<status>\d{3})")
+_TEST_INVOKE = re.compile(r"^Execution log for request (?P<id>\S+)")
+_STARTING = re.compile(r"^Starting execution for request: (?P<id>\S+)")
+
+
+@dataclass
+class Story:
+    key: str                                   # the request id, or a label when the log has none
+    request_id: str | None = None
+    lines: list[LogLine] = field(default_factory=list)         # API Gateway's (and lambdagate's) lines
+    lambda_lines: list[LogLine] = field(default_factory=list)  # the function's, linked by Lambda request id
+    closed: bool = False
+    access_status: int | None = None   # from an access log line
+
+    @property
+    def status(self) -> int | None:
+        for line in reversed(self.lines):
+            found = _COMPLETED.match(line.text)
+            if found:
+                return int(found.group("status"))
+        if self.access_status is not None:
+            return self.access_status
+        for line in reversed(self.lines):
+            found = ACCESS_LINE.match(line.text)
+            if found:
+                return int(found.group("status"))
+        return None
+
+    @property
+    def access_only(self) -> bool:
+        """Only access-log lines (lambdagate's or AWS's): no execution log was written for this request."""
+        return bool(self.lines) and not self.lambda_lines and all(
+            ACCESS_LINE.match(line.text) or access_record(line.text) for line in self.lines)
+
+
+@dataclass
+class Reading:
+    stories: list[Story]
+    unplaced: list[tuple[LogLine, str]]
+
+
+def access_record(text: str) -> tuple[str, int | None] | None:
+    """(request id, status) of an access log line: CLF, or a JSON object with a request id and a status."""
+    clf = _CLF.match(text)
+    if clf:
+        return clf.group("id"), int(clf.group("status"))
+    if not text.startswith("{"):
+        return None
+    try:
+        data: Any = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    ids = [str(v) for k, v in data.items() if re.fullmatch(r"request_?id", k, re.IGNORECASE)]
+    statuses = [str(v) for k, v in data.items() if k.lower() == "status"]
+    if not ids:
+        return None
+    return ids[0], int(statuses[0]) if statuses and statuses[0].isdigit() else None
+
+
+def is_lambda_line(text: str) -> bool:
+    return text.startswith(_LAMBDA_HEADS) or bool(_LEVEL_LINE.match(text) or _TIMED_LINE.match(text) or
+                                                   _NODE_LINE.match(text))
+
+
+class _Grouper:
+    def __init__(self) -> None:
+        self.stories: dict[str, Story] = {}
+        self.unplaced: list[tuple[LogLine, str]] = []
+        self.current: Story | None = None        # where unprefixed execution lines go
+        self.latest: Story | None = None         # where lambdagate's remarks go
+        self.access: list[LogLine] = []          # lambdagate access lines waiting for their request's lines
+        self.runs: dict[str, list[LogLine]] = {}
+        self.open_run: str | None = None
+        self.before_start: list[LogLine] = []     # Lambda lines of an initialisation, before its START
+
+    def story(self, key: str, request_id: str | None = None) -> Story:
+        if key not in self.stories:
+            self.stories[key] = Story(key, request_id)
+        story = self.stories[key]
+        if self.access:
+            story.lines += self.access
+            self.access = []
+        self.latest = story
+        return story
+
+    def add(self, line: LogLine) -> None:
+        text = line.text
+        head = _TEST_INVOKE.match(text)
+        if head:
+            self.current = self.story(head.group("id"), head.group("id"))
+            self.current.lines.append(line)
+        elif line.request_id:
+            self.story(line.request_id, line.request_id).lines.append(line)
+        elif access_record(text):
+            request_id, status = access_record(text) or ("", None)
+            story = self.story(request_id, request_id)
+            story.lines.append(line)
+            story.access_status = status
+        elif ACCESS_LINE.match(text):
+            self._flush_access()
+            self.access.append(line)
+        elif text.startswith("lambdagate: "):
+            if self.latest is not None:
+                self.latest.lines.append(line)
+            else:
+                self.unplaced.append((line, "a lambdagate notice, not part of a request"))
+        elif is_lambda_line(text) or line.function:
+            self._lambda(line)
+        elif text.startswith(EXECUTION_HEADS):
+            self._execution(line)
+        elif self.open_run is not None:
+            self.runs[self.open_run].append(line)   # the function's own output between START and END
+        elif catalogue.match(catalogue.GATEWAY_CAUSES + catalogue.LAMBDA_CAUSES, text):
+            self._execution(line)                   # e.g. an error body pasted from curl
+        else:
+            self.unplaced.append((line, "not a line of an execution log or a Lambda log"))
+
+    def _execution(self, line: LogLine) -> None:
+        starting = _STARTING.match(line.text)
+        story = self.current
+        if starting and (story is None or story.closed or story.request_id not in (None, starting.group("id"))):
+            story = self.current = self.story(starting.group("id"), starting.group("id"))
+        elif story is None or story.closed:
+            story = self.current = self.story(f"request {len(self.stories) + 1} (no request id in the log)")
+        story.lines.append(line)
+        self.latest = story
+        if _COMPLETED.match(line.text):
+            story.closed = True
+
+    def _lambda(self, line: LogLine) -> None:
+        text = line.text
+        run = _RUN_ID.match(text) or _TIMED_LINE.match(text)
+        if text.startswith("START RequestId:") and run:
+            self.open_run = run.group("id")
+            self.runs.setdefault(self.open_run, []).extend(self.before_start)
+            self.before_start = []
+        target = run.group("id") if run else self.open_run
+        if target is None:
+            self.before_start.append(line)
+            return
+        self.runs.setdefault(target, []).append(line)
+        if text.startswith("END RequestId:") and target == self.open_run:
+            self.open_run = None
+
+    def _flush_access(self) -> None:
+        for line in self.access:
+            found = ACCESS_LINE.match(line.text)
+            assert found is not None
+            self.access = []
+            story = self.story(f"{found.group('method')} {found.group('target')} at {found.group('time')}")
+            story.lines.append(line)
+            story.closed = True
+        self.access = []
+
+    def finish(self) -> Reading:
+        self._flush_access()
+        linked: set[str] = set()
+        for story in self.stories.values():
+            for line in story.lines:
+                for pattern in _LINKS:
+                    for found in pattern.finditer(line.text):
+                        lambda_id = found.group("id")
+                        if lambda_id in self.runs and lambda_id not in linked:
+                            linked.add(lambda_id)
+                            story.lambda_lines += self.runs[lambda_id]
+        for lambda_id, lines in self.runs.items():
+            if lambda_id not in linked:
+                self.story(f"Lambda request {lambda_id}").lambda_lines += lines
+        if self.before_start:
+            errors = [line for line in self.before_start if _LEVEL_LINE.match(line.text) or "Error" in line.text]
+            if errors:
+                self.story("the function's initialisation (no START line follows)").lambda_lines += \
+                    self.before_start
+            else:
+                self.unplaced += [(line, "a Lambda log line outside any invocation") for line in self.before_start]
+        return Reading(list(self.stories.values()), self.unplaced)
+
+
+def group(lines: list[LogLine]) -> Reading:
+    grouper = _Grouper()
+    for line in lines:
+        grouper.add(line)
+    return grouper.finish()

@@ -1,0 +1,108 @@
+"""Every way a proxy result breaks the rules, found by the validator `serve` uses (`proxy.parse_proxy_result`).
+
+The validator stops at the first violation. To list all of them, the offending field is taken out of a copy of
+the result and the validator runs again, until it accepts the rest or the result as a whole is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..proxy import Malformed, parse_proxy_result
+
+_UNKNOWN_KEY = re.compile(r"""^unknown key (['"])(?P<key>.*?)\1 \(allowed""")
+_WHOLE = "(the result)"
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str          # "body", "headers.X-Meta", "multiValueHeaders.x[0]", "cookies", "(the result)"
+    reason: str        # the validator's own words
+    python_fix: str
+    node_fix: str
+
+    def fix_for(self, runtime: str) -> str:
+        if runtime.startswith("nodejs"):
+            return self.node_fix
+        if runtime.startswith("python"):
+            return self.python_fix
+        return f"Python: {self.python_fix}; Node.js: {self.node_fix}"
+
+
+def violations(payload: bytes) -> list[Violation]:
+    """All violations of the proxy-result rules in the function's answer, in the validator's order."""
+    found: list[Violation] = []
+    data: Any = None
+    current = payload
+    for _ in range(64):
+        try:
+            parse_proxy_result(current)
+            return found
+        except Malformed as problem:
+            reason = str(problem)
+        key = _UNKNOWN_KEY.match(reason)
+        path = key.group("key") if key else _path(reason)
+        found.append(_violation(path, reason, key is not None))
+        if path == _WHOLE:
+            return found
+        if data is None:
+            data = json.loads(current)
+        if not _remove(data, path):
+            return found
+        current = json.dumps(data).encode()
+    return found
+
+
+def _path(reason: str) -> str:
+    if reason.startswith(("the function's answer is not JSON", "expected a JSON object")):
+        return _WHOLE
+    return reason.split(": ", 1)[0]
+
+
+def _remove(data: dict[str, Any], path: str) -> bool:
+    top, _, rest = path.partition(".")
+    if top not in data:
+        return False
+    if not rest:
+        del data[top]
+        return True
+    name = re.sub(r"\[\d+\]$", "", rest)
+    holder = data[top]
+    if not isinstance(holder, dict) or name not in holder:
+        return False
+    del holder[name]
+    return True
+
+
+def _violation(path: str, reason: str, unknown_key: bool) -> Violation:
+    """The fix in each runtime's terms. AGDG set-up-lambda-proxy-integrations.html ("Output format of a Lambda
+    function for proxy integration"): body is a string, headers map names to strings, multiValueHeaders to lists."""
+    field = path.split(".")[0]
+    if path == _WHOLE:
+        return Violation(path, reason, 'return a dict: {"statusCode": 200, "headers": {...}, "body": "..."}',
+                         'return an object: {statusCode: 200, headers: {...}, body: "..."}')
+    if unknown_key and path == "cookies":
+        # `cookies` belongs to HTTP APIs' payload 2.0 (fact sheet §8); REST APIs reject it (§2.1)
+        return Violation(path, reason, 'send cookies as "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}',
+                         "send cookies as multiValueHeaders: {'Set-Cookie': ['a=1', 'b=2']}")
+    if unknown_key:
+        return Violation(path, reason, f"remove the key {path!r}: only statusCode, headers, multiValueHeaders, "
+                         "body and isBase64Encoded are allowed",
+                         f"remove the key {path!r}: only statusCode, headers, multiValueHeaders, body and "
+                         "isBase64Encoded are allowed")
+    if field == "body":
+        return Violation(path, reason, '"body": json.dumps(value)', "body: JSON.stringify(value)")
+    if field == "statusCode":
+        return Violation(path, reason, '"statusCode": an integer such as 200', "statusCode: a number such as 200")
+    if field in ("isBase64Encoded", "base64Encoded"):
+        return Violation(path, reason, f'"{field}": True or False', f"{field}: true or false")
+    if field == "multiValueHeaders" and "[" not in path and "." in path:
+        return Violation(path, reason, "a list of strings per name: [value]", "an array of strings per name: [value]")
+    if "." in path:
+        return Violation(path, reason, "a string value: json.dumps(value), or one of its fields",
+                         "a string value: JSON.stringify(value), or one of its fields")
+    return Violation(path, reason, f'"{field}": a dict of header names to strings',
+                     f"{field}: an object of header names to strings")
