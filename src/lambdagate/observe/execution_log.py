@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from ..errors import METHOD_COMPLETED_LINE
 from ..events import RequestIds
 from ..messages import HttpRequest
 from ..routing import Match
@@ -85,9 +86,9 @@ def render(trace: Trace) -> list[str]:
             truncate(f"Endpoint request body after transformations: {trace.mock[0]}"),
             truncate(f"Method response body after transformations: {trace.mock[1]}"),
             truncate(f"Method response headers: {java_map(trace.response_headers)}"),
-            "Successfully completed execution", f"Method completed with status: {trace.status}"]
+            "Successfully completed execution", METHOD_COMPLETED_LINE.format(status=trace.status)]
     if trace.function_arn is None:
-        return lines + trace.error_lines + [f"Method completed with status: {trace.status}"]
+        return lines + trace.error_lines + [METHOD_COMPLETED_LINE.format(status=trace.status)]
     amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(r.received_at))
     lines += [
         f"Endpoint request URI: {endpoint}",
@@ -101,7 +102,7 @@ def render(trace: Trace) -> list[str]:
                  (trace.event or b"").decode("utf-8", "replace")),
     ]
     if not trace.sent:
-        return lines + trace.error_lines + [f"Method completed with status: {trace.status}"]
+        return lines + trace.error_lines + [METHOD_COMPLETED_LINE.format(status=trace.status)]
     lines.append(f"Sending request to {endpoint}")
     if trace.received_response and trace.lambda_request_id:
         result = trace.result or b""
@@ -125,7 +126,7 @@ def render(trace: Trace) -> list[str]:
             truncate(f"Method response headers: {java_map(trace.response_headers)}"),
             "Successfully completed execution",
         ]
-    lines.append(f"Method completed with status: {trace.status}")
+    lines.append(METHOD_COMPLETED_LINE.format(status=trace.status))
     if trace.lambda_request_id and trace.received_response:
         lines += [f"AWS Integration Endpoint RequestId : {trace.lambda_request_id}",
                   f"X-ray Tracing ID : {ids.trace_id.removeprefix('Root=')}"]

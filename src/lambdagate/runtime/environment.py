@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..errors import RESPONSE_TOO_LARGE_MESSAGE, RUNTIME_EXITED_MESSAGE, TASK_TIMED_OUT_MESSAGE
 from .channels import Channel, Frame, RuntimeApiChannel, SocketChannel
 from .launchers import CONTROL_FD, LaunchSpec
 from .python_worker import LOG_SENTINEL
@@ -65,9 +66,10 @@ def _error_payload(error_type: str, message: str) -> bytes:
 
 
 def _exit_reason(returncode: int | None) -> str:
-    """Lambda's wording, which is Go's os.ProcessState text: `exit status 1`, `signal: killed`."""
+    """What follows "Runtime exited ": Go's os.ProcessState text as Lambda writes it (`with error: exit status 1`,
+    `with error: signal: killed`, fact sheet §5.1)."""
     if returncode is None or returncode == 0:
-        return "Runtime exited without providing a reason"
+        return "without providing a reason"
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
@@ -76,8 +78,8 @@ def _exit_reason(returncode: int | None) -> str:
         names = {"SIGKILL": "killed", "SIGSEGV": "segmentation fault", "SIGABRT": "aborted",
                  "SIGTERM": "terminated", "SIGBUS": "bus error", "SIGFPE": "floating point exception",
                  "SIGILL": "illegal instruction", "SIGINT": "interrupt"}
-        return f"Runtime exited with error: signal: {names.get(name, name)}"
-    return f"Runtime exited with error: exit status {returncode}"
+        return f"with error: signal: {names.get(name, name)}"
+    return f"with error: exit status {returncode}"
 
 
 LogsDone = Callable[["InvokeResult"], None]
@@ -258,8 +260,7 @@ class ExecutionEnvironment:
         if kind == b"R":
             _content_type, _, payload = data.partition(b"\n")
             if len(payload) > MAX_RESPONSE_BYTES:
-                message = (f"Response payload size exceeded maximum allowed payload size "
-                           f"({MAX_RESPONSE_BYTES} bytes).")
+                message = RESPONSE_TOO_LARGE_MESSAGE.format(limit=MAX_RESPONSE_BYTES)
                 return self._result(Outcome.FUNCTION_ERROR, _error_payload("Function.ResponseSizeTooLarge",
                                     message), invocation, started, init_ms, "Function.ResponseSizeTooLarge", lines)
             return self._result(Outcome.SUCCESS, payload, invocation, started, init_ms, None, lines)
@@ -274,10 +275,11 @@ class ExecutionEnvironment:
                                 _error_type(frame[1]), lines, lost=True)
         returncode = await self._wait_exit()
         if self._timed_out:
-            message = f"RequestId: {invocation.request_id} Error: Task timed out after {invocation.timeout:.2f} seconds"
+            message = TASK_TIMED_OUT_MESSAGE.format(request_id=invocation.request_id,
+                                                    seconds=f"{invocation.timeout:.2f}")
             return self._result(Outcome.FUNCTION_ERROR, _error_payload("Sandbox.Timedout", message), invocation,
                                 started, init_ms, "Sandbox.Timedout", lines, lost=True)
-        message = f"RequestId: {invocation.request_id} Error: {_exit_reason(returncode)}"
+        message = RUNTIME_EXITED_MESSAGE.format(request_id=invocation.request_id, reason=_exit_reason(returncode))
         return self._result(Outcome.FUNCTION_ERROR, _error_payload("Runtime.ExitError", message), invocation,
                             started, init_ms, "Runtime.ExitError", lines, lost=True)
 
