@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conftest import APPS
+from conftest import copy_app
 from harness import RunningGateway
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -19,8 +19,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium (CI instal
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningGateway, int]]:
-    app = tmp_path_factory.mktemp("dash") / "app"
-    shutil.copytree(APPS / "observe", app, ignore=shutil.ignore_patterns(".lambdagate"))
+    app = copy_app(tmp_path_factory, "observe")
     running = RunningGateway(app / "template.yaml", dashboard=True, watch=False)
     assert running.local.dashboard is not None
     yield running, running.local.dashboard.port

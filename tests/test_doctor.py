@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APPS
+from conftest import APPS, copy_app
 from harness import RunningGateway
 from lambdagate import diagnostics_cli
 from lambdagate.doctor import DoctorOptions, examine, limits
@@ -34,8 +34,7 @@ HAS_NODE = shutil.which("node") is not None
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("doctor") / "app"
-    shutil.copytree(APPS / "doctor", folder)
+    folder = copy_app(tmp_path_factory, "doctor")
     (folder / "locked" / "lambda_function.py").chmod(0o600)   # the article's unreadable handler file
     (folder / "custom" / "bootstrap").chmod(0o644)            # a bootstrap others cannot execute
     return folder

@@ -4,7 +4,6 @@ reserved concurrency throttles, memory over MemorySize kills, new code is picked
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APPS
+from conftest import copy_app
 from harness import RunningGateway
 
 
 @pytest.fixture(scope="module")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("lifecycle") / "app"
-    shutil.copytree(APPS / "lifecycle", target, ignore=shutil.ignore_patterns(".lambdagate"))
+    target = copy_app(tmp_path_factory, "lifecycle")
     return target
 
 

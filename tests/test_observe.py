@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APPS
+from conftest import copy_app
 from harness import RunningGateway
 from lambdagate import Gateway
 from lambdagate.observe.execution_log import TRUNCATE_AT, at_level, java_map, truncate
@@ -24,8 +23,7 @@ STAMP = r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("observe") / "app"
-    shutil.copytree(APPS / "observe", target, ignore=shutil.ignore_patterns(".lambdagate"))
+    target = copy_app(tmp_path_factory, "observe")
     return target
 
 
