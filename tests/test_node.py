@@ -30,6 +30,17 @@ def node(request: pytest.FixtureRequest) -> Iterator[RunningGateway]:
     running.close()
 
 
+def settled(node: RunningGateway, timeout: float = 5.0) -> str:
+    """The console once every invocation so far has its REPORT line. A response may come back before the lines its
+    invocation printed have been read; END and REPORT follow all of them (environment.py)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        console = node.console
+        if console.count(" START RequestId: ") <= console.count(" REPORT RequestId: ") or time.monotonic() > deadline:
+            return console
+        time.sleep(0.005)
+
+
 def function_error_line(console: str, message: str) -> bool:
     return f"Lambda execution failed with status 200 due to customer function error: {message}. Lambda request id: " \
         in console
@@ -74,7 +85,7 @@ def test_context_and_environment(node: RunningGateway) -> None:
 
 def test_callback_waits_for_the_event_loop_unless_told_not_to(node: RunningGateway) -> None:
     node.request("GET", "/waits")
-    lines = node.console.splitlines()
+    lines = settled(node).splitlines()
     fired = next(i for i, line in enumerate(lines) if "timer fired before the answer" in line)
     report = next(i for i, line in enumerate(lines) if i > fired and "[FnWaits] END" in line)
     assert fired < report
@@ -88,9 +99,10 @@ def test_callback_waits_for_the_event_loop_unless_told_not_to(node: RunningGatew
 def test_console_lines_have_lambdas_format(node: RunningGateway) -> None:
     reply = node.request("GET", "/logs")
     request_id = reply.body.decode()
+    console = settled(node)
     assert re.search(rf"\[FnLogs\] \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{request_id}\tINFO\thello {{ a: 1 }}",
-                     node.console)
-    assert f"{request_id}\tERROR\tmulti" in node.console
+                     console)
+    assert f"{request_id}\tERROR\tmulti" in console
 
 
 def test_each_invocation_owns_the_lines_it_printed(node: RunningGateway) -> None:
@@ -100,13 +112,14 @@ def test_each_invocation_owns_the_lines_it_printed(node: RunningGateway) -> None
     quiet = node.request("GET", "/promise")
     assert quiet.status == 201
     ids.append(node.request("GET", "/logs").body.decode())
-    lines = [line for line in node.console.splitlines() if line.startswith("[FnLogs] ")]
+    console = settled(node)
+    lines = [line for line in console.splitlines() if line.startswith("[FnLogs] ")]
     for request_id in ids:
         start = lines.index(f"[FnLogs] START RequestId: {request_id} Version: $LATEST")
         end = lines.index(f"[FnLogs] END RequestId: {request_id}")
         assert [line.split("\t")[1:3] for line in lines[start + 1:end] if "\t" in line] == \
             [[request_id, "INFO"], [request_id, "ERROR"]]
-    promise = [line for line in node.console.splitlines() if line.startswith("[FnPromise] ")]
+    promise = [line for line in console.splitlines() if line.startswith("[FnPromise] ")]
     for opening, closing in zip(promise[::3], promise[1::3], strict=True):
         assert opening.startswith("[FnPromise] START") and closing.startswith("[FnPromise] END")
 
@@ -149,14 +162,15 @@ def test_errors_become_502_with_nodes_error_shape(node: RunningGateway, path: st
 def test_init_errors(node: RunningGateway) -> None:
     # (the logged response bodies are cut at 1 KB with " [TRUNCATED]", as AWS cuts them: read the REPORT lines)
     syntax = node.request("GET", "/syntax")
-    assert "[FnSyntax] REPORT" in node.console
-    assert "Status: error\tError Type: Runtime.UserCodeSyntaxError\t" in node.console
-    assert "due to customer function error: SyntaxError: " in node.console
     missing = node.request("GET", "/missing-module")
-    assert "Status: error\tError Type: Runtime.ImportModuleError\t" in node.console
-    assert "due to customer function error: Error: Cannot find module 'nowhere'" in node.console
     assert syntax.status == missing.status == 502
-    assert "\tERROR\tUncaught Exception \t{\"errorType\":\"Runtime.ImportModuleError\"" in node.console
+    console = settled(node)
+    assert "[FnSyntax] REPORT" in console
+    assert "Status: error\tError Type: Runtime.UserCodeSyntaxError\t" in console
+    assert "due to customer function error: SyntaxError: " in console
+    assert "Status: error\tError Type: Runtime.ImportModuleError\t" in console
+    assert "due to customer function error: Error: Cannot find module 'nowhere'" in console
+    assert "\tERROR\tUncaught Exception \t{\"errorType\":\"Runtime.ImportModuleError\"" in console
 
 
 def test_malformed_results_are_502(node: RunningGateway) -> None:
