@@ -1,18 +1,20 @@
 """A local CloudWatch Logs: log groups named as AWS names them, kept under `.lambdagate/logs/`.
 
-One JSON-lines file per group (`{"timestamp": ms, "stream": ..., "message": ...}`); a group's file is rolled over to
-`<file>.1` past `max_bytes`, so the store stays bounded (two files a group) and survives restarts. Writes are
-buffered and flushed by `flush()` (the server flushes twice a second and on exit).
+One JSON-lines file per group; a record holds the events one request or invocation wrote at one time
+(`{"timestamp": ms, "stream": ..., "messages": [...]}`). A group's file is rolled over to `<file>.1` past
+`max_bytes`, so the store stays bounded (two files a group) and survives restarts. Writes are buffered and flushed by
+`flush()` (the server flushes twice a second and on exit).
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
+
+import orjson
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
@@ -32,8 +34,14 @@ class LogStore:
         self._buffer: dict[str, list[str]] = {}
 
     def put(self, group: str, stream: str, message: str, timestamp: float | None = None) -> None:
+        self.put_many(group, stream, [message], timestamp)
+
+    def put_many(self, group: str, stream: str, messages: list[str] | tuple[str, ...],
+                 timestamp: float | None = None) -> None:
+        if not messages:
+            return
         ms = int((time.time() if timestamp is None else timestamp) * 1000)
-        record = json.dumps({"timestamp": ms, "stream": stream, "message": message}, ensure_ascii=False)
+        record = orjson.dumps({"timestamp": ms, "stream": stream, "messages": messages}).decode()
         self._buffer.setdefault(group, []).append(record)
 
     def flush(self) -> None:
@@ -79,11 +87,12 @@ class LogStore:
         out = []
         for line in complete.splitlines():
             try:
-                record = json.loads(line)
-            except ValueError:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
                 continue
             if record["timestamp"] >= since_ms:
-                out.append(LogEvent(group, record["stream"], record["timestamp"], record["message"]))
+                for message in record.get("messages") or [record.get("message", "")]:
+                    out.append(LogEvent(group, record["stream"], record["timestamp"], message))
         return out, offset + len(complete)
 
     def search(self, group: str | None, since_ms: int, text: str | None) -> Iterator[LogEvent]:

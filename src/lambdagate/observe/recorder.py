@@ -12,6 +12,7 @@ The request path only queues references; rendering and writing happen in `flush(
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class Recorder:
         self._by_lambda_request: dict[str, RequestRecord] = {}
         self._early: dict[str, InvocationLog] = {}   # function logs complete before their request was recorded
         self._queued: deque[Exchange | InvocationLog] = deque()
+        self._streams: dict[str, str] = {}
         first = deployment.apis[0] if deployment.apis else None
         self._fallback = (api_name(first.name, first.id), first.stage.name) if first else None
 
@@ -99,16 +101,34 @@ class Recorder:
         return at_level(render(exchange.trace), self.level, exchange.response.status >= 400)
 
     def flush(self) -> None:
+        while self._queued:
+            self._write(self._take(len(self._queued)))
+        self._finish()
+
+    async def flush_in_steps(self, step: int = 100) -> None:
+        """As flush(), letting other work run every `step` requests, so that a busy second never stalls the
+        requests being served while it is written."""
+        while self._queued:
+            self._write(self._take(step))
+            await asyncio.sleep(0)
+        self._finish()
+
+    def _take(self, count: int) -> list[Exchange | InvocationLog]:
+        return [self._queued.popleft() for _ in range(min(count, len(self._queued)))]
+
+    def _write(self, items: list[Exchange | InvocationLog]) -> None:
         store = self.store
-        queued, self._queued = self._queued, deque()
-        if store is not None:
-            for item in queued:
-                if isinstance(item, InvocationLog):
-                    for line in item.lines:
-                        store.put(f"/aws/lambda/{item.function.name}", item.stream, line, item.started_at)
-                elif not item.test_invoke:
-                    self._write_exchange(store, item)
-            store.flush()
+        if store is None:
+            return
+        for item in items:
+            if isinstance(item, InvocationLog):
+                store.put_many(f"/aws/lambda/{item.function.name}", item.stream, item.lines, item.started_at)
+            elif not item.test_invoke:
+                self._write_exchange(store, item)
+
+    def _finish(self) -> None:
+        if self.store is not None:
+            self.store.flush()
         self.metrics.flush()
 
     def _write_exchange(self, store: LogStore, exchange: Exchange) -> None:
@@ -118,11 +138,11 @@ class Recorder:
             return
         at = exchange.request.received_at
         prefix = f"({exchange.trace.ids.request_id}) "
-        for line in self.execution_log(exchange):
-            store.put(execution_log_group(api), _stream(api), prefix + line, at)
+        stream = self._streams.get(api.id) or self._streams.setdefault(api.id, _stream(api))
+        store.put_many(execution_log_group(api), stream, [prefix + line for line in self.execution_log(exchange)], at)
         variables = access_log.context_variables(exchange, self.deployment.account_id)
         line = access_log.render(api.stage.access_log_format or access_log.CLF, variables)
-        store.put(access_log_group(api), _stream(api), line, at)
+        store.put(access_log_group(api), stream, line, at)
 
     def close(self) -> None:
         self.flush()
