@@ -143,3 +143,62 @@ def test_cli_without_a_template_says_what_to_do(tmp_path: Path) -> None:
                           timeout=60, cwd=tmp_path)
     assert done.returncode == 2
     assert "no template.yaml" in done.stderr and "--template" in done.stderr
+
+
+SAM_API = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.11
+      Events:
+        Get: {Type: Api, Properties: {Path: /x, Method: get, RestApiId: !Ref Api}}
+  Raw:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.11, Handler: app.handler, Code: src/}
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      MethodSettings:
+        - {ResourcePath: "/*", HttpMethod: "*", LoggingLevel: ERROR, ThrottlingRateLimit: 5}
+      GatewayResponses:
+        DEFAULT_4XX:
+          StatusCode: 404
+          ResponseParameters:
+            Headers: {Access-Control-Allow-Origin: "'*'"}
+            QueryStrings: {q: method.request.querystring.q}
+          ResponseTemplates:
+            application/json: '{"error": $context.error.messageString}'
+        UNAUTHORIZED: {}
+"""
+
+
+def test_sam_gateway_responses_method_settings_and_a_plain_lambda_function(tmp_path: Path) -> None:
+    from lambdagate.definition.model import GatewayResponse, MethodSetting
+
+    d = load_deployment(write(tmp_path, SAM_API), LoadOptions(state_dir=tmp_path / ".s"))
+    (api,) = d.apis
+    assert api.gateway_responses == (
+        GatewayResponse("DEFAULT_4XX", 404, (("gatewayresponse.header.Access-Control-Allow-Origin", "'*'"),
+                                             ("gatewayresponse.querystring.q", "method.request.querystring.q")),
+                        (("application/json", '{"error": $context.error.messageString}'),)),
+        GatewayResponse("UNAUTHORIZED"))
+    assert api.stage.method_settings == (MethodSetting(logging_level="ERROR", throttling_rate_limit=5.0),)
+    assert sorted(f.logical_id for f in d.functions.values()) == ["Fn", "Raw"]   # SAM templates mix in CloudFormation
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("            Headers: {", "            Header: {", "Invalid gateway response parameter 'Header'"),
+    ("          StatusCode: 404", "          StatusCode: not-found", "Property 'StatusCode' must be numeric"),
+])
+def test_sam_gateway_response_errors_are_sams(tmp_path: Path, old: str, new: str, words: str) -> None:
+    text = SAM_API.replace(old, new)
+    path = write(tmp_path, text)
+    with pytest.raises(DefinitionError) as info:
+        load_deployment(path, LoadOptions(state_dir=tmp_path / ".s"))
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith(new))
+    assert str(info.value).startswith(f"{path}:{line}:") and words in str(info.value), str(info.value)

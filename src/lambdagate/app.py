@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dashboard.server import DashboardServer
+from .definition.loader import load_definition
+from .definition.mapping import read_mapping, read_policy
 from .definition.model import Deployment
-from .definition.sam import LoadOptions, load_deployment
+from .definition.stack import LoadOptions
 from .errors import LambdagateError
 from .gateway import ApiGateway, Exchange
 from .observe.console import Console
@@ -36,6 +38,11 @@ class ServeConfig:
     python_channel: str = "socket"     # or "runtime-api": awslambdaric's native client over HTTP
     execution_log: str = "full"        # off | error | info | full (INFO with data tracing)
     dashboard_port: int | None = 3001  # None: no dashboard
+    openapi: Path | None = None        # an OpenAPI 3 / Swagger 2 file instead of a template
+    functions: tuple[str, ...] = ()    # --function NAME=PATH:HANDLER:RUNTIME, for functions known only by ARN
+    mapping: Path | None = None        # --mapping FILE: functions (and, for --openapi, stages) as YAML/JSON
+    stage: str | None = None           # the stage served (default: each API's first)
+    policies: tuple[Path, ...] = ()    # --policy FILE: `aws lambda get-policy` output, checked as AWS does
 
 
 def find_template(given: Path | None, cwd: Path | None = None) -> Path:
@@ -65,11 +72,15 @@ def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
 
 
 def load(config: ServeConfig) -> tuple[Deployment, Path]:
-    template = find_template(config.template).resolve()
-    state_dir = template.parent / ".lambdagate"
+    if config.openapi is not None and config.template is not None:
+        raise LambdagateError("--template and --openapi: serve one definition at a time")
+    definition = (config.openapi or find_template(config.template)).resolve()
+    state_dir = definition.parent / ".lambdagate"
     options = LoadOptions(parameter_overrides=config.parameter_overrides, env_vars=read_env_vars(config.env_vars),
-                          region=config.region, state_dir=state_dir)
-    return load_deployment(template, options), state_dir
+                          region=config.region, state_dir=state_dir, stage=config.stage,
+                          mapping=read_mapping(config.mapping, config.functions),
+                          policies=tuple(p for path in config.policies for p in read_policy(path)))
+    return load_definition(definition, options, openapi_only=config.openapi is not None), state_dir
 
 
 class LocalGateway:
@@ -84,8 +95,6 @@ class LocalGateway:
                                      max_environments=config.max_environments, watch=config.watch,
                                      python_channel=config.python_channel, on_invocation=self.recorder.invocation)
         self.gateway = ApiGateway(deployment, self.lambdas, self._exchange)
-        for line in unemulated_methods(deployment):
-            console.notice(line)
         self.server: GatewayServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -107,7 +116,7 @@ class LocalGateway:
     async def _flush_every(self, seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
-            self.recorder.flush()
+            await self.recorder.flush_in_steps()
 
     async def close(self) -> None:
         if self._flusher is not None:
@@ -122,27 +131,17 @@ class LocalGateway:
         self.recorder.close()
 
 
-def unemulated_methods(deployment: Deployment) -> list[str]:
-    """Methods whose integration lambdagate does not emulate, reported once at start-up (they answer 501)."""
-    out = []
-    for api in deployment.apis:
-        for resource in api.resources:
-            for verb, method in resource.methods.items():
-                kind = method.integration.type
-                if kind not in ("aws_proxy", "mock"):
-                    out.append(f"{method.location}: {verb} {resource.path} ({api.logical_id}): "
-                               f"{(kind or 'no').upper()} integration is not emulated; requests to it answer 501")
-    return out
-
-
 def describe_routes(deployment: Deployment) -> list[str]:
     lines = []
     for api in deployment.apis:
         for resource in api.resources:
             for verb, method in resource.methods.items():
-                target = method.integration.function_arn or method.integration.uri or "(no integration)"
-                fn = deployment.function_by_arn(target)
-                name = fn.logical_id if fn else target
+                integration = method.integration
+                fn = deployment.function_by_arn(integration.function_arn) if integration.function_arn else None
+                name = fn.logical_id if fn else integration.function_arn or integration.uri
+                if integration.type != "aws_proxy":
+                    kind = integration.type.upper()
+                    name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
                 lines.append(f"{verb:<7} {resource.path}  ->  {name}   ({api.logical_id}, stage {api.stage.name})")
     return lines
 

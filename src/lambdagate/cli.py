@@ -26,10 +26,30 @@ def _pairs(values: list[str], flag: str, separator: str = "=") -> list[tuple[str
 
 
 def _template_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--template", "-t", type=Path, help="SAM/CloudFormation template (default: ./template.yaml)")
+    p.add_argument("--template", "-t", type=Path, help="SAM/CloudFormation template, or a CDK "
+                   "cdk.out/<Stack>.template.json (default: ./template.yaml)")
+    p.add_argument("--openapi", type=Path, metavar="FILE", help="an OpenAPI 3 / Swagger 2 file with API Gateway's "
+                   "extensions (e.g. `aws apigateway get-export ... extensions=integrations`) instead of a template")
+    p.add_argument("--function", action="append", default=[], dest="functions",
+                   metavar="NAME=PATH:HANDLER:RUNTIME", help="local code for the function NAME (as in its ARN); "
+                   "repeatable")
+    p.add_argument("--mapping", type=Path, metavar="FILE", help="YAML/JSON file of functions (path, handler, "
+                   "runtime, timeout, memory, environment) and, for --openapi, stages and their variables")
+    p.add_argument("--stage", metavar="NAME", help="the stage to serve (default: each API's first)")
+    p.add_argument("--policy", action="append", default=[], type=Path, dest="policies", metavar="FILE",
+                   help="`aws lambda get-policy` output: statements checked as AWS does (with --openapi: without "
+                        "it, every function is assumed to allow the API); repeatable")
     p.add_argument("--parameter-overrides", nargs="+", default=[], metavar="NAME=VALUE")
     p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format)")
     p.add_argument("--region", default="us-east-1")
+
+
+def _definition(args: argparse.Namespace) -> dict[str, Any]:
+    """The ServeConfig fields that say what to serve, from the flags `_template_options` adds."""
+    return {"template": args.template, "openapi": args.openapi, "functions": tuple(args.functions),
+            "mapping": args.mapping, "stage": args.stage, "policies": tuple(args.policies),
+            "parameter_overrides": dict(_pairs(args.parameter_overrides, "--parameter-overrides")),
+            "env_vars": args.env_vars, "region": args.region}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,9 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
-            config = ServeConfig(template=args.template, host=args.host, port=args.port,
-                                 parameter_overrides=dict(_pairs(args.parameter_overrides, "--parameter-overrides")),
-                                 env_vars=args.env_vars, region=args.region, max_environments=args.max_environments,
+            config = ServeConfig(**_definition(args), host=args.host, port=args.port,
+                                 max_environments=args.max_environments,
                                  watch=not args.no_watch, quiet=args.quiet, python_channel=args.python_channel,
                                  execution_log=args.execution_log,
                                  dashboard_port=None if args.no_dashboard else args.dashboard_port)
@@ -103,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "test-invoke":
             return commands.test_invoke(
-                ServeConfig(template=args.template, region=args.region, watch=False, quiet=True,
-                            parameter_overrides=dict(_pairs(args.parameter_overrides, "--parameter-overrides")),
-                            env_vars=args.env_vars),
+                ServeConfig(**_definition(args), watch=False, quiet=True),
                 args.method, args.path, _pairs(args.header, "--header", ":"), _pairs(args.query, "--query"),
                 args.body, args.json)
         if args.command == "logs":

@@ -76,6 +76,12 @@ class Gateway:
         """Options are ServeConfig's fields (the `serve` flags): parameter_overrides, env_vars, region, ..."""
         return cls(ServeConfig(template=Path(template), **options), output)
 
+    @classmethod
+    def from_openapi(cls, document: str | Path, output: TextIO | None = None, **options: Any) -> Gateway:
+        """An OpenAPI 3 / Swagger 2 file (`--openapi`); its functions come from `mapping`/`functions`, its stage
+        variables from the mapping file, permissions from `policies` (ServeConfig's fields)."""
+        return cls(ServeConfig(openapi=Path(document), **options), output)
+
     def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 

@@ -98,12 +98,28 @@ class Permission:
 
 
 @dataclass(frozen=True)
+class MethodSetting:
+    """One `MethodSettings` entry of a stage. `resource_path` `/*` and `http_method` `*` are wildcards (every
+    resource, every method); other paths are plain resource paths (`/items/{id}`, CloudFormation's `~1` decoded)."""
+
+    resource_path: str = "/*"
+    http_method: str = "*"
+    logging_level: str | None = None             # OFF | ERROR | INFO
+    data_trace_enabled: bool | None = None
+    metrics_enabled: bool | None = None
+    throttling_burst_limit: int | None = None
+    throttling_rate_limit: float | None = None
+    caching_enabled: bool | None = None
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     deployment_id: str
     variables: dict[str, str] = field(default_factory=dict)
     access_log_format: str | None = None        # AccessLogSetting.Format
     access_log_destination: str | None = None   # AccessLogSetting.DestinationArn
+    method_settings: tuple[MethodSetting, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,12 @@
-"""OpenAPI/Swagger paths with `x-amazon-apigateway-integration` -> the API's resource tree."""
+"""OpenAPI 3 / Swagger 2 with API Gateway's extensions -> methods, resource tree, gateway responses.
+
+The extensions read (AGDG api-gateway-swagger-extensions*.md): `x-amazon-apigateway-integration` (type, uri,
+httpMethod, timeoutInMillis, credentials, requestParameters, requestTemplates, responses),
+`x-amazon-apigateway-any-method`, `x-amazon-apigateway-binary-media-types` and
+`x-amazon-apigateway-gateway-responses` (statusCode, responseParameters, responseTemplates). Both document kinds
+carry them in the same places. Paths are relative to the stage: on import, `basePath` is ignored unless asked
+otherwise (AGDG api-gateway-import-api-basePath.md); in an export it names the exported stage.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +15,26 @@ from collections.abc import Callable
 from typing import Any
 
 from .ids import resource_id
-from .model import HTTP_METHODS, Integration, Location, Method, Resource
+from .model import HTTP_METHODS, GatewayResponse, Integration, IntegrationResponse, Location, Method, Resource, Stage
+from .stages import substitute
 
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"
 INTEGRATION_KEY = "x-amazon-apigateway-integration"
 BINARY_TYPES_KEY = "x-amazon-apigateway-binary-media-types"
+GATEWAY_RESPONSES_KEY = "x-amazon-apigateway-gateway-responses"
 _FUNCTION_IN_URI = re.compile(r":lambda:path/[^/]+/functions/(.+)/invocations$")
-_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 
-Locate = Callable[[tuple[str | int, ...]], Location]
+Keys = tuple[str | int, ...]
+Locate = Callable[[Keys], Location]
+
+
+class InvalidDefinition(ValueError):
+    """A value API Gateway would not import; `keys` lead to it from the document's root."""
+
+    def __init__(self, keys: Keys, message: str) -> None:
+        super().__init__(message)
+        self.keys = keys
+        self.message = message
 
 
 def function_arn_of(uri: str) -> str | None:
@@ -24,39 +43,75 @@ def function_arn_of(uri: str) -> str | None:
     return m.group(1) if m else None
 
 
-def integration_from(spec: dict[str, Any], stage_variables: dict[str, str]) -> Integration:
-    """One `x-amazon-apigateway-integration` object; `${stageVariables.x}` is replaced for the served stage."""
-    uri = str(spec.get("uri", ""))
-    uri = _STAGE_VARIABLE.sub(lambda m: stage_variables.get(m.group(1), ""), uri)
-    timeout = spec.get("timeoutInMillis", 29000)
+def integration_from(spec: dict[str, Any], stage_variables: dict[str, str], keys: Keys = (),
+                     missing: list[str] | None = None) -> Integration:
+    """One `x-amazon-apigateway-integration` object; `${stageVariables.x}` is replaced for the served stage and the
+    names it does not define are added to `missing`."""
+    uri, undefined = substitute(str(spec.get("uri", "")), stage_variables)
+    if missing is not None:
+        missing.extend(undefined)
     return Integration(
         type=str(spec.get("type", "")).lower(),
         uri=uri,
         http_method=str(spec.get("httpMethod", "POST")).upper(),
-        timeout_ms=int(timeout),
-        credentials=spec.get("credentials"),
+        timeout_ms=_int(spec.get("timeoutInMillis", 29000), keys + ("timeoutInMillis",)),
+        credentials=None if spec.get("credentials") is None else str(spec["credentials"]),
         function_arn=function_arn_of(uri),
-        request_parameters=tuple((str(k), str(v)) for k, v in (spec.get("requestParameters") or {}).items()),
+        request_parameters=_pairs(spec.get("requestParameters"), keys + ("requestParameters",)),
+        request_templates=_pairs(spec.get("requestTemplates"), keys + ("requestTemplates",)),
+        responses=tuple(_integration_response(pattern, r, keys + ("responses", pattern))
+                        for pattern, r in _mapping(spec.get("responses"), keys + ("responses",)).items()),
     )
 
 
-def methods_from_paths(paths: dict[str, Any], stage_variables: dict[str, str], locate: Locate,
-                       keys: tuple[str | int, ...]) -> dict[str, dict[str, Method]]:
-    """{resource path: {verb: Method}} from an OpenAPI `paths` object."""
+def _integration_response(pattern: str, spec: Any, keys: Keys) -> IntegrationResponse:
+    """`responses` is keyed by selection pattern; `default` is the default response."""
+    if not isinstance(spec, dict):
+        raise InvalidDefinition(keys, "an integration response is {statusCode, responseParameters, ...}")
+    return IntegrationResponse(_int(spec.get("statusCode", 200), keys + ("statusCode",)), str(pattern),
+                               _pairs(spec.get("responseParameters"), keys + ("responseParameters",)),
+                               _pairs(spec.get("responseTemplates"), keys + ("responseTemplates",)))
+
+
+def gateway_responses(spec: Any, keys: Keys) -> tuple[GatewayResponse, ...]:
+    """`x-amazon-apigateway-gateway-responses`: {RESPONSE_TYPE: {statusCode, responseParameters, responseTemplates}};
+    exports write statusCode as a number or a string."""
+    out = []
+    for response_type, entry in _mapping(spec, keys).items():
+        if not isinstance(entry, dict):
+            raise InvalidDefinition(keys + (response_type,), "expected {statusCode, responseParameters, ...}")
+        status = entry.get("statusCode")
+        out.append(GatewayResponse(
+            str(response_type), None if status is None else _int(status, keys + (response_type, "statusCode")),
+            _pairs(entry.get("responseParameters"), keys + (response_type, "responseParameters")),
+            _pairs(entry.get("responseTemplates"), keys + (response_type, "responseTemplates"))))
+    return tuple(out)
+
+
+def methods_from_paths(paths: Any, stage: Stage, locate: Locate, keys: Keys,
+                       warnings: list[str] | None = None) -> dict[str, dict[str, Method]]:
+    """{resource path: {verb: Method}} from an OpenAPI `paths` object, as `stage` serves it."""
     out: dict[str, dict[str, Method]] = {}
-    for path, operations in (paths or {}).items():
+    for path, operations in _mapping(paths, keys).items():
         if not isinstance(operations, dict):
             continue
         for key, operation in operations.items():
             verb = "ANY" if key == ANY_METHOD_KEY else key.upper()
             if verb not in HTTP_METHODS and verb != "ANY":
-                continue
+                continue   # `parameters`, `summary`, other extensions of the path item
             spec = operation.get(INTEGRATION_KEY) if isinstance(operation, dict) else None
-            integration = (integration_from(spec, stage_variables) if isinstance(spec, dict)
+            okeys = keys + (path, key, INTEGRATION_KEY)
+            missing: list[str] = []
+            integration = (integration_from(spec, stage.variables, okeys, missing) if isinstance(spec, dict)
                            else Integration(type="none", uri=""))
-            out.setdefault(_normalise(path), {})[verb] = Method(
-                verb, integration, locate(keys + (path, key)))
+            if missing and warnings is not None:
+                warnings.append(f"{locate(okeys)}: {verb} {path}: {missing_variables(stage, missing)}")
+            out.setdefault(_normalise(path), {})[verb] = Method(verb, integration, locate(keys + (path, key)))
     return out
+
+
+def missing_variables(stage: Stage, names: list[str]) -> str:
+    return f"stage {stage.name!r} has no stage variable {', '.join(sorted(set(names)))} (used in the integration URI)"
 
 
 def resource_tree(api_id: str, methods: dict[str, dict[str, Method]]) -> tuple[Resource, ...]:
@@ -69,5 +124,31 @@ def resource_tree(api_id: str, methods: dict[str, dict[str, Method]]) -> tuple[R
     return tuple(Resource(resource_id(api_id, p), p, dict(methods.get(p, {}))) for p in sorted(paths))
 
 
+def binary_media_types(document: dict[str, Any], keys: Keys) -> list[str]:
+    value = document.get(BINARY_TYPES_KEY) or []
+    if not isinstance(value, list):
+        raise InvalidDefinition(keys + (BINARY_TYPES_KEY,), "expected a list of media types")
+    return [str(v) for v in value]
+
+
 def _normalise(path: str) -> str:
     return "/" + "/".join(p for p in path.split("/") if p)
+
+
+def _mapping(value: Any, keys: Keys) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidDefinition(keys, "expected a mapping")
+    return {str(k): v for k, v in value.items()}
+
+
+def _pairs(value: Any, keys: Keys) -> tuple[tuple[str, str], ...]:
+    return tuple((k, str(v)) for k, v in _mapping(value, keys).items())
+
+
+def _int(value: Any, keys: Keys) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidDefinition(keys, f"expected a whole number, got {value!r}") from None

@@ -1,274 +1,105 @@
-"""SAM (and the CloudFormation resources SAM templates mix in) -> the Deployment model.
+"""SAM templates -> the Deployment model: SAM's own resources here, the CloudFormation ones a SAM template may also
+hold (`AWS::Lambda::Function`, `AWS::ApiGateway::*`, `AWS::Lambda::Permission`) through the CloudFormation loader.
 
 What SAM does at deploy time and lambdagate repeats here:
 - `Globals.Function` / `Globals.Api` merge into each resource (maps merged, lists global-first, scalars overridden).
 - A function's `Events` of `Type: Api` without `RestApiId` go to the implicit API `ServerlessRestApi`, stage `Prod`.
 - Each Api event gets an implicit `AWS::Lambda::Permission` for `<apiId>/*/<METHOD|*>/<path with {x} -> *>`
   (aws/serverless-application-model, eventsources/push.py; fact sheet §10.3). DefinitionBody integrations get none.
+- `GatewayResponses: {TYPE: {StatusCode, ResponseParameters: {Headers, Paths, QueryStrings}, ResponseTemplates}}`
+  becomes `x-amazon-apigateway-gateway-responses` with `gatewayresponse.header.`/`.path.`/`.querystring.` names
+  (aws/serverless-application-model, samtranslator/model/apigateway.py `ApiGatewayResponse`).
 """
 
 from __future__ import annotations
 
-import zipfile
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Any
 
-from ..errors import DefinitionError
-from . import cors, openapi
+from . import cors, lambdas, openapi
+from .cloudformation import CloudFormation
 from .ids import api_id, deployment_id, resource_id
-from .intrinsics import Resolver
-from .model import Api, Deployment, Function, Integration, Location, Method, Permission, Stage
-from .template import Template, load_template
+from .model import Api, Deployment, Function, GatewayResponse, Integration, Location, Method, Permission, Stage
+from .stack import LoadOptions
+from .stages import Candidate, stage_from
+from .template import load_template
+
+__all__ = ["IMPLICIT_API", "IMPLICIT_STAGE", "LoadOptions", "SamLoader", "is_sam", "load_deployment"]
 
 IMPLICIT_API = "ServerlessRestApi"
 IMPLICIT_STAGE = "Prod"
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT = "123456789012"
-FUNCTION_TYPES = ("AWS::Serverless::Function",)
-API_TYPES = ("AWS::Serverless::Api",)
-LAYER_TYPES = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+SAM_FUNCTION = "AWS::Serverless::Function"
+SAM_API = "AWS::Serverless::Api"
+_RESPONSE_PARAMETER_PREFIXES = {"Headers": "header", "Paths": "path", "QueryStrings": "querystring"}
+
+Keys = tuple[str | int, ...]
+Event = tuple[str, str, dict[str, Any], Keys]   # (function logical id, event name, event properties, keys)
 
 
-@dataclass
-class LoadOptions:
-    parameter_overrides: dict[str, str] = field(default_factory=dict)
-    env_vars: dict[str, dict[str, str]] = field(default_factory=dict)   # SAM's env.json
-    region: str = DEFAULT_REGION
-    account_id: str = DEFAULT_ACCOUNT
-    stack_name: str = "lambdagate"
-    state_dir: Path | None = None      # where inline code and unpacked zips go (.lambdagate/)
+def is_sam(data: dict[str, Any]) -> bool:
+    """The SAM transform, or any `AWS::Serverless::*` resource."""
+    transform = data.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform]
+    resources = data.get("Resources")
+    return SAM_TRANSFORM in transforms or isinstance(resources, dict) and any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values())
 
 
 def load_deployment(path: Path, options: LoadOptions | None = None) -> Deployment:
-    return _Loader(load_template(path), options or LoadOptions()).load()
+    return SamLoader(load_template(path), options or LoadOptions()).load()
 
 
-class _Loader:
-    def __init__(self, template: Template, options: LoadOptions) -> None:
-        self.t = template
-        self.o = options
-        self.base = template.path.parent.resolve()
-        self.warnings: list[str] = []
-        resources = template.data.get("Resources")
-        if not isinstance(resources, dict) or not resources:
-            raise template.error(("Resources",), "a template needs a non-empty 'Resources' mapping")
-        self.resources: dict[str, dict[str, Any]] = {}
-        for logical_id, resource in resources.items():
-            if not isinstance(resource, dict) or not isinstance(resource.get("Type"), str):
-                raise template.error(("Resources", logical_id), "each resource needs a 'Type'")
-            self.resources[logical_id] = resource
-        self.resolver = Resolver(template, self._parameters(), self._pseudo(), self._ref, self._get_att)
-
-    # -- parameters and references ------------------------------------------------------------------------
-    def _pseudo(self) -> dict[str, str]:
-        return {"AWS::Region": self.o.region, "AWS::AccountId": self.o.account_id,
-                "AWS::StackName": self.o.stack_name, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
-                "AWS::StackId": f"arn:aws:cloudformation:{self.o.region}:{self.o.account_id}:stack/"
-                                f"{self.o.stack_name}/00000000-0000-0000-0000-000000000000"}
-
-    def _parameters(self) -> dict[str, str]:
-        declared = self.t.data.get("Parameters") or {}
-        unknown = set(self.o.parameter_overrides) - set(declared)
-        if unknown:
-            raise DefinitionError(self.t.file, self.t.line_of("Parameters"), "--parameter-overrides",
-                                  f"no parameter named {', '.join(sorted(unknown))} in the template")
-        values: dict[str, str] = {}
-        for name, spec in declared.items():
-            if name in self.o.parameter_overrides:
-                values[name] = self.o.parameter_overrides[name]
-            elif isinstance(spec, dict) and "Default" in spec:
-                default = spec["Default"]
-                values[name] = ",".join(map(str, default)) if isinstance(default, list) else str(default)
-            else:
-                raise self.t.error(("Parameters", name),
-                                   f"parameter {name!r} has no Default: pass --parameter-overrides {name}=VALUE")
-        return values
-
-    def _type(self, logical_id: str) -> str | None:
-        r = self.resources.get(logical_id)
-        return r["Type"] if r else None
-
-    def _ref(self, logical_id: str) -> str | None:
-        kind = self._type(logical_id)
-        if kind is None and logical_id == IMPLICIT_API and self._uses_implicit_api():
-            kind = "AWS::Serverless::Api"
-        if kind is None:
-            return None
-        if kind in FUNCTION_TYPES:
-            return self._function_name(logical_id)
-        if kind in API_TYPES or kind == "AWS::ApiGateway::RestApi":
+class SamLoader(CloudFormation):
+    def ref(self, logical_id: str) -> str | None:
+        if self.type_of(logical_id) == SAM_API or logical_id == IMPLICIT_API and self._uses_implicit_api():
             return api_id(self.o.stack_name, logical_id)
-        if kind in LAYER_TYPES:
-            return f"arn:aws:lambda:{self.o.region}:{self.o.account_id}:layer:{logical_id}:1"
-        return logical_id
+        return super().ref(logical_id)
 
-    def _get_att(self, logical_id: str, attribute: str) -> str | None:
-        kind = self._type(logical_id)
-        if kind in FUNCTION_TYPES and attribute == "Arn":
-            return self._function_arn(logical_id)
-        if kind in API_TYPES and attribute == "RootResourceId":
+    def get_att(self, logical_id: str, attribute: str) -> str | None:
+        if self.type_of(logical_id) == SAM_API and attribute == "RootResourceId":
             return resource_id(api_id(self.o.stack_name, logical_id), "/")
-        return None
+        return super().get_att(logical_id, attribute)
 
-    def _function_name(self, logical_id: str) -> str:
-        props = self.resources[logical_id].get("Properties") or {}
-        if "FunctionName" in props:
-            return self.resolver.string(props["FunctionName"], ("Resources", logical_id, "Properties",
-                                                                "FunctionName"))
-        return logical_id
-
-    def _function_arn(self, logical_id: str) -> str:
-        return f"arn:aws:lambda:{self.o.region}:{self.o.account_id}:function:{self._function_name(logical_id)}"
-
-    def _enabled(self, logical_id: str) -> bool:
-        condition = self.resources[logical_id].get("Condition")
-        return condition is None or self.resolver.condition(str(condition), ("Resources", logical_id, "Condition"))
-
-    def _properties(self, logical_id: str, globals_section: str) -> dict[str, Any]:
-        props = self.resources[logical_id].get("Properties") or {}
-        if not isinstance(props, dict):
-            raise self.t.error(("Resources", logical_id, "Properties"), "Properties must be a mapping")
-        glob = ((self.t.data.get("Globals") or {}).get(globals_section) or {})
-        return _merge_globals(glob, props)
+    def _globals(self, logical_id: str, section: str) -> dict[str, Any]:
+        glob = ((self.t.data.get("Globals") or {}).get(section) or {})
+        return _merge_globals(glob, self.properties(logical_id))
 
     def _uses_implicit_api(self) -> bool:
         for r in self.resources.values():
-            if r["Type"] in FUNCTION_TYPES:
+            if r["Type"] == SAM_FUNCTION:
                 for event in ((r.get("Properties") or {}).get("Events") or {}).values():
                     if isinstance(event, dict) and event.get("Type") == "Api" and \
                             "RestApiId" not in (event.get("Properties") or {}):
                         return True
         return False
 
-    # -- the whole deployment ------------------------------------------------------------------------------
-    def load(self) -> Deployment:
-        functions: dict[str, Function] = {}
-        for logical_id, r in self.resources.items():
-            if r["Type"] in FUNCTION_TYPES and self._enabled(logical_id):
-                fn = self._function(logical_id)
-                if fn is not None:
-                    functions[fn.arn] = fn
-            elif r["Type"] == "AWS::Lambda::Function":
-                self.warnings.append(f"{self.t.location('Resources', logical_id)}: {logical_id}: "
-                                     "AWS::Lambda::Function is not served yet; use AWS::Serverless::Function")
-        apis = self._apis()
-        permissions = list(self._explicit_permissions())
-        permissions += self._implicit_permissions()
-        return Deployment(tuple(apis), functions, tuple(permissions), self.o.region, self.o.account_id,
-                          tuple(self.warnings))
+    # -- what the template deploys --------------------------------------------------------------------------
+    def functions(self) -> list[Function]:
+        found = [lambdas.serverless_function(self, i, self._globals(i, "Function"))
+                 for i in self.logical_ids(SAM_FUNCTION)]
+        return [f for f in found if f is not None] + super().functions()
 
-    # -- functions --------------------------------------------------------------------------------------------
-    def _function(self, logical_id: str) -> Function | None:
-        keys: tuple[str | int, ...] = ("Resources", logical_id, "Properties")
-        props = self._properties(logical_id, "Function")
-        if props.get("PackageType") == "Image":
-            self.warnings.append(f"{self.t.location(*keys, 'PackageType')}: {logical_id}: container image "
-                                 "functions are not served (no Docker); skipped")
-            return None
-        for required in ("Handler", "Runtime"):
-            if required not in props:
-                raise self.t.error(keys, f"function {logical_id} has no {required}")
-        handler = self.resolver.string(props["Handler"], keys + ("Handler",))
-        runtime = self.resolver.string(props["Runtime"], keys + ("Runtime",))
-        code_dir = self._code_dir(logical_id, props, runtime, keys)
-        env: dict[str, str] = {}
-        variables = ((props.get("Environment") or {}).get("Variables") or {})
-        for name, value in self.resolver.resolve(variables, keys + ("Environment", "Variables")).items():
-            env[name] = _env_text(value)
-        # SAM's env.json: `Parameters` for every function, then the function's own section; like SAM, only
-        # variables the template declares are overridden.
-        for section in (self.o.env_vars.get("Parameters") or {}, self.o.env_vars.get(logical_id) or {}):
-            for name, value in section.items():
-                if name in env:
-                    env[name] = _env_text(value)
-        reserved = props.get("ReservedConcurrentExecutions")
-        return Function(
-            logical_id=logical_id,
-            name=self._function_name(logical_id),
-            arn=self._function_arn(logical_id),
-            runtime=runtime,
-            handler=handler,
-            code_dir=code_dir,
-            timeout=float(self.resolver.string(props.get("Timeout", 3), keys + ("Timeout",))),
-            memory_size=int(self.resolver.string(props.get("MemorySize", 128), keys + ("MemorySize",))),
-            environment=tuple(env.items()),
-            reserved_concurrency=None if reserved is None else int(
-                self.resolver.string(reserved, keys + ("ReservedConcurrentExecutions",))),
-            layers=self._layers(props.get("Layers") or [], keys + ("Layers",)),
-            architecture=str((self.resolver.resolve(props.get("Architectures") or ["x86_64"], keys) or
-                              ["x86_64"])[0]),
-            location=self.t.location("Resources", logical_id),
-        )
+    def candidates(self) -> list[Candidate]:
+        events = self._api_events()
+        logical_ids = self.logical_ids(SAM_API)
+        if IMPLICIT_API in events and IMPLICIT_API not in logical_ids:
+            logical_ids.insert(0, IMPLICIT_API)
+        return [self._candidate(i, events.get(i, [])) for i in logical_ids] + super().candidates()
 
-    def _code_dir(self, logical_id: str, props: dict[str, Any], runtime: str, keys: tuple[str | int, ...]) -> str:
-        if "InlineCode" in props:
-            code = self.resolver.string(props["InlineCode"], keys + ("InlineCode",))
-            folder = self._state_dir("inline", logical_id)
-            suffix = ".js" if runtime.startswith("nodejs") else ".py"
-            (folder / ("index" + suffix)).write_text(code, encoding="utf-8")
-            return str(folder)
-        code_uri = self.resolver.resolve(props.get("CodeUri", "."), keys + ("CodeUri",))
-        if not isinstance(code_uri, str):
-            raise self.t.error(keys + ("CodeUri",), "CodeUri points to S3; lambdagate needs a local folder or "
-                               ".zip (serve the template before `sam package`, or the `sam build` output)")
-        path = (self.base / code_uri).resolve()
-        if path.is_file() and zipfile.is_zipfile(path):
-            return str(self._unzip(logical_id, path))
-        if not path.is_dir():
-            raise self.t.error(keys + ("CodeUri",), f"CodeUri {code_uri!r}: no such folder ({path})")
-        return str(path)
-
-    def _state_dir(self, *parts: str) -> Path:
-        root = self.o.state_dir or (self.base / ".lambdagate")
-        folder = root.joinpath(*parts)
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
-    def _unzip(self, logical_id: str, archive: Path) -> Path:
-        """A deployment package is unpacked with the modes stored in it, as Lambda unpacks it."""
-        target = self._state_dir("packages", logical_id)
-        with zipfile.ZipFile(archive) as z:
-            for info in z.infolist():
-                extracted = Path(z.extract(info, target))
-                mode = (info.external_attr >> 16) & 0o7777
-                if mode:
-                    extracted.chmod(mode)
-        return target
-
-    def _layers(self, layers: list[Any], keys: tuple[str | int, ...]) -> tuple[str, ...]:
-        paths = []
-        for i, layer in enumerate(layers):
-            ref = layer.get("Ref") if isinstance(layer, dict) else None
-            if ref in self.resources and self._type(ref) in LAYER_TYPES:
-                props = self.resources[ref].get("Properties") or {}
-                content = props.get("ContentUri", props.get("Content"))
-                where = ("Resources", ref, "Properties", "ContentUri")
-                content = self.resolver.resolve(content, where)
-                if not isinstance(content, str):
-                    raise self.t.error(where, "the layer's content must be a local folder to be served")
-                path = (self.base / content).resolve()
-                if not path.is_dir():
-                    raise self.t.error(where, f"layer folder {content!r} does not exist ({path})")
-                paths.append(str(path))
-            else:
-                arn = self.resolver.string(layer, keys + (i,))
-                self.warnings.append(f"{self.t.location(*keys, i)}: layer {arn} is not in this template and "
-                                     "cannot be fetched: code that imports from it fails as on AWS without it")
-        return tuple(paths)
+    def permissions(self) -> list[Permission]:
+        return super().permissions() + self._implicit_permissions()
 
     # -- APIs -----------------------------------------------------------------------------------------------
-    def _api_events(self) -> dict[str, list[tuple[str, str, dict[str, Any], tuple[str | int, ...]]]]:
-        """{api logical id: [(function logical id, event name, event properties, keys)]}"""
-        out: dict[str, list[tuple[str, str, dict[str, Any], tuple[str | int, ...]]]] = {}
-        for logical_id, r in self.resources.items():
-            if r["Type"] not in FUNCTION_TYPES or not self._enabled(logical_id):
-                continue
-            events = self._properties(logical_id, "Function").get("Events") or {}
+    def _api_events(self) -> dict[str, list[Event]]:
+        out: dict[str, list[Event]] = {}
+        for logical_id in self.logical_ids(SAM_FUNCTION):
+            events = self._globals(logical_id, "Function").get("Events") or {}
             for name, event in events.items():
                 if not isinstance(event, dict) or event.get("Type") != "Api":
                     continue
-                keys: tuple[str | int, ...] = ("Resources", logical_id, "Properties", "Events", name, "Properties")
+                keys: Keys = ("Resources", logical_id, "Properties", "Events", name, "Properties")
                 props = event.get("Properties") or {}
                 for required in ("Path", "Method"):
                     if required not in props:
@@ -283,73 +114,99 @@ class _Loader:
                 out.setdefault(str(api), []).append((logical_id, name, props, keys))
         return out
 
-    def _apis(self) -> list[Api]:
-        events = self._api_events()
-        logical_ids = [i for i, r in self.resources.items() if r["Type"] in API_TYPES and self._enabled(i)]
-        if IMPLICIT_API in events and IMPLICIT_API not in logical_ids:
-            logical_ids.insert(0, IMPLICIT_API)
-        return [self._api(i, events.get(i, [])) for i in logical_ids]
-
-    def _api(self, logical_id: str, events: list[tuple[str, str, dict[str, Any], tuple[str | int, ...]]]) -> Api:
+    def _candidate(self, logical_id: str, events: list[Event]) -> Candidate:
         implicit = logical_id not in self.resources
-        keys: tuple[str | int, ...] = ("Resources", logical_id, "Properties")
+        keys: Keys = ("Resources", logical_id, "Properties")
         props = _merge_globals((self.t.data.get("Globals") or {}).get("Api") or {},
-                               {} if implicit else (self.resources[logical_id].get("Properties") or {}))
+                               {} if implicit else self.properties(logical_id))
         ident = api_id(self.o.stack_name, logical_id)
         if implicit:
             stage_name = IMPLICIT_STAGE
         elif "StageName" in props:
-            stage_name = self.resolver.string(props["StageName"], keys + ("StageName",))
+            stage_name = self.string(props["StageName"], keys + ("StageName",))
         else:
             raise self.t.error(keys, f"API {logical_id} has no StageName")
-        variables = {k: _env_text(v) for k, v in
-                     self.resolver.resolve(props.get("Variables") or {}, keys + ("Variables",)).items()}
+        stage = stage_from(self, props, keys, stage_name, deployment_id(ident, stage_name))
+        location = self.location(*keys[:2]) if not implicit else Location(self.t.file)
+        return Candidate(logical_id, (stage,), lambda s: self._api(logical_id, props, events, s, location), location)
+
+    def _api(self, logical_id: str, props: dict[str, Any], events: list[Event], stage: Stage,
+             location: Location) -> Api:
+        implicit = logical_id not in self.resources
+        keys: Keys = ("Resources", logical_id, "Properties")
+        ident = api_id(self.o.stack_name, logical_id)
         binary = [str(b).replace("~1", "/") for b in
-                  self.resolver.resolve(props.get("BinaryMediaTypes") or [], keys + ("BinaryMediaTypes",))]
+                  self.resolve(props.get("BinaryMediaTypes") or [], keys + ("BinaryMediaTypes",))]
         methods: dict[str, dict[str, Method]] = {}
+        responses: dict[str, GatewayResponse] = {}
         body = self._definition_body(props, keys)
         if body is not None:
-            binary += [str(b) for b in body.get(openapi.BINARY_TYPES_KEY) or []]
-            methods = openapi.methods_from_paths(body.get("paths") or {}, variables,
-                                                 lambda k: self.t.location(*keys, "DefinitionBody", *k[1:]),
-                                                 ("paths",))
+            try:
+                binary += openapi.binary_media_types(body, ())
+                methods = openapi.methods_from_paths(body.get("paths"), stage,
+                                                     lambda k: self.location(*keys, "DefinitionBody", *k),
+                                                     ("paths",), self.warnings)
+                responses.update((r.response_type, r) for r in openapi.gateway_responses(
+                    body.get(openapi.GATEWAY_RESPONSES_KEY), (openapi.GATEWAY_RESPONSES_KEY,)))
+            except openapi.InvalidDefinition as e:
+                raise self.t.error(keys + ("DefinitionBody",) + e.keys, e.message) from None
         for function_id, _event_name, event, ekeys in events:
-            path = self.resolver.string(event["Path"], ekeys + ("Path",))
-            verb = self.resolver.string(event["Method"], ekeys + ("Method",)).upper()
+            path = self.string(event["Path"], ekeys + ("Path",))
+            verb = self.string(event["Method"], ekeys + ("Method",)).upper()
             verb = "ANY" if verb in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else verb
-            arn = self._function_arn(function_id)
-            timeout = int(self.resolver.string(event.get("TimeoutInMillis", 29000), ekeys))
+            arn = self.function_arn(function_id)
+            timeout = int(self.string(event.get("TimeoutInMillis", 29000), ekeys))
             uri = (f"arn:aws:apigateway:{self.o.region}:lambda:path/2015-03-31/functions/{arn}/invocations")
             normalised = "/" + "/".join(p for p in path.split("/") if p)
             methods.setdefault(normalised, {})[verb] = Method(
-                verb, Integration("aws_proxy", uri, "POST", timeout, None, arn), self.t.location(*ekeys))
+                verb, Integration("aws_proxy", uri, "POST", timeout, None, arn), self.location(*ekeys))
         if "Cors" in props:
             try:
-                config = cors.parse_cors(self.resolver.resolve(props["Cors"], keys + ("Cors",)))
+                config = cors.parse_cors(self.resolve(props["Cors"], keys + ("Cors",)))
             except cors.CorsError as e:
                 raise self.t.error(keys + ("Cors",), str(e)) from None
             if config is not None:
-                cors.add_preflights(methods, config, self.t.location(*keys, "Cors"))
+                cors.add_preflights(methods, config, self.location(*keys, "Cors"))
+        responses.update((r.response_type, r) for r in self._gateway_responses(props, keys))
         name = ident
         if not implicit and "Name" in props:
-            name = self.resolver.string(props["Name"], keys + ("Name",))
+            name = self.string(props["Name"], keys + ("Name",))
         elif implicit:
             name = self.o.stack_name
-        access = self.resolver.resolve(props.get("AccessLogSetting") or {}, keys + ("AccessLogSetting",))
-        stage = Stage(stage_name, deployment_id(ident, stage_name), variables,
-                      str(access["Format"]) if isinstance(access, dict) and "Format" in access else None,
-                      str(access["DestinationArn"]) if isinstance(access, dict) and "DestinationArn" in access
-                      else None)
-        return Api(logical_id, name, ident, stage,
-                   openapi.resource_tree(ident, methods), tuple(binary),
-                   Location(self.t.file, self.t.line_of(*keys[:2])) if not implicit else Location(self.t.file))
+        return Api(logical_id, name, ident, stage, openapi.resource_tree(ident, methods), tuple(binary), location,
+                   tuple(responses.values()))
 
-    def _definition_body(self, props: dict[str, Any], keys: tuple[str | int, ...]) -> dict[str, Any] | None:
+    def _gateway_responses(self, props: dict[str, Any], keys: Keys) -> list[GatewayResponse]:
+        keys += ("GatewayResponses",)
+        value = self.resolve(props.get("GatewayResponses") or {}, keys)
+        if not isinstance(value, dict):
+            raise self.t.error(keys, "GatewayResponses maps a response type (DEFAULT_4XX, ...) to its settings")
+        out = []
+        for response_type, entry in value.items():
+            rkeys = keys + (response_type,)
+            entry = entry if isinstance(entry, dict) else {}
+            parameters = entry.get("ResponseParameters") or {}
+            named: list[tuple[str, str]] = []
+            for group, params in (parameters.items() if isinstance(parameters, dict) else []):
+                if group not in _RESPONSE_PARAMETER_PREFIXES:   # SAM's own message
+                    raise self.t.error(rkeys + ("ResponseParameters", group),
+                                       f"Invalid gateway response parameter '{group}'")
+                prefix = f"gatewayresponse.{_RESPONSE_PARAMETER_PREFIXES[group]}."
+                named += [(prefix + str(k), str(v)) for k, v in (params or {}).items()]
+            status = entry.get("StatusCode")
+            if status is not None and not re.fullmatch(r"[0-9]{1,3}", str(status)):
+                raise self.t.error(rkeys + ("StatusCode",), "Property 'StatusCode' must be numeric")
+            templates = entry.get("ResponseTemplates") or {}
+            out.append(GatewayResponse(str(response_type), None if status is None else int(status), tuple(named),
+                                       tuple((str(k), str(v)) for k, v in templates.items())))
+        return out
+
+    def _definition_body(self, props: dict[str, Any], keys: Keys) -> dict[str, Any] | None:
         body: Any
         if "DefinitionBody" in props:
-            body = self.resolver.resolve(props["DefinitionBody"], keys + ("DefinitionBody",))
+            body = self.resolve(props["DefinitionBody"], keys + ("DefinitionBody",))
         elif "DefinitionUri" in props:
-            uri = self.resolver.resolve(props["DefinitionUri"], keys + ("DefinitionUri",))
+            uri = self.resolve(props["DefinitionUri"], keys + ("DefinitionUri",))
             if not isinstance(uri, str):
                 raise self.t.error(keys + ("DefinitionUri",), "DefinitionUri must be a local file to be served")
             definition = load_template(self.base / uri) if (self.base / uri).is_file() else None
@@ -363,34 +220,19 @@ class _Loader:
         return body
 
     # -- permissions ----------------------------------------------------------------------------------------
-    def _explicit_permissions(self) -> list[Permission]:
-        out = []
-        for logical_id, r in self.resources.items():
-            if r["Type"] != "AWS::Lambda::Permission" or not self._enabled(logical_id):
-                continue
-            keys: tuple[str | int, ...] = ("Resources", logical_id, "Properties")
-            props = self.resolver.resolve(r.get("Properties") or {}, keys)
-            for required in ("FunctionName", "Action", "Principal"):
-                if required not in props:
-                    raise self.t.error(keys, f"AWS::Lambda::Permission needs {required}")
-            out.append(Permission(str(props["FunctionName"]), str(props["Action"]), str(props["Principal"]),
-                                  props.get("SourceArn"), props.get("SourceAccount"),
-                                  self.t.location("Resources", logical_id)))
-        return out
-
     def _implicit_permissions(self) -> list[Permission]:
         out = []
         for api_logical_id, events in self._api_events().items():
             ident = api_id(self.o.stack_name, api_logical_id)
             for function_id, _name, event, keys in events:
-                path = self.resolver.string(event["Path"], keys + ("Path",))
-                verb = self.resolver.string(event["Method"], keys + ("Method",)).upper()
+                path = self.string(event["Path"], keys + ("Path",))
+                verb = self.string(event["Method"], keys + ("Method",)).upper()
                 verb = "*" if verb in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else verb
                 arn_path = "/".join("*" if p.startswith("{") and p.endswith("}") else p
                                     for p in path.split("/") if p)
                 source = (f"arn:aws:execute-api:{self.o.region}:{self.o.account_id}:{ident}/*/{verb}/{arn_path}")
-                out.append(Permission(self._function_arn(function_id), "lambda:InvokeFunction",
-                                      "apigateway.amazonaws.com", source, None, self.t.location(*keys)))
+                out.append(Permission(self.function_arn(function_id), "lambda:InvokeFunction",
+                                      "apigateway.amazonaws.com", source, None, self.location(*keys)))
         return out
 
 
@@ -410,9 +252,3 @@ def _merge_globals(glob: dict[str, Any], local: dict[str, Any]) -> dict[str, Any
 
 def _is_intrinsic(value: dict[str, Any]) -> bool:
     return len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref"))
-
-
-def _env_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)

@@ -1,0 +1,64 @@
+"""A plain CloudFormation template (hand-written, or `cdk synth`'s `<Stack>.template.json` in cdk.out with its
+asset folders) -> the Deployment model. The SAM loader extends this one: SAM templates may hold the same
+resources.
+
+`Ref`/`Fn::GetAtt` of API Gateway resources (CloudFormation template reference): a RestApi's `Ref` is its id and
+`RootResourceId` the id of `/`; a Resource's `Ref` its id; a Deployment's `Ref` its id; a Stage's `Ref` its name
+(CDK builds `AWS::Lambda::Permission` SourceArns from it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import ids, lambdas, stages
+from .model import Deployment, Function, Permission
+from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
+from .stack import LoadOptions, Stack
+from .template import Template, load_template
+
+
+def load_deployment(path: Path, options: LoadOptions | None = None) -> Deployment:
+    return CloudFormation(load_template(path), options or LoadOptions()).load()
+
+
+class CloudFormation(Stack):
+    def __init__(self, template: Template, options: LoadOptions) -> None:
+        super().__init__(template, options)
+        self.rest_apis = RestApis(self)
+
+    def ref(self, logical_id: str) -> str | None:
+        kind = self.type_of(logical_id)
+        if kind == REST_API:
+            return self.rest_apis.api_id(logical_id)
+        if kind == RESOURCE:
+            return self.rest_apis.resource_id(logical_id)
+        if kind == DEPLOYMENT:
+            return self.rest_apis.deployment_id(logical_id)
+        if kind == STAGE:
+            return self.rest_apis.stage_name(logical_id)
+        return super().ref(logical_id)
+
+    def get_att(self, logical_id: str, attribute: str) -> str | None:
+        if self.type_of(logical_id) == REST_API and attribute == "RootResourceId":
+            return ids.resource_id(self.rest_apis.api_id(logical_id), "/")
+        if self.type_of(logical_id) == REST_API and attribute == "RestApiId":
+            return self.rest_apis.api_id(logical_id)
+        return super().get_att(logical_id, attribute)
+
+    # -- what a template deploys; the SAM loader adds its own to each ------------------------------------------
+    def functions(self) -> list[Function]:
+        found = (lambdas.lambda_function(self, i) for i in self.logical_ids("AWS::Lambda::Function"))
+        return [f for f in found if f is not None]
+
+    def candidates(self) -> list[stages.Candidate]:
+        return self.rest_apis.candidates()
+
+    def permissions(self) -> list[Permission]:
+        return lambdas.permissions(self)
+
+    def load(self) -> Deployment:
+        functions = {f.arn: f for f in self.functions()}
+        apis = stages.choose(self.candidates(), self.o.stage, self.warnings, self.t.file)
+        return Deployment(tuple(apis), functions, tuple(self.permissions()), self.o.region, self.o.account_id,
+                          tuple(self.warnings))

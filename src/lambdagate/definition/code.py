@@ -1,0 +1,43 @@
+"""Where a function's code is on this machine: a folder as is, a .zip unpacked as Lambda unpacks it, inline code
+written to the file CloudFormation would create. Everything lambdagate writes goes under the state folder
+(`.lambdagate/` next to the definition)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+
+class CodeStore:
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+
+    def folder(self, *parts: str) -> Path:
+        folder = self.state_dir.joinpath(*parts)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def task_root(self, name: str, path: Path) -> Path | None:
+        """The folder that becomes /var/task: `path` itself, or the .zip at `path` unpacked; None if neither."""
+        if path.is_file() and zipfile.is_zipfile(path):
+            return self.unzip(name, path)
+        return path if path.is_dir() else None
+
+    def unzip(self, name: str, archive: Path) -> Path:
+        """A deployment package is unpacked with the modes stored in it, as Lambda unpacks it."""
+        target = self.folder("packages", name)
+        with zipfile.ZipFile(archive) as z:
+            for info in z.infolist():
+                extracted = Path(z.extract(info, target))
+                mode = (info.external_attr >> 16) & 0o7777
+                if mode:
+                    extracted.chmod(mode)
+        return target
+
+    def inline(self, name: str, code: str, runtime: str) -> Path:
+        """Inline code (`Code.ZipFile`, SAM's `InlineCode`) goes in a file named `index`: `index.js` for Node.js
+        (CommonJS), `index.py` for Python (CloudFormation template reference, AWS::Lambda::Function Code)."""
+        folder = self.folder("inline", name)
+        suffix = ".js" if runtime.startswith("nodejs") else ".py"
+        (folder / ("index" + suffix)).write_text(code, encoding="utf-8")
+        return folder

@@ -1,0 +1,162 @@
+"""Functions, layers and permissions of a template: `AWS::Lambda::Function` and `AWS::Serverless::Function` (one
+builder), `AWS::Lambda::LayerVersion`/`AWS::Serverless::LayerVersion`, `AWS::Lambda::Permission`.
+
+Where the code is, in the order lambdagate looks:
+- a `--function`/`--mapping` entry for the function's name, ARN or logical id;
+- inline code: `Code.ZipFile` / SAM's `InlineCode` (CloudFormation writes it to `index.js` / `index.py`);
+- a local path: SAM's `CodeUri`, or `Code` as a string, the form `aws cloudformation package` uploads and
+  `sam build` writes (AWS CLI reference, cloudformation package: "Code property for the AWS::Lambda::Function");
+- the CDK asset folder: `Code: {S3Bucket, S3Key}` with `Metadata: {aws:asset:path: asset.<hash>,
+  aws:asset:property: Code}`, relative to cdk.out, as the `cdk synth` CLI writes it (aws-cdk cx-api
+  `ASSET_RESOURCE_PATH_METADATA`; a template synthesised without asset metadata has only the S3 location).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .mapping import FUNCTION_FLAG, env_text
+from .model import Function, Permission
+from .stack import LAYER_TYPES, Keys, Stack
+
+ASSET_PATH = "aws:asset:path"
+
+
+def lambda_function(stack: Stack, logical_id: str) -> Function | None:
+    keys: Keys = ("Resources", logical_id, "Properties")
+    props = stack.properties(logical_id)
+
+    def code(runtime: str) -> str:
+        value = props.get("Code")
+        if isinstance(value, dict) and "ZipFile" in value:
+            return str(stack.code.inline(logical_id, stack.string(value["ZipFile"], keys + ("Code", "ZipFile")),
+                                         runtime))
+        return _task_root(stack, logical_id, value, keys + ("Code",), "Code")
+
+    if isinstance(props.get("Code"), dict) and "ImageUri" in props["Code"]:
+        props = {**props, "PackageType": "Image"}
+    return _function(stack, logical_id, props, keys, code)
+
+
+def serverless_function(stack: Stack, logical_id: str, props: dict[str, Any]) -> Function | None:
+    """`props` with SAM's Globals already merged in."""
+    keys: Keys = ("Resources", logical_id, "Properties")
+
+    def code(runtime: str) -> str:
+        if "InlineCode" in props:
+            return str(stack.code.inline(logical_id, stack.string(props["InlineCode"], keys + ("InlineCode",)),
+                                         runtime))
+        return _task_root(stack, logical_id, props.get("CodeUri", "."), keys + ("CodeUri",), "CodeUri")
+
+    return _function(stack, logical_id, props, keys, code)
+
+
+def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
+              code: Callable[[str], str]) -> Function | None:
+    if props.get("PackageType") == "Image":
+        stack.warn(keys + ("PackageType",), f"{logical_id}: container image functions are not served (no Docker); "
+                   "skipped")
+        return None
+    name, arn = stack.function_name(logical_id), stack.function_arn(logical_id)
+    spec = stack.o.mapping.find(arn, name, logical_id)
+    env: dict[str, str] = {}
+    variables = ((props.get("Environment") or {}).get("Variables") or {})
+    for key, value in stack.resolve(variables, keys + ("Environment", "Variables")).items():
+        env[key] = env_text(value)
+    if spec is not None:
+        handler, runtime = spec.handler, spec.runtime
+        root = stack.code.task_root(logical_id, spec.path)
+        code_dir = str(root or spec.path)
+        env.update(spec.environment or ())
+    else:
+        for required in ("Handler", "Runtime"):
+            if required not in props:
+                raise stack.t.error(keys, f"function {logical_id} has no {required}")
+        handler = stack.string(props["Handler"], keys + ("Handler",))
+        runtime = stack.string(props["Runtime"], keys + ("Runtime",))
+        code_dir = code(runtime)
+    apply_env_vars(env, stack.o.env_vars, logical_id)
+    reserved = props.get("ReservedConcurrentExecutions")
+    timeout = float(stack.string(props.get("Timeout", 3), keys + ("Timeout",)))
+    memory = int(stack.string(props.get("MemorySize", 128), keys + ("MemorySize",)))
+    return Function(
+        logical_id=logical_id, name=name, arn=arn, runtime=runtime, handler=handler, code_dir=code_dir,
+        timeout=spec.timeout if spec is not None and spec.timeout is not None else timeout,
+        memory_size=spec.memory_size if spec is not None and spec.memory_size is not None else memory,
+        environment=tuple(env.items()),
+        reserved_concurrency=None if reserved is None else int(
+            stack.string(reserved, keys + ("ReservedConcurrentExecutions",))),
+        layers=layers(stack, props.get("Layers") or [], keys + ("Layers",)),
+        architecture=str((stack.resolve(props.get("Architectures") or ["x86_64"], keys) or ["x86_64"])[0]),
+        location=stack.location("Resources", logical_id),
+    )
+
+
+def apply_env_vars(env: dict[str, str], env_vars: dict[str, dict[str, str]], logical_id: str) -> None:
+    """SAM's env.json: `Parameters` for every function, then the function's own section; like SAM, only variables
+    the function declares are overridden."""
+    for section in (env_vars.get("Parameters") or {}, env_vars.get(logical_id) or {}):
+        for name, value in section.items():
+            if name in env:
+                env[name] = env_text(value)
+
+
+def _local_path(stack: Stack, logical_id: str, value: Any, keys: Keys) -> Path | None:
+    """A local path written in the template, or the CDK asset folder named in the resource's Metadata."""
+    resolved = stack.resolve(value, keys)
+    if isinstance(resolved, str):
+        return (stack.base / resolved).resolve()
+    asset = (stack.resources[logical_id].get("Metadata") or {}).get(ASSET_PATH)
+    return (stack.base / asset).resolve() if isinstance(asset, str) else None
+
+
+def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str) -> str:
+    path = _local_path(stack, logical_id, value, keys)
+    if path is None:
+        where = stack.resolve(value, keys)
+        s3 = f"s3://{where.get('S3Bucket', where.get('Bucket', '?'))}/{where.get('S3Key', where.get('Key', '?'))}" \
+            if isinstance(where, dict) else repr(where)
+        raise stack.t.error(keys, f"{prop} is in S3 ({s3}); lambdagate runs code from this machine: serve the "
+                            "template before `sam package`/`aws cloudformation package` (or the `sam build` / "
+                            f"`cdk synth` output), or map the function with {FUNCTION_FLAG}")
+    root = stack.code.task_root(logical_id, path)
+    if root is None:
+        written = value if isinstance(value, str) else path.name
+        raise stack.t.error(keys, f"{prop} {written!r}: no such folder or .zip ({path})")
+    return str(root)
+
+
+def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[str, ...]:
+    paths = []
+    for i, layer in enumerate(values):
+        ref = layer.get("Ref") if isinstance(layer, dict) else None
+        if isinstance(ref, str) and stack.type_of(ref) in LAYER_TYPES:
+            props = stack.properties(ref)
+            prop = "ContentUri" if "ContentUri" in props else "Content"
+            where: Keys = ("Resources", ref, "Properties", prop)
+            path = _local_path(stack, ref, props.get(prop), where)
+            root = stack.code.task_root(f"layer-{ref}", path) if path is not None else None
+            if root is None:
+                raise stack.t.error(where, "the layer's content must be a local folder or .zip to be served")
+            paths.append(str(root))
+        else:
+            arn = stack.string(layer, keys + (i,))
+            stack.warn(keys + (i,), f"layer {arn} is not in this template and cannot be fetched: code that imports "
+                       "from it fails as on AWS without it")
+    return tuple(paths)
+
+
+def permissions(stack: Stack) -> list[Permission]:
+    out = []
+    for logical_id in stack.logical_ids("AWS::Lambda::Permission"):
+        keys: Keys = ("Resources", logical_id, "Properties")
+        props = stack.resolve(stack.properties(logical_id), keys)
+        for required in ("FunctionName", "Action", "Principal"):
+            if required not in props:
+                raise stack.t.error(keys, f"AWS::Lambda::Permission needs {required}")
+        out.append(Permission(str(props["FunctionName"]), str(props["Action"]), str(props["Principal"]),
+                              props.get("SourceArn"), props.get("SourceAccount"),
+                              stack.location("Resources", logical_id)))
+    return out

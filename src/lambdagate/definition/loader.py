@@ -1,0 +1,96 @@
+"""Which loader reads a definition, and what every loaded deployment gets on top:
+
+- functions that only the mapping provides (`--function`, `--mapping`: an integration names a function ARN the
+  definition does not define);
+- the `--policy` statements;
+- one start-up warning per method lambdagate does not serve as AWS would, by method and resource with file:line
+  (the gateway answers them itself: 501 for what it does not emulate, 502 for a function it does not have).
+
+Dispatch by content: an `openapi`/`swagger` document -> openapi_file; the SAM transform or an `AWS::Serverless::*`
+resource -> sam; any other template -> cloudformation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import DefinitionError
+from . import openapi_file, sam
+from .cloudformation import CloudFormation
+from .code import CodeStore
+from .lambdas import apply_env_vars
+from .mapping import FUNCTION_FLAG, FunctionSpec, function_name_of
+from .model import Deployment, Function, Integration
+from .stack import LoadOptions
+from .template import load_template
+
+
+def load_definition(path: Path, options: LoadOptions, openapi_only: bool = False) -> Deployment:
+    template = load_template(path)
+    if openapi_file.is_openapi(template.data):
+        deployment = openapi_file.load(template, options)
+    elif openapi_only:
+        raise DefinitionError(template.file, 1, "", "not an OpenAPI 3 or Swagger 2 document (no 'openapi' or "
+                              "'swagger' field); serve templates with --template")
+    elif sam.is_sam(template.data):
+        deployment = sam.SamLoader(template, options).load()
+    else:
+        deployment = CloudFormation(template, options).load()
+    return complete(deployment, options, CodeStore(options.state_dir or path.parent.resolve() / ".lambdagate"))
+
+
+def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> Deployment:
+    functions = dict(deployment.functions)
+    warnings = list(deployment.warnings)
+    for api in deployment.apis:
+        for resource in api.resources:
+            for verb, method in resource.methods.items():
+                where = f"{method.location}: {verb} {resource.path} ({api.logical_id})"
+                integration = method.integration
+                arn = integration.function_arn
+                if integration.type == "aws_proxy" and arn is not None and arn not in functions:
+                    spec = options.mapping.find(arn)
+                    if spec is not None:
+                        functions[arn] = _mapped(spec, arn, code, options)
+                        continue
+                problem = _problem(integration, arn is None or arn in functions)
+                if problem:
+                    warnings.append(f"{where}: {problem}")
+    return replace(deployment, functions=functions, permissions=deployment.permissions + options.policies,
+                   warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _problem(integration: Integration, known: bool) -> str | None:
+    kind = integration.type
+    if kind == "aws_proxy":
+        if integration.function_arn is None:
+            return (f"the AWS_PROXY integration URI {integration.uri!r} names no Lambda function (.../functions/"
+                    "<function ARN>/invocations); requests to it answer 502")
+        if not known:
+            return (f"integrates {integration.function_arn}, which the definition does not define; requests to it "
+                    f"answer 502 (Function not found) unless it is mapped with {FUNCTION_FLAG}")
+        return None
+    if kind == "mock":
+        templates = integration.request_templates + tuple(
+            t for r in integration.responses for t in r.response_templates)
+        if any("$" in text or "#" in text for _, text in templates):
+            return ("MOCK integration's mapping templates use Velocity (VTL) logic, which lambdagate does not run; "
+                    "requests to it answer 501")
+        return None
+    if kind == "none":
+        return ("no integration: AWS refuses to deploy an API with such a method (\"No integration defined for "
+                "method\"); requests to it answer 501")
+    detail = " with VTL mapping templates" if integration.request_templates else ""
+    return f"{kind.upper()} integration{detail} is not emulated; requests to it answer 501"
+
+
+def _mapped(spec: FunctionSpec, arn: str, code: CodeStore, options: LoadOptions) -> Function:
+    name = function_name_of(arn)
+    env = dict(spec.environment or ())
+    apply_env_vars(env, options.env_vars, name)
+    return Function(logical_id=name, name=name, arn=arn, runtime=spec.runtime, handler=spec.handler,
+                    code_dir=str(code.task_root(name, spec.path) or spec.path),
+                    timeout=spec.timeout if spec.timeout is not None else 3.0,
+                    memory_size=spec.memory_size if spec.memory_size is not None else 128,
+                    environment=tuple(env.items()), location=spec.location)

@@ -1,0 +1,198 @@
+"""What a definition cannot say by itself: the local code of functions it names only by ARN (`--function`,
+`--mapping FILE`), stage variables of an OpenAPI file's stages, and resource policies (`--policy FILE`).
+
+A mapping file (YAML or JSON; paths relative to it):
+
+    functions:
+      books:                        # the function name in the ARN, or the whole function ARN
+        path: ./books               # the code folder (or .zip): the task root, /var/task
+        handler: books.handler
+        runtime: python3.12
+        timeout: 10                 # seconds (Lambda's default 3)
+        memory: 256                 # MB (Lambda's default 128)
+        environment: {TABLE: books}
+    stages:                         # for --openapi: the stages and their stage variables
+      prod: {variables: {fn: books}}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DefinitionError, LambdagateError
+from .model import Location, Permission
+from .template import Template, load_template
+
+FUNCTION_FLAG = "--function NAME=PATH:HANDLER:RUNTIME"
+_FUNCTION_FIELDS = {"path", "handler", "runtime", "timeout", "memory", "environment"}
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    key: str                           # a function name, or a whole function ARN, as the user wrote it
+    path: Path                         # absolute: a folder or a .zip
+    handler: str
+    runtime: str
+    timeout: float | None = None
+    memory_size: int | None = None
+    environment: tuple[tuple[str, str], ...] | None = None
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    functions: tuple[FunctionSpec, ...] = ()
+    stages: dict[str, dict[str, str]] = field(default_factory=dict)   # stage name -> stage variables
+
+    def find(self, *names: str) -> FunctionSpec | None:
+        """The spec for a function known by any of `names` (ARN, name, logical id): a key equal to one of them
+        first, in their order (so an ARN key beats a name key), then a name key for the name in an ARN."""
+        by_key = {spec.key: spec for spec in self.functions}
+        for name in list(names) + [function_name_of(n) for n in names if ":function:" in n]:
+            if name in by_key:
+                return by_key[name]
+        return None
+
+
+def function_name_of(arn: str) -> str:
+    """`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> `<name>`."""
+    return arn.split(":function:", 1)[1].split(":", 1)[0] if ":function:" in arn else arn
+
+
+def parse_function_flag(value: str, cwd: Path | None = None) -> FunctionSpec:
+    """`NAME=PATH:HANDLER:RUNTIME`; PATH may itself contain colons (C:\\code), so it is split from the right."""
+    name, sep, rest = value.partition("=")
+    parts = rest.rsplit(":", 2)
+    if not sep or not name.strip() or len(parts) != 3 or not all(p.strip() for p in parts):
+        raise LambdagateError(f"{FUNCTION_FLAG}: expected e.g. books=./src:app.handler:python3.12, got {value!r}")
+    path, handler, runtime = (p.strip() for p in parts)
+    resolved = ((cwd or Path.cwd()) / path).resolve()
+    if not resolved.exists():
+        raise LambdagateError(f"--function {value}: no such folder or .zip: {resolved}")
+    return FunctionSpec(name.strip(), resolved, handler, runtime, location=Location(f"--function {name.strip()}"))
+
+
+def read_mapping(path: Path | None, flags: list[str] | tuple[str, ...] = ()) -> Mapping:
+    """The --mapping file (if any) and the --function flags; a flag wins over the file for the same key."""
+    specs: dict[str, FunctionSpec] = {}
+    stages: dict[str, dict[str, str]] = {}
+    if path is not None:
+        template = load_template(path)
+        specs.update({s.key: s for s in _functions(template)})
+        stages = _stages(template)
+    for flag in flags:
+        spec = parse_function_flag(flag)
+        specs[spec.key] = spec
+    return Mapping(tuple(specs.values()), stages)
+
+
+def _functions(t: Template) -> list[FunctionSpec]:
+    section = t.data.get("functions") or {}
+    if not isinstance(section, dict):
+        raise t.error(("functions",), "expected a mapping of function name or ARN to {path, handler, runtime}")
+    out = []
+    for key, entry in section.items():
+        keys: tuple[str | int, ...] = ("functions", key)
+        if not isinstance(entry, dict):
+            raise t.error(keys, "expected {path, handler, runtime[, timeout, memory, environment]}")
+        unknown = set(entry) - _FUNCTION_FIELDS
+        if unknown:
+            raise t.error(keys + (sorted(unknown)[0],),
+                          f"unknown field; expected {', '.join(sorted(_FUNCTION_FIELDS))}")
+        for required in ("path", "handler", "runtime"):
+            if not isinstance(entry.get(required), str) or not entry[required]:
+                raise t.error(keys, f"function {key!r} needs {required}")
+        code = (t.path.parent / entry["path"]).resolve()
+        if not code.exists():
+            raise t.error(keys + ("path",), f"no such folder or .zip: {code}")
+        env = entry.get("environment")
+        if env is not None and not isinstance(env, dict):
+            raise t.error(keys + ("environment",), "expected a mapping of NAME: value")
+        out.append(FunctionSpec(
+            str(key), code, entry["handler"], entry["runtime"],
+            _number(t, keys + ("timeout",), entry.get("timeout"), float),
+            _number(t, keys + ("memory",), entry.get("memory"), int),
+            None if env is None else tuple((str(k), env_text(v)) for k, v in env.items()),
+            t.location(*keys)))
+    return out
+
+
+def _number(t: Template, keys: tuple[str | int, ...], value: Any, kind: type[int] | type[float]) -> Any:
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise t.error(keys, f"expected a number, got {value!r}") from None
+
+
+def _stages(t: Template) -> dict[str, dict[str, str]]:
+    section = t.data.get("stages") or {}
+    if not isinstance(section, dict):
+        raise t.error(("stages",), "expected a mapping of stage name to {variables: {...}}")
+    out: dict[str, dict[str, str]] = {}
+    for name, entry in section.items():
+        variables = (entry.get("variables") or {}) if isinstance(entry, dict) else {} if entry is None else None
+        if not isinstance(variables, dict):
+            raise t.error(("stages", name), "expected {variables: {NAME: value}}")
+        out[str(name)] = {str(k): env_text(v) for k, v in variables.items()}
+    return out
+
+
+def env_text(value: Any) -> str:
+    """A template value as the string Lambda and API Gateway store (booleans lower case, null empty)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def read_policy(path: Path) -> tuple[Permission, ...]:
+    """`aws lambda get-policy` output (`{"Policy": "<policy JSON as a string>", "RevisionId": ...}`, fact sheet §6)
+    or the policy document itself, as Permission statements. Only Allow statements exist in Lambda resource policies
+    made by AddPermission; anything else is refused rather than ignored (ignoring a Deny would allow too much)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("Policy"), str):
+            data = json.loads(data["Policy"])
+    except OSError as e:
+        raise LambdagateError(f"--policy {path}: cannot read the file: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise DefinitionError(str(path), e.lineno, "", f"not JSON: {e.msg}") from None
+    statements = data.get("Statement") if isinstance(data, dict) else None
+    statements = [statements] if isinstance(statements, dict) else statements
+    if not isinstance(statements, list):
+        raise DefinitionError(str(path), None, "Statement", "expected `aws lambda get-policy` output or a policy "
+                              "document with a Statement list")
+    out = []
+    for i, statement in enumerate(statements):
+        where = f"Statement[{i}]"
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            raise DefinitionError(str(path), None, where, "only Allow statements are understood (Lambda resource "
+                                  "policies made by add-permission hold nothing else)")
+        condition = {k.lower(): v for k, v in (statement.get("Condition") or {}).items()}
+        source_arn = source_account = None
+        for operator in ("arnlike", "arnequals", "stringlike", "stringequals"):
+            values = {k.lower(): v for k, v in (condition.get(operator) or {}).items()}
+            source_arn = source_arn or values.get("aws:sourcearn")
+            source_account = source_account or values.get("aws:sourceaccount")
+        for principal in _principals(statement.get("Principal")):
+            for action in _strings(statement.get("Action")):
+                for resource in _strings(statement.get("Resource")):
+                    out.append(Permission(resource, action, principal, source_arn, source_account,
+                                          Location(f"{path} {where}")))
+    return tuple(out)
+
+
+def _principals(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [p for key in ("Service", "AWS") for p in _strings(value.get(key))]
+    return _strings(value)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [] if value is None else [str(value)]
