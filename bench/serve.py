@@ -11,7 +11,7 @@ else a Python keep-alive client with fixed request counts):
   2. lambdagate: `lambdagate serve --quiet --no-watch` with bench/app (a warm Python hello-world function),
      for several `--max-environments` values;
   3. the Node.js row: the same server and app, its nodejs20.x hello-world function (GET /hello-node), with the
-     Node.js environments on the control socket (the default) and on the HTTP Runtime API (LAMBDAGATE_NODE_CHANNEL);
+     Node.js environments on the control socket (the default) and on the HTTP Runtime API (--node-channel);
   4. throughput and latency p50/p99 at concurrency 1 and 16, and the ratios lambdagate/baseline and Node.js/Python;
   5. cold start: the first request to a function whose environment has not started yet, in fresh processes.
 Prints a table and writes bench/results/serve-<timestamp>.json. Every child process is stopped at the end, also on
@@ -46,7 +46,7 @@ RESULTS = BENCH / "results"
 HOST = "127.0.0.1"
 ROUTE = "/hello"                          # invokes the Python function
 NODE_ROUTE = "/hello-node"                # invokes the Node.js function
-NODE_CHANNELS = ("socket", "runtime-api")  # how lambdagate talks to Node.js environments (LAMBDAGATE_NODE_CHANNEL)
+NODE_CHANNELS = ("socket", "runtime-api")  # how lambdagate talks to Node.js environments (--node-channel)
 UNKNOWN = "/lambdagate-bench-unknown"     # answers 403 without invoking anything
 EXPECTED_BODY = b'{"message": "hello"}'
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -200,8 +200,8 @@ def start_lambdagate(tmp: Path, max_environments: int | None, name: str, node_ch
                      ) -> tuple[subprocess.Popen[bytes], int, Path, float]:
     port = free_port()
     log = tmp / f"{name}.log"
-    env = {**os.environ, "LAMBDAGATE_NODE_CHANNEL": node_channel} if node_channel else None
-    process = spawn(lambdagate_argv(port, max_environments), log, env)
+    argv = lambdagate_argv(port, max_environments) + (["--node-channel", node_channel] if node_channel else [])
+    process = spawn(argv, log, None)
     ready = wait_until_answers(process, port, UNKNOWN, 403, log=log)
     return process, port, log, ready
 

@@ -23,9 +23,7 @@ INTERNAL = b'{"message": "Internal server error"}'
 
 @pytest.fixture(scope="module", params=Runtimes.CHANNELS)
 def node(request: pytest.FixtureRequest) -> Iterator[RunningGateway]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(Runtimes.NODE_CHANNEL_VARIABLE, request.param)
-        running = RunningGateway(APPS / "node" / "template.yaml", watch=False)
+    running = RunningGateway(APPS / "node" / "template.yaml", watch=False, node_channel=request.param)
     yield running
     running.close()
 

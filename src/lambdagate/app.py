@@ -36,6 +36,7 @@ class ServeConfig:
     watch: bool = True
     quiet: bool = False
     python_channel: str = "socket"     # or "runtime-api": awslambdaric's native client over HTTP
+    node_channel: str = "socket"       # or "runtime-api": lambdagate's Node.js bootstrap over HTTP
     execution_log: str = "full"        # off | error | info | full (INFO with data tracing)
     dashboard_port: int | None = 3001  # None: no dashboard
     openapi: Path | None = None        # an OpenAPI 3 / Swagger 2 file instead of a template
@@ -93,7 +94,8 @@ class LocalGateway:
         self.recorder = Recorder(deployment, state_dir if record else None, config.execution_log)
         self.lambdas = LambdaService(deployment, state_dir, console.function_log, console.notice,
                                      max_environments=config.max_environments, watch=config.watch,
-                                     python_channel=config.python_channel, on_invocation=self.recorder.invocation)
+                                     python_channel=config.python_channel, on_invocation=self.recorder.invocation,
+                                     node_channel=config.node_channel)
         self.gateway = ApiGateway(deployment, self.lambdas, self._exchange)
         self.server: GatewayServer | None = None
         self.dashboard: DashboardServer | None = None

@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--python-channel", choices=("socket", "runtime-api"), default="socket",
                    help="how Python environments get work: awslambdaric's bootstrap over a socket (default, "
                         "faster) or its native client over the HTTP Lambda Runtime API")
+    s.add_argument("--node-channel", choices=("socket", "runtime-api"), default="socket",
+                   help="how Node.js environments get work: over a socket (default, faster) or the HTTP Runtime API")
     s.add_argument("--execution-log", choices=LEVELS, default="full",
                    help="execution logging: full = INFO with data tracing (default), info, error, off")
     s.add_argument("--dashboard-port", type=int, default=3001, help="the dashboard's own port (default 3001)")
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             config = ServeConfig(**_definition(args), host=args.host, port=args.port,
                                  max_environments=args.max_environments,
                                  watch=not args.no_watch, quiet=args.quiet, python_channel=args.python_channel,
+                                 node_channel=args.node_channel,
                                  execution_log=args.execution_log,
                                  dashboard_port=None if args.no_dashboard else args.dashboard_port)
             _run(serve(config))

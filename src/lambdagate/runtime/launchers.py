@@ -147,17 +147,15 @@ class Runtimes:
     """The runtimes this machine offers, looked up once at start-up."""
 
     CHANNELS = ("socket", "runtime-api")
-    # until `serve` has a --node-channel option: LAMBDAGATE_NODE_CHANNEL=runtime-api runs Node.js over HTTP
-    NODE_CHANNEL_VARIABLE = "LAMBDAGATE_NODE_CHANNEL"
 
-    def __init__(self, state_dir: Path, python_channel: str = "socket", node_channel: str | None = None) -> None:
+    def __init__(self, state_dir: Path, python_channel: str = "socket", node_channel: str = "socket") -> None:
         self._state_dir = state_dir
         self._python_dir: Path | None = None
         self._python_channel = python_channel
-        self._node_channel = node_channel or os.environ.get(self.NODE_CHANNEL_VARIABLE) or "socket"
-        if self._node_channel not in self.CHANNELS:
-            raise ValueError(f"Node.js channel {self._node_channel!r} (node_channel or {self.NODE_CHANNEL_VARIABLE}): "
-                             f"expected {' or '.join(self.CHANNELS)}")
+        self._node_channel = node_channel
+        for channel in (python_channel, node_channel):
+            if channel not in self.CHANNELS:
+                raise ValueError(f"channel {channel!r}: expected {' or '.join(self.CHANNELS)}")
         self.node = shutil.which("node")
         self._node_version: str | None = None
 

@@ -22,7 +22,8 @@ class FunctionUnavailable(Exception):
 class LambdaService:
     def __init__(self, deployment: Deployment, state_dir: Path, on_log: LogSink,
                  on_notice: Callable[[str], None], max_environments: int = 8, watch: bool = True,
-                 python_channel: str = "socket", on_invocation: InvocationSink | None = None) -> None:
+                 python_channel: str = "socket", on_invocation: InvocationSink | None = None,
+                 node_channel: str = "socket") -> None:
         self.deployment = deployment
         self._on_notice = on_notice
         self._watch = watch
@@ -30,7 +31,7 @@ class LambdaService:
         self._memory_task: asyncio.Task[None] | None = None
         self.unavailable: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
-        runtimes = Runtimes(state_dir, python_channel)
+        runtimes = Runtimes(state_dir, python_channel, node_channel)
         for arn, function in deployment.functions.items():
             try:
                 note = runtimes.check(function)
