@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from .errors import GatewayError
 from .events import request_time
@@ -63,19 +64,32 @@ def request_context(request: HttpRequest, trace: Trace, account_id: str, error: 
     return out
 
 
+@lru_cache(maxsize=256)
+def _parts(template: str) -> tuple[str | tuple[str, str], ...]:
+    """The template split once into literal text and (table, name) references."""
+    out: list[str | tuple[str, str]] = []
+    last = 0
+    for m in _VARIABLE.finditer(template):
+        out += [template[last:m.start()], (m.group(1), m.group(2))]
+        last = m.end()
+    out.append(template[last:])
+    return tuple(out)
+
+
 def render(template: str, context: dict[str, str], stage_variables: dict[str, str] | None = None,
            missing: str = "-") -> str:
     """`$context.x` and `$stageVariables.x` replaced; an unknown variable becomes `missing`."""
-    stage_variables = stage_variables or {}
-
-    def value(m: re.Match[str]) -> str:
-        table = context if m.group(1) == "context" else stage_variables
-        name = m.group(2)
-        while name not in table and "." in name:  # `$context.status.` ends a sentence, not a name
-            trimmed = name.rsplit(".", 1)[0]
-            if trimmed in table:
-                return table[trimmed] + m.group(2)[len(trimmed):]
-            name = trimmed
-        return table.get(name, missing)
-
-    return _VARIABLE.sub(value, template)
+    tables = {"context": context, "stageVariables": stage_variables or {}}
+    out = []
+    for part in _parts(template):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        table, name = tables[part[0]], part[1]
+        value = table.get(name)
+        while value is None and "." in name:  # `$context.status.` ends a sentence, not a name
+            name = name.rsplit(".", 1)[0]
+            if name in table:
+                value = table[name] + part[1][len(name):]
+        out.append(missing if value is None else value)
+    return "".join(out)
