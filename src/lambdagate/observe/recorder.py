@@ -105,11 +105,13 @@ class Recorder:
             self._write(self._take(len(self._queued)))
         self._finish()
 
-    async def flush_in_steps(self, step: int = 100) -> None:
+    async def flush_in_steps(self, step: int = 20) -> None:
         """As flush(), letting other work run every `step` requests, so that a busy second never stalls the
         requests being served while it is written."""
         while self._queued:
             self._write(self._take(step))
+            if self.store is not None:
+                self.store.flush()
             await asyncio.sleep(0)
         self._finish()
 
