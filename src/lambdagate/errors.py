@@ -178,3 +178,14 @@ def limitation(what: str) -> GatewayError:
     """Not an AWS answer: something lambdagate does not emulate, named, instead of a silent mis-answer."""
     body = json.dumps({"message": f"lambdagate does not emulate this: {what}"}).encode()
     return GatewayError(501, body, None, LIMITATION, hint=what)
+
+
+def function_unavailable(hint: str) -> GatewayError:
+    """The function is in the template but lambdagate cannot run its runtime here (reported at start-up)."""
+    return GatewayError(502, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_FAILURE", hint=hint)
+
+
+def unexpected(what: str) -> GatewayError:
+    """Something lambdagate did not foresee went wrong: this request gets API Gateway's 500, the server goes on."""
+    return GatewayError(500, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "API_CONFIGURATION_ERROR",
+                        hint=f"lambdagate could not handle this request: {what}")

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from . import errors, gateway_responses, ids, mock, permission
 from .definition.model import Deployment, Function
@@ -70,17 +71,25 @@ class ApiGateway:
             if match.method.integration.type == "mock":
                 response = self._mock(match, request, trace)
                 return self._done(request, response, trace, None, started, test_invoke)
-            function = self._integration_target(match, trace)
+            self._check_integration(match)
             trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id, test_invoke))
-            self._authorise(match, function, trace, TEST_INVOKE_STAGE if test_invoke else None)
+            arns = permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
+                                          request.method, "/" + request.raw_path.lstrip("/"),
+                                          TEST_INVOKE_STAGE if test_invoke else None)
+            trace.source_arn = arns[0]
+            function = self._function(match, trace)
+            self._authorise(match, function, trace, arns)
             payload = await self._invoke(function, match, trace)
             response = self._method_response(payload, request, match, trace)
         except GatewayError as e:
             error = e
-            trace.error_lines = e.log_lines
+        except Exception as e:  # noqa: BLE001 - whatever goes wrong costs this request a 500, never the server
+            error = errors.unexpected(f"{type(e).__name__}: {e}")
+        if error is not None:
+            trace.error_lines = error.log_lines
             api = trace.match.api if trace.match is not None else self._first_api
-            response = gateway_responses.customise(e, api, request, trace, self.deployment.account_id,
-                                                   _error_response(e, ids))
+            response = gateway_responses.customise(error, api, request, trace, self.deployment.account_id,
+                                                   _error_response(error, ids))
         return self._done(request, response, trace, error, started, test_invoke)
 
     def _done(self, request: HttpRequest, response: HttpResponse, trace: Trace, error: GatewayError | None,
@@ -106,7 +115,7 @@ class ApiGateway:
         trace.response_body = body
         return HttpResponse(status, headers + _common_headers(trace.ids), body)
 
-    def _integration_target(self, match: Match, trace: Trace) -> Function:
+    def _check_integration(self, match: Match) -> None:
         integration = match.method.integration
         where = f"{match.method.http_method} {match.resource.path}"
         if integration.type != "aws_proxy":
@@ -123,24 +132,28 @@ class ApiGateway:
             raise errors.configuration_error(
                 f"{where}: the integration's httpMethod is {integration.http_method}; Lambda is only invoked "
                 "with POST (set x-amazon-apigateway-integration.httpMethod: POST)")
+
+    def _function(self, match: Match, trace: Trace) -> Function:
+        integration = match.method.integration
         arn = integration.function_arn
         trace.function_arn = arn
         function = self.deployment.function_by_arn(arn) if arn else None
         if function is None:
+            trace.sent = True  # Lambda answers 404 to the call (§10.10b)
+            where = f"{match.method.http_method} {match.resource.path}"
             raise errors.function_not_found(
                 arn or integration.uri, f"{where}: no function of this template has the ARN in the integration "
                                         f"URI {integration.uri}")
         return function
 
-    def _authorise(self, match: Match, function: Function, trace: Trace, stage: str | None) -> None:
-        arns = permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
-                                      trace.request.method, "/" + trace.request.raw_path.lstrip("/"), stage)
-        trace.source_arn = arns[0]
+    def _authorise(self, match: Match, function: Function, trace: Trace, arns: tuple[str, ...]) -> None:
         if match.method.integration.credentials:
             return  # an execution role authorises the call instead of the resource policy (§6)
         key = (function.arn, arns)
         decision = self._decisions.get(key)
         if decision is None:  # the deployment does not change while served: decide once per function and ARN
+            if len(self._decisions) > 4096:  # real paths vary without end: keep the cache bounded
+                self._decisions.clear()
             decision = self._decisions[key] = permission.decide(self.deployment, function, arns)
         if not decision.allowed:
             trace.sent = True
@@ -151,21 +164,16 @@ class ApiGateway:
         trace.sent = True
         started = time.perf_counter()
         timeout = match.method.integration.timeout_ms / 1000
+        # The integration gives up at its timeout (504) while the invocation runs on to Lambda's own timeout;
+        # waiting for a free environment and a cold start count towards it too.
+        task = asyncio.ensure_future(self.lambdas.invoke(function, trace.event, trace.ids.trace_id))
+        task.add_done_callback(_retrieve)
         try:
-            invocation = self.lambdas.invoke(function, trace.event, trace.ids.trace_id)
-            if function.timeout < timeout:
-                # Lambda's own timeout ends the invocation first: no integration timer needed on this path.
-                result = await invocation
-            else:
-                # The integration gives up first (504) while the function runs on to its own timeout.
-                task = asyncio.ensure_future(invocation)
-                try:
-                    result = await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
-                except asyncio.TimeoutError:
-                    raise errors.integration_timeout() from None
+            result = await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+        except asyncio.TimeoutError:
+            raise errors.integration_timeout() from None
         except FunctionUnavailable as e:
-            raise errors.GatewayError(502, errors.INTERNAL_SERVER_ERROR_BODY, errors.INTERNAL_SERVER_ERROR_TYPE,
-                                      "INTEGRATION_FAILURE", hint=str(e)) from None
+            raise errors.function_unavailable(str(e)) from None
         finally:
             trace.integration_latency_ms = round((time.perf_counter() - started) * 1000)
         if isinstance(result, Throttled):
@@ -191,6 +199,12 @@ class ApiGateway:
         trace.response_body = body
         headers += _common_headers(trace.ids)
         return HttpResponse(result.status, headers, body)
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """An invocation that outlived its request (504) may still fail: its error is known, not "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _common_headers(ids: RequestIds) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from .launchers import CONTROL_FD, LaunchSpec
 from .python_worker import LOG_SENTINEL
 
 MAX_RESPONSE_BYTES = 6291556  # Lambda's synchronous response limit (fact sheet §3, §10.10a)
+MAX_LOG_LINE = 256 * 1024      # CloudWatch Logs' largest event (256 KB): a longer line is cut into several
 
 
 class Outcome(Enum):
@@ -123,14 +124,21 @@ class ExecutionEnvironment:
         if self.spec.channel == "runtime-api":
             channel = RuntimeApiChannel()
             env = {**self.spec.env, "AWS_LAMBDA_RUNTIME_API": await channel.start()}
-            self._process = await self._spawn(list(self.spec.argv), env, ())
-            channel.exited = asyncio.ensure_future(self._process.wait())
+            try:
+                self._process = await self._spawn(list(self.spec.argv), env, ())
+            except BaseException:
+                await channel.close()
+                raise
+            channel.exited = asyncio.ensure_future(_exited(self._process))
             self._channel = channel
         else:
             parent, child = socket.socketpair()
             argv = [a.replace(CONTROL_FD, str(child.fileno())) for a in self.spec.argv]
             try:
                 self._process = await self._spawn(argv, self.spec.env, (child.fileno(),))
+            except BaseException:
+                parent.close()
+                raise
             finally:
                 child.close()
             self._channel = await SocketChannel.open(parent)
@@ -139,7 +147,7 @@ class ExecutionEnvironment:
     async def _spawn(self, argv: list[str], env: dict[str, str], fds: tuple[int, ...]) -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
             *argv, env=env, cwd=self.spec.cwd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, pass_fds=fds, start_new_session=True)
+            stderr=asyncio.subprocess.STDOUT, pass_fds=fds, start_new_session=True, limit=MAX_LOG_LINE)
 
     # -- the function's output ----------------------------------------------------------------------------------
     async def _read_logs(self) -> None:
@@ -147,25 +155,32 @@ class ExecutionEnvironment:
         stdout = self._process.stdout
         while True:
             try:
-                line = await stdout.readline()
-            except ValueError:  # a line longer than the stream limit: take what is there
-                line = await stdout.read(1 << 16)
+                line = await stdout.readuntil(b"\n")
+            except asyncio.IncompleteReadError as e:  # the end of the output, without a last newline
+                line = e.partial
+            except asyncio.LimitOverrunError as e:  # a line longer than any log event: cut it there
+                line = await stdout.readexactly(e.consumed)
             if not line:
                 break
-            if line == LOG_SENTINEL:
+            if line.endswith(LOG_SENTINEL):  # output that did not end its last line runs into the sentinel
+                if len(line) > len(LOG_SENTINEL):
+                    self._log_line(line[: -len(LOG_SENTINEL)])
                 if self._open:
                     self._close_output(self._open[0])
                 continue
-            text = line.decode("utf-8", errors="replace").rstrip("\n")
-            pending = self._pending.get(self._open[0]) if self._open else None
-            # awslambdaric joins the lines of one error record with "\r" on a plain stdout
-            for part in text.split("\r"):
-                if pending is not None:
-                    pending[0].append(part)
-                self._on_log(part)
+            self._log_line(line)
         self._open.clear()
         for index in sorted(self._pending):  # the process is gone: every log is as complete as it will be
             self._complete(index, force=True)
+
+    def _log_line(self, line: bytes) -> None:
+        text = line.decode("utf-8", errors="replace").rstrip("\n")
+        pending = self._pending.get(self._open[0]) if self._open else None
+        # awslambdaric joins the lines of one error record with "\r" on a plain stdout
+        for part in text.split("\r"):
+            if pending is not None:
+                pending[0].append(part)
+            self._on_log(part)
 
     def _close_output(self, index: int) -> None:
         with contextlib.suppress(ValueError):
@@ -293,7 +308,7 @@ class ExecutionEnvironment:
     async def _wait_exit(self) -> int | None:
         assert self._process is not None
         try:
-            return await asyncio.wait_for(self._process.wait(), timeout=2.0)
+            return await asyncio.wait_for(_exited(self._process), timeout=2.0)
         except asyncio.TimeoutError:
             await self.kill()
             return self._process.returncode
@@ -315,14 +330,23 @@ class ExecutionEnvironment:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(process.wait(), timeout=5.0)
+                await asyncio.wait_for(_exited(process), timeout=5.0)
         if self._channel is not None:
             await self._channel.close()
         if self._log_task is not None:
+            # the last lines are read at once; a process the function started may hold the pipe open for longer
             try:
-                await asyncio.wait_for(self._log_task, timeout=1.0)
+                await asyncio.wait_for(asyncio.shield(self._log_task), timeout=0.3)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 self._log_task.cancel()
+
+
+async def _exited(process: asyncio.subprocess.Process, interval: float = 0.02) -> int:
+    """The exit status as soon as the process has exited. (Python 3.11's Process.wait() also waits for its pipes
+    to close, which a child the function started and left running may keep open for ever.)"""
+    while process.returncode is None:
+        await asyncio.sleep(interval)
+    return process.returncode
 
 
 def _error_type(payload: bytes) -> str | None:

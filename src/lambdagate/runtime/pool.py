@@ -57,6 +57,7 @@ class FunctionPool:
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._generation = 0
         self._all: set[ExecutionEnvironment] = set()
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def environment_count(self) -> int:
@@ -73,24 +74,39 @@ class FunctionPool:
         while reserved is None and self._busy >= self._max:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
-            await waiter
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_one()  # the place it was given goes to the next in line
+                raise
         self._busy += 1
+        env: ExecutionEnvironment | None = None
+        released = False
         try:
             env = await self._acquire()
             start = f"START RequestId: {request_id} Version: $LATEST"
             started_at = time.time()
             self._log(start)
+            used = env
             result = await env.invoke(Invocation(request_id, payload, self.function.arn, self.function.timeout,
-                                                 trace_id), lambda done: self._report(done, env, start, started_at))
+                                                 trace_id), lambda done: self._report(done, used, start, started_at))
             self._release(env)
+            released = True
             return result
         finally:
+            if env is not None and not released:  # cancelled mid-invocation: the environment cannot be trusted
+                env.dead = True
+                self._release(env)
             self._busy -= 1
-            while self._waiters:
-                waiter = self._waiters.popleft()
-                if not waiter.done():
-                    waiter.set_result(None)
-                    break
+            self._wake_one()
+
+    def _wake_one(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     async def _acquire(self) -> ExecutionEnvironment:
         while self._idle:
@@ -99,13 +115,15 @@ class FunctionPool:
                 return env
             await self._discard(env)
         env = ExecutionEnvironment(self._spec(), lambda line: self._on_log(self.function, line), self._generation)
+        await env.start()  # raises when the process cannot be started: nothing to keep
         self._all.add(env)
-        await env.start()
         return env
 
     def _release(self, env: ExecutionEnvironment) -> None:
         if env.dead or env.generation != self._generation:
-            asyncio.get_running_loop().create_task(self._discard(env))
+            task = asyncio.get_running_loop().create_task(self._discard(env))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         else:
             self._idle.append(env)
 
