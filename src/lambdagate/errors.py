@@ -1,12 +1,12 @@
 """Every answer API Gateway gives instead of the function's own, in one place.
 
-    LambdagateError                 problems of lambdagate's own input (template, flags): exit codes, never HTTP
-    +-- DefinitionError             a template or definition that cannot be served (file, line, field)
-    GatewayError                    an answer of API Gateway's: status, body bytes, x-amzn-ErrorType,
-    |                               gateway response type and the execution-log lines AWS writes for it
-    +-- MissingAuthenticationToken  403, no resource or no method for the request
-    +-- RequestTooLarge             413, plain text, not a gateway response
-    +-- IntegrationError            the Lambda integration failed: 500/502/504 (see the fact sheet §3, §10.10)
+    LambdagateError     problems of lambdagate's own input (template, flags): exit codes, never HTTP
+    +-- DefinitionError a template or definition that cannot be served (file, line, field)
+    GatewayError        an answer of API Gateway's: status, body bytes, x-amzn-ErrorType, gateway response type
+                        and the execution-log lines AWS writes for it. One factory function per case below:
+                        missing_authentication_token (403), request_too_large (413), customer_function_error,
+                        malformed_proxy_response, function_not_found (502), invalid_permissions, rate_exceeded,
+                        configuration_error (500), integration_timeout (504); and lambdagate's own limitation (501).
 
 The gateway turns a GatewayError into HTTP in exactly one place (`gateway.ApiGateway.handle`); the CLI turns a
 LambdagateError into an exit code in exactly one place (`cli.main`).

@@ -64,6 +64,14 @@ def event_headers(request: HttpRequest, ids: RequestIds) -> list[tuple[str, list
     return list(merged.values())
 
 
+def given_headers(request: HttpRequest) -> list[tuple[str, list[str]]]:
+    """A console test's headers: only those given, repeated names gathered (§10.7)."""
+    merged: dict[str, tuple[str, list[str]]] = {}
+    for name, value in request.headers:
+        merged.setdefault(name.lower(), (name, []))[1].append(value)
+    return list(merged.values())
+
+
 def query_parameters(raw_query: str | None) -> list[tuple[str, str]]:
     """`a=1&a=2&b=x+y` -> [("a","1"), ("a","2"), ("b","x y")]: decoded, `+` as space (fact sheet §1.1)."""
     if not raw_query:
@@ -108,7 +116,7 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
     stage = api.stage
     stage_name = TEST_INVOKE_STAGE if test_invoke else stage.name
     path = "/" + request.raw_path.lstrip("/")
-    headers = [(name, [value]) for name, value in request.headers] if test_invoke else event_headers(request, ids)
+    headers = given_headers(request) if test_invoke else event_headers(request, ids)
     query = query_parameters(request.raw_query)
     multi_query: dict[str, list[str]] = {}
     for key, value in query:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from .context import render, request_context
 from .definition.model import Api, GatewayResponse
-from .errors import GatewayError
+from .errors import LIMITATION, GatewayError
 from .events import query_parameters
 from .messages import HttpRequest, HttpResponse
 from .observe.execution_log import Trace
 
-NOT_CUSTOMISABLE = frozenset({"REQUEST_TOO_LARGE", "LAMBDAGATE_LIMITATION"})
+NOT_CUSTOMISABLE = frozenset({"REQUEST_TOO_LARGE", LIMITATION})
 
 
 def _find(api: Api, error: GatewayError) -> tuple[GatewayResponse | None, GatewayResponse | None]:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,20 @@ def _scalar_text(value: Any, where: str) -> str | None:
     raise Malformed(f"{where}: {_kind(value)}, expected a string")
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def _header(name: str, text: str, where: str) -> tuple[str, str]:
+    """A header no HTTP response can carry (a name that is not a token, a value with CR, LF or NUL) is refused as
+    malformed: what API Gateway answers then is not recorded ([UNCERTAIN]); lambdagate answers 502 with the reason
+    instead of a broken or empty reply."""
+    if not _TOKEN.fullmatch(name):
+        raise Malformed(f"{where}: {name!r} is not a valid header name")
+    if "\r" in text or "\n" in text or "\0" in text:
+        raise Malformed(f"{where}: the value contains a line break or NUL, which no HTTP header can carry")
+    return name, text
+
+
 def _headers(value: Any) -> list[tuple[str, str]]:
     if value is None:
         return []
@@ -126,7 +141,7 @@ def _headers(value: Any) -> list[tuple[str, str]]:
     for name, v in value.items():
         text = _scalar_text(v, f"headers.{name}")
         if text is not None:
-            out.append((name, text))
+            out.append(_header(name, text, f"headers.{name}"))
     return out
 
 
@@ -144,7 +159,7 @@ def _multi_value_headers(value: Any) -> list[tuple[str, str]]:
         for i, v in enumerate(values):
             text = _scalar_text(v, f"multiValueHeaders.{name}[{i}]")
             if text is not None:
-                out.append((name, text))
+                out.append(_header(name, text, f"multiValueHeaders.{name}[{i}]"))
     return out
 
 

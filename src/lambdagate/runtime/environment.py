@@ -158,7 +158,7 @@ class ExecutionEnvironment:
                 line = await stdout.readuntil(b"\n")
             except asyncio.IncompleteReadError as e:  # the end of the output, without a last newline
                 line = e.partial
-            except asyncio.LimitOverrunError as e:  # a line longer than any log event: cut it there
+            except asyncio.LimitOverrunError as e:  # a line longer than the buffer: take it as it comes
                 line = await stdout.readexactly(e.consumed)
             if not line:
                 break
@@ -339,6 +339,10 @@ class ExecutionEnvironment:
                 await asyncio.wait_for(asyncio.shield(self._log_task), timeout=0.3)
             except (asyncio.TimeoutError, asyncio.CancelledError):
                 self._log_task.cancel()
+        # let go of the output pipe even if a process the function left behind still holds its end
+        transport = getattr(process, "_transport", None)
+        if transport is not None:
+            transport.close()
 
 
 async def _exited(process: asyncio.subprocess.Process, interval: float = 0.02) -> int:
