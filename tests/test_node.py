@@ -203,3 +203,18 @@ def test_unsupported_runtime_is_reported_and_the_others_still_serve(node: Runnin
     assert "lambdagate: FnJava: Runtime java21: Java functions are not supported" in node.console
     assert node.request("GET", "/java").status == 502
     assert node.request("GET", "/cjs").status == 200
+
+
+def test_without_node_on_path_the_function_is_reported_and_others_serve(
+    monkeypatch: pytest.MonkeyPatch) -> None:
+    from lambdagate.definition.model import Function
+    from lambdagate.runtime.launchers import UnsupportedRuntime
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    runtimes = Runtimes(APPS / ".state-unused")
+    function = Function("Fn", "Fn", "arn:aws:lambda:us-east-1:123456789012:function:Fn", "nodejs20.x",
+                        "index.handler", str(APPS / "node" / "src"))
+    with pytest.raises(UnsupportedRuntime, match=r"Fn: Runtime nodejs20.x needs Node.js: install it"):
+        runtimes.check(function)
+    python = Function("Py", "Py", "arn:aws:lambda:us-east-1:123456789012:function:Py", "python3.11", "a.b", "/tmp")
+    assert runtimes.check(python) is None
