@@ -32,6 +32,7 @@ class LambdaService:
         self.unavailable: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
         runtimes = Runtimes(state_dir, python_channel, node_channel)
+        notes: dict[str, list[str]] = {}
         for arn, function in deployment.functions.items():
             try:
                 note = runtimes.check(function)
@@ -39,10 +40,12 @@ class LambdaService:
                 self.unavailable[arn] = str(e)
                 on_notice(str(e))
                 continue
-            if note:
-                on_notice(note)
+            if note:  # said once per runtime, naming its functions
+                notes.setdefault(note.split(": ", 1)[1], []).append(function.logical_id)
             self._pools[arn] = FunctionPool(function, functools.partial(runtimes.launch, function, deployment.region),
                                             on_log, max_environments, on_invocation)
+        for note, names in notes.items():
+            on_notice(f"{', '.join(names)}: {note}")
 
     def pool(self, function_arn: str) -> FunctionPool | None:
         return self._pools.get(function_arn)
