@@ -109,11 +109,18 @@ class LocalGateway:
         await self.lambdas.start()
         self._flusher = asyncio.get_running_loop().create_task(self._flush_every(0.5))
         if host is not None:
-            self.server = GatewayServer(self.gateway.handle, host, port)
-            await self.server.start()
-            if dashboard_port is not None:
-                self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
-                await self.dashboard.start()
+            await self.listen(host, port, dashboard_port)
+
+    async def listen(self, host: str, port: int = 0, dashboard_port: int | None = None) -> int:
+        """Open the HTTP port (and the dashboard's); returns the port."""
+        if self.server is not None:
+            raise RuntimeError("this gateway already serves HTTP")
+        self.server = GatewayServer(self.gateway.handle, host, port)
+        await self.server.start()
+        if dashboard_port is not None:
+            self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
+            await self.dashboard.start()
+        return self.server.port
 
     async def _flush_every(self, seconds: float) -> None:
         while True:

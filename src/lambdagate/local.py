@@ -87,21 +87,7 @@ class Gateway:
 
     def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None) -> int:
         """Also listen for HTTP, as `serve` does; returns the port."""
-        from .dashboard.server import DashboardServer
-        from .server import GatewayServer
-
-        if self.local.server is not None:
-            raise RuntimeError("this Gateway already serves HTTP")
-
-        async def start() -> int:
-            self.local.server = GatewayServer(self.local.gateway.handle, host, port)
-            await self.local.server.start()
-            if dashboard_port is not None:
-                self.local.dashboard = DashboardServer(self.local.recorder, host, dashboard_port)
-                await self.local.dashboard.start()
-            return self.local.server.port
-
-        return int(self.run(start(), 60))
+        return int(self.run(self.local.listen(host, port, dashboard_port), 60))
 
     def request(self, method: str, path: str, headers: Headers | None = None, query: Query | None = None,
                 body: str | bytes | None = None, test_invoke: bool = True, timeout: float | None = None
