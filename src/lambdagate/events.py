@@ -42,16 +42,7 @@ def event_headers(request: HttpRequest, ids: RequestIds) -> list[tuple[str, list
 
     A regional API adds X-Amzn-Trace-Id, X-Forwarded-For, X-Forwarded-Port and X-Forwarded-Proto (§10.4b).
     """
-    merged: dict[str, tuple[str, list[str]]] = {}
-    for name, value in request.headers:
-        lowered = name.lower()
-        if lowered in DROPPED_REQUEST_HEADERS:
-            continue
-        name = CANONICAL_NAMES.get(lowered, name)
-        if lowered in merged:
-            merged[lowered][1].append(value)
-        else:
-            merged[lowered] = (name, [value])
+    merged = _gathered(request)
     if "x-amzn-trace-id" not in merged:
         merged["x-amzn-trace-id"] = ("X-Amzn-Trace-Id", [ids.trace_id])
     forwarded = merged.get("x-forwarded-for")
@@ -65,11 +56,24 @@ def event_headers(request: HttpRequest, ids: RequestIds) -> list[tuple[str, list
 
 
 def given_headers(request: HttpRequest) -> list[tuple[str, list[str]]]:
-    """A console test's headers: only those given, repeated names gathered (§10.7)."""
+    """A console test's headers: only those given (§10.7)."""
+    return list(_gathered(request).values())
+
+
+def _gathered(request: HttpRequest) -> dict[str, tuple[str, list[str]]]:
+    """{lower-case name: (name as sent, values in arrival order)}, without the headers API Gateway drops and with
+    Authorization/User-Agent in canonical casing (§1.1, §10.4b)."""
     merged: dict[str, tuple[str, list[str]]] = {}
     for name, value in request.headers:
-        merged.setdefault(name.lower(), (name, []))[1].append(value)
-    return list(merged.values())
+        lowered = name.lower()
+        if lowered in DROPPED_REQUEST_HEADERS:
+            continue
+        entry = merged.get(lowered)
+        if entry is None:
+            merged[lowered] = (CANONICAL_NAMES.get(lowered, name), [value])
+        else:
+            entry[1].append(value)
+    return merged
 
 
 def query_parameters(raw_query: str | None) -> list[tuple[str, str]]:
