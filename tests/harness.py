@@ -39,7 +39,7 @@ class RunningGateway:
         self.console_out = io.StringIO()
         self.gateway = Gateway.from_template(template, output=self.console_out, **options)
         self.deployment = self.gateway.deployment
-        self.local = self.gateway.local
+        self.runner = self.gateway.runner
         self.port = self.gateway.serve_http(dashboard_port=0 if dashboard else None)
 
     def request(self, method: str, target: str, headers: list[tuple[str, str]] | dict[str, str] | None = None,

@@ -13,13 +13,13 @@ from aiohttp import web
 
 from conftest import APPS
 from harness import RunningGateway
-from lambdagate.context import request_context
+from lambdagate.context_variables import request_context
 from lambdagate.definition.model import Api, GatewayResponse, Stage
 from lambdagate.errors import missing_authentication_token
 from lambdagate.events import RequestIds
+from lambdagate.exchange import HttpRequest
 from lambdagate.gateway import _error_response
 from lambdagate.gateway_responses import customise
-from lambdagate.messages import HttpRequest
 from lambdagate.observe.execution_log import Trace
 
 

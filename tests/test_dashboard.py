@@ -21,8 +21,8 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium (CI instal
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningGateway, int]]:
     app = copy_app(tmp_path_factory, "observe")
     running = RunningGateway(app / "template.yaml", dashboard=True, watch=False)
-    assert running.local.dashboard is not None
-    yield running, running.local.dashboard.port
+    assert running.runner.dashboard is not None
+    yield running, running.runner.dashboard.port
     running.close()
 
 

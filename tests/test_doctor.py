@@ -7,7 +7,7 @@ each of its failures; the article's Errno 13 is followed from doctor through ser
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import io
 import json
 import shutil
@@ -21,8 +21,9 @@ import pytest
 
 from conftest import APPS, copy_app
 from harness import RunningGateway
-from lambdagate import diagnostics_cli
-from lambdagate.doctor import DoctorOptions, examine, limits
+from lambdagate import cli
+from lambdagate.config import Source
+from lambdagate.doctor import examine, limits
 from lambdagate.doctor.findings import Check, Finding, Report
 from lambdagate.doctor.targets import select
 from lambdagate.explain import explain_text
@@ -45,7 +46,7 @@ def report(app: Path) -> Report:
     """Run from the app's folder, as users do: paths are shown relative to it."""
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(app)
-        return examine(DoctorOptions(template=Path("template.yaml"), today=BEFORE_DEPRECATIONS))
+        return examine(Source(template=Path("template.yaml")), today=BEFORE_DEPRECATIONS)
 
 
 def check(report: Report, function: str, family: str) -> Check:
@@ -100,8 +101,7 @@ def test_dependency_not_vendored(report: Report) -> None:
 
 
 def test_a_function_without_routes_is_still_imported(app: Path) -> None:
-    report = examine(DoctorOptions(template=app / "template.yaml", functions=["UnroutedFunction"],
-                                   today=BEFORE_DEPRECATIONS))
+    report = examine(Source(template=app / "template.yaml"), ["UnroutedFunction"], today=BEFORE_DEPRECATIONS)
     assert finding(report, "UnroutedFunction", "handler", "handler.dependency-missing")
     assert check(report, "UnroutedFunction", "response").skipped == "no route and no --event file: nothing to invoke"
     assert check(report, "UnroutedFunction", "policy").skipped == "no API integrates this function"
@@ -154,15 +154,15 @@ def test_policy_file_from_get_policy(app: Path, tmp_path: Path) -> None:
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"Policy": json.dumps({"Version": "2012-10-17", "Id": "default",
                                                         "Statement": [statement]}), "RevisionId": "x"}))
-    report = examine(DoctorOptions(template=app / "template.yaml", functions=["OrdersFunction"], policy=policy,
-                                   today=BEFORE_DEPRECATIONS))
+    report = examine(Source(template=app / "template.yaml", policies=(policy,)), ["OrdersFunction"],
+                     today=BEFORE_DEPRECATIONS)
     result = check(report, "OrdersFunction", "policy")
     assert result.mark == "pass", result.findings
     assert "a1b2c3d4e5/*/GET/orders" in result.summary
     statement["Condition"] = {"ArnLike": {"AWS:SourceArn": source.format("POST")}}
     policy.write_text(json.dumps({"Policy": json.dumps({"Statement": [statement]})}))
-    report = examine(DoctorOptions(template=app / "template.yaml", functions=["OrdersFunction"], policy=policy,
-                                   today=BEFORE_DEPRECATIONS))
+    report = examine(Source(template=app / "template.yaml", policies=(policy,)), ["OrdersFunction"],
+                     today=BEFORE_DEPRECATIONS)
     f = finding(report, "OrdersFunction", "policy", "policy.not-allowed")
     assert "method: 'POST' does not match 'GET'" in evidence(f)
 
@@ -185,10 +185,11 @@ def test_node_handler_near_miss(report: Report) -> None:
 def test_deprecated_and_unavailable_runtimes(app: Path, report: Report) -> None:
     deployment_targets = {c.function for c in report.checks}
     assert "GoodFunction" in deployment_targets
-    from lambdagate.app import ServeConfig, load
+    from lambdagate.definition.loader import load
     from lambdagate.definition.template import load_template
 
-    deployment, state_dir = load(ServeConfig(template=app / "template.yaml"))
+    source = Source(template=app / "template.yaml")
+    deployment, state_dir = load(source), source.state_dir
     [target] = select(deployment, load_template(app / "template.yaml"), ["GoodFunction"], None)
     later = limits.check(target, [], Runtimes(state_dir), date(2026, 7, 1), [])
     [f] = [f for f in later.findings if f.rule == "limits.runtime-deprecated"]
@@ -201,8 +202,7 @@ def test_deprecated_and_unavailable_runtimes(app: Path, report: Report) -> None:
 def test_event_files_instead_of_routes(app: Path, tmp_path: Path) -> None:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"path": "/from-a-file", "httpMethod": "GET", "body": None}))
-    report = examine(DoctorOptions(template=app / "template.yaml", functions=["GoodFunction"], events=[event],
-                                   today=BEFORE_DEPRECATIONS))
+    report = examine(Source(template=app / "template.yaml"), ["GoodFunction"], [event], today=BEFORE_DEPRECATIONS)
     assert check(report, "GoodFunction", "response").summary.startswith("1 of 1 answer(s) valid")
 
 
@@ -227,7 +227,7 @@ def test_zip_entry_modes(tmp_path: Path) -> None:
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Zipped:\n    Type: AWS::Serverless::Function\n"
         "    Properties:\n      CodeUri: package.zip\n      Handler: app.handler\n      Runtime: python3.11\n"
         "      Events: {E: {Type: Api, Properties: {Path: /zip, Method: get}}}\n")
-    report = examine(DoctorOptions(template=tmp_path / "template.yaml", today=BEFORE_DEPRECATIONS))
+    report = examine(Source(template=tmp_path / "template.yaml"), today=BEFORE_DEPRECATIONS)
     f = finding(report, "Zipped", "package", "package.zip-unreadable")
     assert "-rw------- app.py" in evidence(f) and "drwx------ lib/" in evidence(f)
     assert "zip -r ../package.zip ." in f.fix
@@ -235,8 +235,8 @@ def test_zip_entry_modes(tmp_path: Path) -> None:
 
 def test_package_zipped_with_its_folder(app: Path, tmp_path: Path) -> None:
     _zip(tmp_path / "build.zip", {"src/": ("", 0o755), "src/good.py": (CODE, 0o644)})
-    report = examine(DoctorOptions(template=app / "template.yaml", functions=["GoodFunction"],
-                                   package=tmp_path / "build.zip", today=BEFORE_DEPRECATIONS))
+    report = examine(Source(template=app / "template.yaml"), ["GoodFunction"], package_file=tmp_path / "build.zip",
+                     today=BEFORE_DEPRECATIONS)
     f = finding(report, "GoodFunction", "package", "package.handler-not-at-root")
     assert "under src/" in f.cause
     assert f.fix == "Zip the folder's contents, not the folder: `cd src && zip -r ../build.zip .`"
@@ -247,7 +247,7 @@ def test_package_zipped_with_its_folder(app: Path, tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def conformance() -> Report:
-    return examine(DoctorOptions(template=APPS / "gateway" / "template.yaml", today=BEFORE_DEPRECATIONS))
+    return examine(Source(template=APPS / "gateway" / "template.yaml"), today=BEFORE_DEPRECATIONS)
 
 
 @pytest.mark.parametrize(("function", "family", "rule"), [
@@ -304,10 +304,10 @@ def test_errno_13_from_serve_to_explain(served: RunningGateway) -> None:
 # The report: human, JSON, SARIF, exit codes
 # ---------------------------------------------------------------------------------------------------------------
 def run_cli(*argv: str) -> tuple[int, str]:
-    parser = argparse.ArgumentParser(prog="lambdagate")
-    diagnostics_cli.add_parsers(parser.add_subparsers(dest="command", required=True))
     out = io.StringIO()
-    return diagnostics_cli.run(parser.parse_args(list(argv)), out=out), out.getvalue()
+    with contextlib.redirect_stdout(out):
+        code = cli.main(list(argv))
+    return code, out.getvalue()
 
 
 def test_human_report_has_one_line_per_check(report: Report) -> None:

@@ -85,7 +85,7 @@ def test_header_lines_up_to_api_gateways_limit_are_accepted(edge: RunningGateway
 def test_a_failure_inside_lambdagate_costs_one_request(edge: RunningGateway, tmp_path_factory: pytest.TempPathFactory
                                                        ) -> None:
     function = next(f for f in edge.deployment.functions.values() if f.logical_id == "PlainFunction")
-    pool = edge.local.lambdas.pool(function.arn)
+    pool = edge.runner.lambdas.pool(function.arn)
     assert pool is not None
     edge.run(pool.recycle())
     moved = function.code_dir + ".moved"

@@ -9,10 +9,10 @@ logs`), is explained correctly.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ import pytest
 
 from conftest import APPS
 from harness import RunningGateway
-from lambdagate import cli, commands, diagnostics_cli, errors
+from lambdagate import cli, commands, errors
 from lambdagate.explain import Explanation, explain_text
 from lambdagate.explain.diagnosis import Verdict
 
@@ -265,7 +265,7 @@ def test_round_trip_through_the_log_store(served: RunningGateway) -> None:
     does; each failure above is explained from it."""
     if len(RECORDED) < len(FAILURES):
         pytest.skip("needs the round-trip tests of this module")
-    served.local.recorder.flush()
+    served.runner.recorder.flush()
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         commands.logs(APPS / "gateway" / "template.yaml", None, None, "10m", False, False)
@@ -281,10 +281,10 @@ def test_round_trip_through_the_log_store(served: RunningGateway) -> None:
 # The command
 # ---------------------------------------------------------------------------------------------------------------
 def run_cli(*argv: str, stdin: str = "") -> tuple[int, str]:
-    parser = argparse.ArgumentParser(prog="lambdagate")
-    diagnostics_cli.add_parsers(parser.add_subparsers(dest="command", required=True))
     out = io.StringIO()
-    code = diagnostics_cli.run(parser.parse_args(list(argv)), out=out, stdin=io.StringIO(stdin))
+    with contextlib.redirect_stdout(out), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = cli.main(list(argv))
     return code, out.getvalue()
 
 

@@ -38,7 +38,7 @@ def served(app: Path) -> Iterator[RunningGateway]:
 
 
 async def _flush(running: RunningGateway) -> None:
-    running.local.recorder.close()
+    running.runner.recorder.close()
 
 
 def events(app: Path, group: str) -> list[str]:
@@ -130,7 +130,7 @@ def test_metrics_per_minute_and_prometheus(served: RunningGateway, app: Path) ->
     assert ok[0]["Latency"]["SampleCount"] == 2 and ok[0]["IntegrationLatency"]["Average"] >= 0
     assert sum(r["5XXError"] for r in rows) == 2
     assert sum(r["4XXError"] for r in rows) == 1   # the request that matched no resource
-    prometheus = served.local.recorder.metrics.prometheus()
+    prometheus = served.runner.recorder.metrics.prometheus()
     assert ('apigateway_requests_total{api_name="observed-api",stage="dev",method="GET",resource="/ok"} 2'
             in prometheus)
     assert "# TYPE apigateway_latency_milliseconds summary" in prometheus

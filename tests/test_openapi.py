@@ -15,9 +15,11 @@ import pytest
 from conftest import APPS
 from harness import RunningGateway
 from lambdagate import Gateway
-from lambdagate.app import ServeConfig, load
-from lambdagate.definition.mapping import parse_function_flag, read_mapping, read_policy
-from lambdagate.definition.model import Deployment, Method
+from lambdagate.config import Source
+from lambdagate.definition.loader import load
+from lambdagate.definition.mapping import parse_function_flag, read_mapping
+from lambdagate.definition.model import Condition, Deployment, Method
+from lambdagate.definition.policy import read_policy
 from lambdagate.errors import DefinitionError, LambdagateError
 
 APP = APPS / "openapi"
@@ -83,8 +85,8 @@ def test_start_up_notices_name_the_http_method_and_the_assumed_permissions(books
 # -- loading -----------------------------------------------------------------------------------------------------
 def test_swagger_2_and_openapi_3_exports_give_the_same_api() -> None:
     """Without --stage the exported stage (basePath /prod) is served."""
-    oas30, _ = load(ServeConfig(openapi=OAS30, mapping=MAPPING))
-    swagger, _ = load(ServeConfig(openapi=SWAGGER, mapping=MAPPING))
+    oas30 = load(Source(openapi=OAS30, mapping=MAPPING))
+    swagger = load(Source(openapi=SWAGGER, mapping=MAPPING))
     for d in (oas30, swagger):
         (api,) = d.apis
         assert (api.id, api.name, api.stage.name, api.stage.variables) == ("a1b2c3d4e5", "books", "prod",
@@ -107,9 +109,13 @@ def test_a_policy_file_is_checked_as_aws_checks_it() -> None:
     """`aws lambda get-policy` output: books may be invoked from prod only, whoami-dev from any stage."""
     policies = (APP / "policy-books.json", APP / "policy-whoami-dev.json")
     statements = [p for path in policies for p in read_policy(path)]
-    assert [(p.function, p.source_arn, p.source_account) for p in statements] == [
-        (ARN + "books", "arn:aws:execute-api:eu-west-1:210987654321:a1b2c3d4e5/prod/*/*", None),
-        (ARN + "whoami-dev", "arn:aws:execute-api:eu-west-1:210987654321:a1b2c3d4e5/*/GET/whoami", "210987654321")]
+    assert [(p.function, p.effect, p.conditions) for p in statements] == [
+        (ARN + "books", "Allow", (Condition("ArnLike", "aws:sourcearn",
+                                            ("arn:aws:execute-api:eu-west-1:210987654321:a1b2c3d4e5/prod/*/*",)),)),
+        (ARN + "whoami-dev", "Allow", (
+            Condition("ArnLike", "aws:sourcearn",
+                      ("arn:aws:execute-api:eu-west-1:210987654321:a1b2c3d4e5/*/GET/whoami",)),
+            Condition("StringEquals", "aws:sourceaccount", ("210987654321",))))]
     with Gateway.from_openapi(OAS30, mapping=MAPPING, stage="dev", policies=policies, watch=False) as gw:
         assert not any("no --policy" in w for w in gw.deployment.warnings)
         assert gw.request("GET", "/whoami", test_invoke=False).status == 200
@@ -121,7 +127,7 @@ def test_a_policy_file_is_checked_as_aws_checks_it() -> None:
 
 def test_unmapped_functions_are_one_error_listing_them() -> None:
     with pytest.raises(DefinitionError) as info:
-        load(ServeConfig(openapi=OAS30))
+        load(Source(openapi=OAS30))
     assert str(info.value) == "\n".join([
         f"{OAS30.resolve()}: 1 Lambda function(s) of the integrations have no local code:",
         f"  {ARN}books (GET /books, POST /books, GET /books/{{id}}, ANY /{{proxy+}})",
@@ -137,7 +143,7 @@ def test_function_flags_by_name_or_arn_win_over_the_mapping_file() -> None:
     src = APP / "src"
     mapping = read_mapping(MAPPING, [f"{ARN}books={src}:books.other:python3.11", f"whoami-prod={src}:x.y:nodejs20.x"])
     assert mapping.find(ARN + "books") is not None and mapping.find(ARN + "books").handler == "books.other"  # type: ignore[union-attr]
-    d, _ = load(ServeConfig(openapi=OAS30, mapping=MAPPING, functions=(f"whoami-prod={src}:x.y:nodejs20.x",)))
+    d = load(Source(openapi=OAS30, mapping=MAPPING, functions=(f"whoami-prod={src}:x.y:nodejs20.x",)))
     assert (d.functions[ARN + "whoami-prod"].handler, d.functions[ARN + "whoami-prod"].runtime) == ("x.y",
                                                                                                      "nodejs20.x")
     assert parse_function_flag(f"C={src}:a.b:python3.12").path == src.resolve()
@@ -173,7 +179,7 @@ def test_a_broken_mapping_file_names_file_and_line(tmp_path: Path, text: str, li
 
 def test_broken_documents_and_policies(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="not an OpenAPI 3 or Swagger 2 document"):
-        load(ServeConfig(openapi=APPS / "cfn" / "template.yaml"))
+        load(Source(openapi=APPS / "cfn" / "template.yaml"))
     bad = tmp_path / "api.yaml"
     bad.write_text(textwrap.dedent("""\
         openapi: 3.0.1
@@ -183,10 +189,11 @@ def test_broken_documents_and_policies(tmp_path: Path) -> None:
               x-amazon-apigateway-integration: {type: aws_proxy, uri: u, timeoutInMillis: later}
         """))
     with pytest.raises(DefinitionError, match=f"^{bad}:5: paths.*timeoutInMillis: expected a whole number"):
-        load(ServeConfig(openapi=bad))
+        load(Source(openapi=bad))
     deny = tmp_path / "policy.json"
-    deny.write_text(json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "lambda:*"}]}))
-    with pytest.raises(DefinitionError, match=r"Statement\[0\]: only Allow statements"):
+    deny.write_text(json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "lambda:*",
+                                                "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}))
+    with pytest.raises(DefinitionError, match=r"Statement\[0\]: condition operator 'IpAddress' is not evaluated"):
         read_policy(deny)
 
 

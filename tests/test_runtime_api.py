@@ -39,7 +39,7 @@ def test_same_outcome_on_both_channels(gateway: RunningGateway, http_gateway: Ru
                                        status: int, log: str | None) -> None:
     for running in (gateway, http_gateway):
         reply = running.request("GET", target)
-        assert reply.status == status, (running.local.lambdas, reply.body)
+        assert reply.status == status, (running.runner.lambdas, reply.body)
         if log is not None:
             assert log in running.console
     # the environment that failed was replaced: the next call to the same function works the same way

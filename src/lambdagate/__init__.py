@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .local import Gateway, TestInvokeResult
+from importlib.metadata import version
 
-__version__ = "0.1.0"
-__all__ = ["Gateway", "TestInvokeResult", "__version__"]
+from .config import Config, Source
+from .sync import Gateway, TestInvokeResult
+
+__version__ = version("lambdagate")
+__all__ = ["Config", "Gateway", "Source", "TestInvokeResult", "__version__"]

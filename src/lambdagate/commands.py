@@ -1,19 +1,31 @@
-"""`lambdagate test-invoke`, `logs` and `metrics`: what they print."""
+"""What each command does and prints: `serve`, `test-invoke`, `logs`, `metrics`, `doctor`, `explain`."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
+import signal
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Coroutine
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any, TextIO
 
-from .app import ServeConfig, find_template
+from .config import STATE_FOLDER, Config, Source, find_template
+from .definition.loader import load
+from .doctor import examine
+from .doctor.report import ASCII_MARKS, UNICODE_MARKS, as_json, human
+from .doctor.sarif import as_sarif
 from .errors import LambdagateError
-from .local import Gateway
+from .explain import explain_text
+from .observe.console import Console
 from .observe.log_store import LogEvent, LogStore
 from .observe.metrics import read_rows
+from .runner import Runner, describe_routes
+from .sync import Gateway
 
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -29,14 +41,55 @@ def parse_since(text: str) -> int:
 
 def state_dir(template: Path | None) -> Path:
     try:
-        return find_template(template).resolve().parent / ".lambdagate"
+        return find_template(template).resolve().parent / STATE_FOLDER
     except LambdagateError:
         if template is not None:
             raise
-        return Path.cwd() / ".lambdagate"
+        return Path.cwd() / STATE_FOLDER
 
 
-def test_invoke(config: ServeConfig, method: str, path: str, headers: list[tuple[str, str]],
+def serve(config: Config) -> int:
+    _run(_serve(config))
+    return 0
+
+
+async def _serve(config: Config) -> None:
+    console = Console(quiet=config.quiet)
+    deployment = load(config.source)
+    for warning in deployment.warnings:
+        console.notice(warning)
+    state = config.source.state_dir
+    runner = Runner(deployment, state, console, config)
+    await runner.start()
+    try:
+        port = await runner.listen(config.host, config.port, config.dashboard_port)
+        for line in describe_routes(deployment):
+            console.notice(line)
+        if runner.dashboard is not None:
+            console.notice(f"dashboard on http://{config.host}:{runner.dashboard.port}/ "
+                           f"(Prometheus metrics at /metrics)")
+        console.notice(f"logs and metrics under {state} (`lambdagate logs`, `lambdagate metrics`)")
+        console.notice(f"serving on http://{config.host}:{port} (Ctrl-C stops)")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        await runner.close()
+
+
+def _run(coroutine: Coroutine[Any, Any, None]) -> None:
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coroutine)
+        return
+    uvloop.run(coroutine)
+
+
+def test_invoke(config: Config, method: str, path: str, headers: list[tuple[str, str]],
                 query: list[tuple[str, str]], body: str | None, as_json: bool) -> int:
     data: str | bytes | None = body
     if body is not None and body.startswith("@"):
@@ -117,3 +170,41 @@ def metrics(template: Path | None, since: str, as_json: bool) -> int:
               f"{str(row['Resource'] or '(no resource)')[:22]:<22} {row['Count']:>6} {row['4XXError']:>5} "
               f"{row['5XXError']:>5} {lat:>19} {integ:>18}")
     return 0
+
+
+def _marks(out: TextIO) -> bool:
+    try:
+        "✓✗".encode(out.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def doctor(source: Source, names: list[str], events: list[Path], package: Path | None, as_json_output: bool,
+           sarif: Path | None, out: TextIO | None = None, today: date | None = None) -> int:
+    """Exit code 0: all checks passed, 1: findings, 2: could not run (a LambdagateError)."""
+    out = out or sys.stdout
+    report = examine(source, names, events, package, today)
+    if sarif is not None:
+        try:
+            sarif.write_text(as_sarif(report), encoding="utf-8")
+        except OSError as e:
+            raise LambdagateError(f"{sarif}: cannot write the SARIF file: {e.strerror}") from None
+    out.write(as_json(report) if as_json_output else human(report, UNICODE_MARKS if _marks(out) else ASCII_MARKS))
+    return report.exit_code
+
+
+def explain(file: str, as_json_output: bool, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    """Exit code 0: no failed request in the log, 1: failures explained, 2: the input could not be read."""
+    out = out or sys.stdout
+    try:
+        text = (stdin or sys.stdin).read() if file == "-" else Path(file).read_text(encoding="utf-8",
+                                                                                     errors="replace")
+    except OSError as e:
+        raise LambdagateError(f"{file}: cannot read the log: {e.strerror}") from None
+    explanation = explain_text(text)
+    if as_json_output:
+        out.write(explanation.json())
+    else:
+        out.write(explanation.human(("✓", "✗") if _marks(out) else ("ok", "FAILED")))
+    return 1 if explanation.failed else 0

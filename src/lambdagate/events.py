@@ -11,8 +11,8 @@ from urllib.parse import unquote_plus
 import orjson
 
 from .definition.model import Api
+from .exchange import HttpRequest
 from .media import matches_binary_type
-from .messages import HttpRequest
 from .routing import Match
 
 # fact sheet §10.4b: removed before the event is built (recorded against AWS_PROXY).

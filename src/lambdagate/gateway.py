@@ -12,7 +12,7 @@ from . import errors, gateway_responses, ids, mock, permission
 from .definition.model import Deployment, Function
 from .errors import GatewayError
 from .events import TEST_INVOKE_STAGE, RequestIds, build_event, encode_event
-from .messages import HttpRequest, HttpResponse
+from .exchange import HttpRequest, HttpResponse
 from .observe.execution_log import Trace
 from .proxy import Malformed, parse_proxy_result, response_body, response_headers
 from .routing import Match, Router

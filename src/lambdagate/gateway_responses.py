@@ -11,11 +11,11 @@ its type, else of DEFAULT_4XX or DEFAULT_5XX by its class. Types nobody customis
 
 from __future__ import annotations
 
-from .context import render, request_context
+from .context_variables import render, request_context
 from .definition.model import Api, GatewayResponse
 from .errors import LIMITATION, GatewayError
 from .events import query_parameters
-from .messages import HttpRequest, HttpResponse
+from .exchange import HttpRequest, HttpResponse
 from .observe.execution_log import Trace
 
 NOT_CUSTOMISABLE = frozenset({"REQUEST_TOO_LARGE", LIMITATION})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .definition.model import Integration, IntegrationResponse
-from .messages import HttpRequest
+from .exchange import HttpRequest
 
 _STATUS = re.compile(r'"statusCode"\s*:\s*(\d+)')
 

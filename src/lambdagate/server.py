@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import HttpVersion11, web
 
+from .exchange import HttpRequest
 from .gateway import MAX_REQUEST_BYTES, Exchange
-from .messages import HttpRequest
 
 REQUEST_LINE_AND_HEADERS = 10240
 Handler = Callable[[HttpRequest], Awaitable[Exchange]]
@@ -47,7 +47,9 @@ async def _read_body(request: web.BaseRequest) -> bytes | None:
         chunks.append(chunk)
 
 
-class GatewayServer:
+class HttpServer:
+    """Bytes <-> HttpRequest / HttpResponse over aiohttp's low-level server; knows nothing of API Gateway."""
+
     def __init__(self, handle: Handler, host: str, port: int) -> None:
         self._handle = handle
         self.host = host

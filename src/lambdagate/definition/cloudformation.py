@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ids, lambdas, stages
+from . import lambdas, resource_ids, stages
 from .model import Deployment, Function, Permission
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack
@@ -41,7 +41,7 @@ class CloudFormation(Stack):
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
         if self.type_of(logical_id) == REST_API and attribute == "RootResourceId":
-            return ids.resource_id(self.rest_apis.api_id(logical_id), "/")
+            return resource_ids.resource_id(self.rest_apis.api_id(logical_id), "/")
         if self.type_of(logical_id) == REST_API and attribute == "RestApiId":
             return self.rest_apis.api_id(logical_id)
         return super().get_att(logical_id, attribute)

@@ -156,7 +156,7 @@ def permissions(stack: Stack) -> list[Permission]:
         for required in ("FunctionName", "Action", "Principal"):
             if required not in props:
                 raise stack.t.error(keys, f"AWS::Lambda::Permission needs {required}")
-        out.append(Permission(str(props["FunctionName"]), str(props["Action"]), str(props["Principal"]),
+        out.append(Permission.allow(str(props["FunctionName"]), str(props["Action"]), str(props["Principal"]),
                               props.get("SourceArn"), props.get("SourceAccount"),
                               stack.location("Resources", logical_id)))
     return out

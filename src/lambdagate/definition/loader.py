@@ -12,18 +12,48 @@ resource -> sam; any other template -> cloudformation.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import DefinitionError
+from ..arns import function_name
+from ..config import STATE_FOLDER, Source
+from ..errors import DefinitionError, LambdagateError
 from . import openapi_file, sam
 from .cloudformation import CloudFormation
 from .code import CodeStore
 from .lambdas import apply_env_vars
-from .mapping import FUNCTION_FLAG, FunctionSpec, function_name_of
+from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
 from .model import Deployment, Function, Integration
+from .policy import read_policy
 from .stack import LoadOptions
 from .template import load_template
+
+
+def load(source: Source) -> Deployment:
+    """What `source` says to serve, as one Deployment: the definition, env.json, the mapping and the policies."""
+    definition = source.definition()
+    options = LoadOptions(parameter_overrides=dict(source.parameter_overrides), env_vars=read_env_vars(source.env_vars),
+                          region=source.region, state_dir=source.state_dir, stage=source.stage,
+                          mapping=read_mapping(source.mapping, source.functions),
+                          policies=tuple(p for path in source.policies for p in read_policy(path)))
+    return load_definition(definition, options, openapi_only=source.openapi is not None)
+
+
+def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
+    """SAM's `--env-vars` file: {"Parameters": {...}, "<FunctionLogicalId>": {...}}."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise LambdagateError(f"{path}: cannot read the --env-vars file: {e.strerror}") from None
+    except json.JSONDecodeError as e:
+        raise LambdagateError(f"{path}:{e.lineno}: the --env-vars file is not JSON: {e.msg}") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise LambdagateError(f"{path}: expected {{\"FunctionLogicalId\": {{\"NAME\": \"value\"}}, ...}} "
+                              "(SAM's env.json format)")
+    return {k: {n: str(v) for n, v in section.items()} for k, section in data.items()}
 
 
 def load_definition(path: Path, options: LoadOptions, openapi_only: bool = False) -> Deployment:
@@ -37,7 +67,7 @@ def load_definition(path: Path, options: LoadOptions, openapi_only: bool = False
         deployment = sam.SamLoader(template, options).load()
     else:
         deployment = CloudFormation(template, options).load()
-    return complete(deployment, options, CodeStore(options.state_dir or path.parent.resolve() / ".lambdagate"))
+    return complete(deployment, options, CodeStore(options.state_dir or path.parent.resolve() / STATE_FOLDER))
 
 
 def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> Deployment:
@@ -86,7 +116,7 @@ def _problem(integration: Integration, known: bool) -> str | None:
 
 
 def _mapped(spec: FunctionSpec, arn: str, code: CodeStore, options: LoadOptions) -> Function:
-    name = function_name_of(arn)
+    name = function_name(arn)
     env = dict(spec.environment or ())
     apply_env_vars(env, options.env_vars, name)
     return Function(logical_id=name, name=name, arn=arn, runtime=spec.runtime, handler=spec.handler,

@@ -17,13 +17,13 @@ A mapping file (YAML or JSON; paths relative to it):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DefinitionError, LambdagateError
-from .model import Location, Permission
+from ..arns import function_name
+from ..errors import LambdagateError
+from .model import Location
 from .template import Template, load_template
 
 FUNCTION_FLAG = "--function NAME=PATH:HANDLER:RUNTIME"
@@ -51,15 +51,10 @@ class Mapping:
         """The spec for a function known by any of `names` (ARN, name, logical id): a key equal to one of them
         first, in their order (so an ARN key beats a name key), then a name key for the name in an ARN."""
         by_key = {spec.key: spec for spec in self.functions}
-        for name in list(names) + [function_name_of(n) for n in names if ":function:" in n]:
+        for name in list(names) + [function_name(n) for n in names if ":function:" in n]:
             if name in by_key:
                 return by_key[name]
         return None
-
-
-def function_name_of(arn: str) -> str:
-    """`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` -> `<name>`."""
-    return arn.split(":function:", 1)[1].split(":", 1)[0] if ":function:" in arn else arn
 
 
 def parse_function_flag(value: str, cwd: Path | None = None) -> FunctionSpec:
@@ -147,52 +142,3 @@ def env_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "" if value is None else str(value)
-
-
-def read_policy(path: Path) -> tuple[Permission, ...]:
-    """`aws lambda get-policy` output (`{"Policy": "<policy JSON as a string>", "RevisionId": ...}`, fact sheet §6)
-    or the policy document itself, as Permission statements. Only Allow statements exist in Lambda resource policies
-    made by AddPermission; anything else is refused rather than ignored (ignoring a Deny would allow too much)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("Policy"), str):
-            data = json.loads(data["Policy"])
-    except OSError as e:
-        raise LambdagateError(f"--policy {path}: cannot read the file: {e.strerror}") from None
-    except json.JSONDecodeError as e:
-        raise DefinitionError(str(path), e.lineno, "", f"not JSON: {e.msg}") from None
-    statements = data.get("Statement") if isinstance(data, dict) else None
-    statements = [statements] if isinstance(statements, dict) else statements
-    if not isinstance(statements, list):
-        raise DefinitionError(str(path), None, "Statement", "expected `aws lambda get-policy` output or a policy "
-                              "document with a Statement list")
-    out = []
-    for i, statement in enumerate(statements):
-        where = f"Statement[{i}]"
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            raise DefinitionError(str(path), None, where, "only Allow statements are understood (Lambda resource "
-                                  "policies made by add-permission hold nothing else)")
-        condition = {k.lower(): v for k, v in (statement.get("Condition") or {}).items()}
-        source_arn = source_account = None
-        for operator in ("arnlike", "arnequals", "stringlike", "stringequals"):
-            values = {k.lower(): v for k, v in (condition.get(operator) or {}).items()}
-            source_arn = source_arn or values.get("aws:sourcearn")
-            source_account = source_account or values.get("aws:sourceaccount")
-        for principal in _principals(statement.get("Principal")):
-            for action in _strings(statement.get("Action")):
-                for resource in _strings(statement.get("Resource")):
-                    out.append(Permission(resource, action, principal, source_arn, source_account,
-                                          Location(f"{path} {where}")))
-    return tuple(out)
-
-
-def _principals(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [p for key in ("Service", "AWS") for p in _strings(value.get(key))]
-    return _strings(value)
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [] if value is None else [str(value)]

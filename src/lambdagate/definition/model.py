@@ -86,15 +86,44 @@ class Resource:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One test of a statement's Condition block: `{"ArnLike": {"AWS:SourceArn": [...]}}` is
+    `Condition("ArnLike", "aws:sourcearn", (...))`. Operators as IAM spells them; keys lower-cased."""
+
+    operator: str
+    key: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Permission:
-    """One statement of a function's resource policy (AWS::Lambda::Permission or SAM's implicit one)."""
+    """One statement of a function's resource policy: an AWS::Lambda::Permission (Lambda stores its SourceArn as
+    `ArnLike` and its SourceAccount as `StringEquals`, LDG access-control-resource-based.md), SAM's implicit one, or a
+    statement of `aws lambda get-policy` output."""
 
     function: str                      # function name, ARN or logical id as written
     action: str
     principal: str
-    source_arn: str | None = None
-    source_account: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    effect: str = "Allow"              # or "Deny"
     location: Location = Location("")
+
+    @classmethod
+    def allow(cls, function: str, action: str, principal: str, source_arn: str | None = None,
+              source_account: str | None = None, location: Location = Location("")) -> Permission:
+        """What `AddPermission` / AWS::Lambda::Permission creates."""
+        conditions = []
+        if source_arn is not None:
+            conditions.append(Condition("ArnLike", "aws:sourcearn", (source_arn,)))
+        if source_account is not None:
+            conditions.append(Condition("StringEquals", "aws:sourceaccount", (source_account,)))
+        return cls(function, action, principal, tuple(conditions), "Allow", location)
+
+    @property
+    def source_arn(self) -> str | None:
+        """The SourceArn the statement allows (or denies), for messages: its first positive SourceArn test."""
+        return next((c.values[0] for c in self.conditions if c.key == "aws:sourcearn" and c.values and
+                     "Not" not in c.operator), None)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .ids import resource_id
 from .model import HTTP_METHODS, GatewayResponse, Integration, IntegrationResponse, Location, Method, Resource, Stage
+from .resource_ids import resource_id
 from .stages import substitute
 
 ANY_METHOD_KEY = "x-amazon-apigateway-any-method"

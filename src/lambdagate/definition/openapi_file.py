@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..arns import function_name
 from ..errors import DefinitionError
-from . import ids, openapi
-from .mapping import FUNCTION_FLAG, function_name_of
+from . import openapi, resource_ids
+from .mapping import FUNCTION_FLAG
 from .model import Api, Deployment, Location, Method, Permission, Stage
 from .stack import LoadOptions
 from .template import Template
@@ -43,8 +44,8 @@ def load(t: Template, options: LoadOptions) -> Deployment:
     host_id, host_region, exported = _exported(data)
     names = list(dict.fromkeys(([exported] if exported else []) + list(options.mapping.stages)))
     name = options.stage or (names[0] if names else DEFAULT_STAGE)
-    api = host_id or ids.api_id(options.stack_name, t.path.stem)
-    stage = Stage(name, ids.deployment_id(api, name), dict(options.mapping.stages.get(name, {})))
+    api = host_id or resource_ids.api_id(options.stack_name, t.path.stem)
+    stage = Stage(name, resource_ids.deployment_id(api, name), dict(options.mapping.stages.get(name, {})))
     warnings: list[str] = []
     try:
         methods = openapi.methods_from_paths(data["paths"], stage, lambda k: t.location(*k), ("paths",), warnings)
@@ -67,7 +68,7 @@ def load(t: Template, options: LoadOptions) -> Deployment:
                         "(an OpenAPI file holds no resource policy); pass --policy FILE with `aws lambda get-policy` "
                         "output to check the permissions as AWS does")
         source = f"arn:aws:execute-api:{region}:{account}:{api}/*"
-        permissions = [Permission(arn, "lambda:InvokeFunction", "apigateway.amazonaws.com", source, None,
+        permissions = [Permission.allow(arn, "lambda:InvokeFunction", "apigateway.amazonaws.com", source, None,
                                   Location(f"{t.file} (assumed: no --policy)")) for arn in arns]
     return Deployment((served,), {}, tuple(permissions), region, account, tuple(warnings))
 
@@ -103,7 +104,7 @@ def _check_mapped(t: Template, options: LoadOptions, methods: dict[str, dict[str
             arn = method.integration.function_arn
             if method.integration.type == "aws_proxy" and arn and options.mapping.find(arn) is None:
                 users.setdefault(arn, []).append(f"{verb} {path}")
-    named = {arn: used for arn, used in users.items() if function_name_of(arn)}
+    named = {arn: used for arn, used in users.items() if function_name(arn)}
     variables = [w for w in warnings if "has no stage variable" in w]
     if not named and not variables:
         return
@@ -111,7 +112,7 @@ def _check_mapped(t: Template, options: LoadOptions, methods: dict[str, dict[str
     if named:
         lines.append(f"{len(named)} Lambda function(s) of the integrations have no local code:")
         lines += [f"  {arn} ({', '.join(used)})" for arn, used in named.items()]
-        example = function_name_of(next(iter(named)))
+        example = function_name(next(iter(named)))
         lines.append(f"map each with {FUNCTION_FLAG} (NAME as in the ARN, e.g. --function {example}=./src:"
                      "app.handler:python3.12), or in a --mapping FILE")
     if variables:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DefinitionError
-from . import ids, openapi
+from . import openapi, resource_ids
 from .model import Api, GatewayResponse, Integration, Location, Method, Stage
 from .stack import Keys, Stack
 from .stages import Candidate, stage_from, unique
@@ -39,14 +39,14 @@ class RestApis:
 
     # -- the values of Ref and GetAtt -------------------------------------------------------------------------
     def api_id(self, logical_id: str) -> str:
-        return ids.api_id(self.s.o.stack_name, logical_id)
+        return resource_ids.api_id(self.s.o.stack_name, logical_id)
 
     def resource_id(self, logical_id: str) -> str:
         api, path = self.resource_path(logical_id)
-        return ids.resource_id(self.api_id(api), path)
+        return resource_ids.resource_id(self.api_id(api), path)
 
     def deployment_id(self, logical_id: str) -> str:
-        return ids.deployment_id(self._api_of(logical_id), logical_id)
+        return resource_ids.deployment_id(self._api_of(logical_id), logical_id)
 
     def stage_name(self, logical_id: str) -> str:
         keys: Keys = ("Resources", logical_id, "Properties", "StageName")
@@ -83,7 +83,7 @@ class RestApis:
             return self.resource_path(str(value["Ref"]))[1]
         resolved = self.s.string(value, keys)
         for api in self.s.logical_ids(REST_API):
-            if ids.resource_id(self.api_id(api), "/") == resolved:
+            if resource_ids.resource_id(self.api_id(api), "/") == resolved:
                 return "/"
         for resource in self.s.logical_ids(RESOURCE):
             if resource not in self._visiting and self.resource_id(resource) == resolved:
@@ -124,7 +124,7 @@ class RestApis:
                                    self.deployment_id(logical_id))
             else:
                 deployment = self.s.string(props["DeploymentId"], keys + ("DeploymentId",)) \
-                    if "DeploymentId" in props else ids.deployment_id(self.api_id(api), logical_id)
+                    if "DeploymentId" in props else resource_ids.deployment_id(self.api_id(api), logical_id)
                 stage = stage_from(self.s, props, keys, self.stage_name(logical_id), deployment)
             found.append((stage, self.s.location("Resources", logical_id)))
         return unique(found, self.s.warnings)

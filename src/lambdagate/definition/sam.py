@@ -17,10 +17,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..arns import sam_permission_arn
 from . import cors, lambdas, openapi
 from .cloudformation import CloudFormation
-from .ids import api_id, deployment_id, resource_id
 from .model import Api, Deployment, Function, GatewayResponse, Integration, Location, Method, Permission, Stage
+from .resource_ids import api_id, deployment_id, resource_id
 from .stack import LoadOptions
 from .stages import Candidate, stage_from
 from .template import load_template
@@ -226,13 +227,10 @@ class SamLoader(CloudFormation):
             ident = api_id(self.o.stack_name, api_logical_id)
             for function_id, _name, event, keys in events:
                 path = self.string(event["Path"], keys + ("Path",))
-                verb = self.string(event["Method"], keys + ("Method",)).upper()
-                verb = "*" if verb in ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD") else verb
-                arn_path = "/".join("*" if p.startswith("{") and p.endswith("}") else p
-                                    for p in path.split("/") if p)
-                source = (f"arn:aws:execute-api:{self.o.region}:{self.o.account_id}:{ident}/*/{verb}/{arn_path}")
-                out.append(Permission(self.function_arn(function_id), "lambda:InvokeFunction",
-                                      "apigateway.amazonaws.com", source, None, self.location(*keys)))
+                verb = self.string(event["Method"], keys + ("Method",))
+                source = sam_permission_arn(self.o.region, self.o.account_id, ident, verb, path)
+                out.append(Permission.allow(self.function_arn(function_id), "lambda:InvokeFunction",
+                                            "apigateway.amazonaws.com", source, None, self.location(*keys)))
         return out
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import DEFAULT_ACCOUNT, DEFAULT_REGION, STATE_FOLDER
 from ..errors import DefinitionError
 from .code import CodeStore
 from .intrinsics import Resolver
@@ -20,8 +21,6 @@ from .mapping import Mapping
 from .model import Location, Permission
 from .template import Template
 
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT = "123456789012"
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 LAYER_TYPES = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
 
@@ -47,7 +46,7 @@ class Stack:
         self.o = options
         self.base = template.path.parent.resolve()
         self.warnings: list[str] = []
-        self.code = CodeStore(options.state_dir or (self.base / ".lambdagate"))
+        self.code = CodeStore(options.state_dir or (self.base / STATE_FOLDER))
         resources = template.data.get("Resources")
         if not isinstance(resources, dict) or not resources:
             raise template.error(("Resources",), "a template needs a non-empty 'Resources' mapping")

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..app import ServeConfig, find_template, load
+from ..config import Source
+from ..definition.loader import load
+from ..definition.policy import read_policy
 from ..definition.template import load_template
 from ..errors import LambdagateError
 from ..runtime.launchers import Runtimes
@@ -28,19 +29,7 @@ from . import handler, invoke, limits, package, policy, response
 from .findings import Report, shown
 from .targets import select
 
-__all__ = ["DoctorOptions", "examine"]
-
-
-@dataclass
-class DoctorOptions:
-    template: Path | None = None
-    functions: list[str] = field(default_factory=list)
-    events: list[Path] = field(default_factory=list)
-    policy: Path | None = None
-    package: Path | None = None
-    region: str = "us-east-1"
-    parameter_overrides: dict[str, str] = field(default_factory=dict)
-    today: date | None = None          # for the runtime deprecation dates; today when not given
+__all__ = ["examine"]
 
 
 def _read_event(path: Path) -> dict[str, Any]:
@@ -56,17 +45,20 @@ def _read_event(path: Path) -> dict[str, Any]:
     return data
 
 
-def examine(options: DoctorOptions) -> Report:
-    """Run every check; a LambdagateError means the checks could not run (exit code 2)."""
-    path = find_template(options.template).resolve()
-    deployment, state_dir = load(ServeConfig(template=path, region=options.region,
-                                             parameter_overrides=options.parameter_overrides))
+def examine(source: Source, names: list[str] | None = None, event_files: list[Path] | None = None,
+            package_file: Path | None = None, today: date | None = None) -> Report:
+    """Run every check on what `source` serves (the functions `names`, else every function behind a proxy
+    integration); `today` dates the runtime deprecations. A LambdagateError means the checks could not run."""
+    names = names or []
+    path = source.definition()
+    deployment = load(source)
+    state_dir = source.state_dir
     template = load_template(path)
-    if options.package is not None and not options.package.is_file():
-        raise LambdagateError(f"{options.package}: no such deployment package")
-    targets = select(deployment, template, options.functions, options.package)
-    events = [(p, _read_event(p)) for p in options.events]
-    extra = policy.read_policy(options.policy) if options.policy else []
+    if package_file is not None and not package_file.is_file():
+        raise LambdagateError(f"{package_file}: no such deployment package")
+    targets = select(deployment, template, names, package_file)
+    events = [(p, _read_event(p)) for p in event_files or []]
+    extra = frozenset(p for file in source.policies for p in read_policy(file))
     report = Report(shown(path), [], [f"{shown(path)}: {w}" for w in deployment.warnings])
     if not targets:
         report.notes.append("no function is behind a Lambda proxy integration: name functions to check them")
@@ -82,9 +74,9 @@ def examine(options: DoctorOptions) -> Report:
         first = handler.check(target)
         if probes and probes[0].init_failed:
             handler.add_init_failure(first, target, probes[0])
-        report.checks += [first, package.check(target, options.package is not None),
+        report.checks += [first, package.check(target, package_file is not None),
                           policy.check(deployment, target, extra), response.check(target, probes),
-                          limits.check(target, probes, runtimes, options.today or date.today(), sizes)]
-    if not options.functions:
+                          limits.check(target, probes, runtimes, today or date.today(), sizes)]
+    if not names:
         report.checks.append(policy.check_integrations(deployment))
     return report

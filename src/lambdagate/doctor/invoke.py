@@ -18,8 +18,8 @@ from typing import Any
 
 from ..definition.model import Deployment, Function
 from ..events import build_event, encode_event
+from ..exchange import HttpRequest
 from ..gateway import new_ids
-from ..messages import HttpRequest
 from ..routing import Match
 from ..runtime.environment import InvokeResult, Outcome
 from ..runtime.pool import Throttled

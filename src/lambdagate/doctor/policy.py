@@ -9,14 +9,17 @@ those parts differ, the statement is counted as allowing the call and the ids ar
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
-from pathlib import Path
-from typing import Any
-
-from ..definition.model import Deployment, Location, Permission
-from ..errors import LambdagateError
-from ..permission import API_GATEWAY_PRINCIPALS, INVOKE_ACTIONS, arn_like, decide, source_arns
+from ..arns import arn_like, execute_api_parts, sam_permission_arn
+from ..definition.model import Deployment, Permission
+from ..permission import (
+    API_GATEWAY_PRINCIPALS,
+    INVOKE_ACTIONS,
+    call_context,
+    condition_holds,
+    decide,
+    names_function,
+    source_arns,
+)
 from .findings import Check, Evidence, Finding, shown
 from .targets import Route, Target, proxy_routes
 
@@ -24,61 +27,14 @@ _PARTS = ("region", "account", "API id", "stage", "method", "resource path")
 _IDENTITY = _PARTS[:3]
 
 
-def read_policy(path: Path) -> list[Permission]:
-    """`{"Policy": "<JSON string>", "RevisionId": ...}` as `aws lambda get-policy` prints it, or the policy."""
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("Policy"), str):
-            data = json.loads(data["Policy"])
-    except (OSError, ValueError) as e:
-        raise LambdagateError(f"{path}: cannot read the policy (expected `aws lambda get-policy` output): {e}") \
-            from None
-    statements = data.get("Statement") if isinstance(data, dict) else None
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list):
-        raise LambdagateError(f"{path}: no \"Statement\" list in the policy")
-    out = []
-    for i, st in enumerate(s for s in statements if isinstance(s, dict)):
-        if st.get("Effect", "Allow") != "Allow":
-            continue
-        condition = st.get("Condition") or {}
-        source_arn = _condition(condition, "aws:sourcearn")
-        source_account = _condition(condition, "aws:sourceaccount")
-        where = Location(f"{path} (statement {st.get('Sid', i + 1)})")
-        for action in _list(st.get("Action")):
-            for principal in _principals(st.get("Principal")):
-                for resource in _list(st.get("Resource")):
-                    out.append(Permission(resource, action, principal, source_arn, source_account, where))
-    return out
-
-
-def _list(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)] if value is not None else []
-
-
-def _principals(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        return [p for kind in ("Service", "AWS") for p in _list(value.get(kind))]
-    return _list(value)
-
-
-def _condition(condition: dict[str, Any], key: str) -> str | None:
-    for block in condition.values():
-        if isinstance(block, dict):
-            for name, value in block.items():
-                if name.lower() == key:
-                    return _list(value)[0] if _list(value) else None
-    return None
-
-
-def check(deployment: Deployment, target: Target, extra: list[Permission]) -> Check:
+def check(deployment: Deployment, target: Target, extra: frozenset[Permission]) -> Check:
+    """`extra`: the statements of --policy files (their API id and account are the deployed API's)."""
     result = Check("policy", target.logical_id)
     fn = target.function
     if not target.routes:
         result.skipped = "no API integrates this function"
         return result
-    combined = replace(deployment, permissions=deployment.permissions + tuple(extra))
+    combined = deployment
     allowed: dict[str, list[str]] = {}
     template_file = target.template.file if target.template is not None else None
     for route in target.routes:
@@ -114,10 +70,8 @@ def check(deployment: Deployment, target: Target, extra: list[Permission]) -> Ch
 
 
 def _statements(deployment: Deployment, target: Target) -> list[Permission]:
-    """The statements naming the function, as `permission.decide` selects them (name, ARN or logical id)."""
-    fn = target.function
-    return [s for s in deployment.permissions if s.function in (fn.name, fn.arn, fn.logical_id) or
-            s.function.split(":function:")[-1].split(":")[0] == fn.name]
+    """The statements naming the function, as `permission.decide` selects them."""
+    return [s for s in deployment.permissions if names_function(s, target.function)]
 
 
 def _finding(route: Route, target: Target, arns: tuple[str, ...], deployment: Deployment, level: str, rule: str,
@@ -136,10 +90,9 @@ def _finding(route: Route, target: Target, arns: tuple[str, ...], deployment: De
 
 def _fix(route: Route, target: Target) -> str:
     """SAM's own rule for the permission it generates: `*` for ANY and for path parameters (fact sheet §10.3)."""
-    verb = "*" if route.method.http_method == "ANY" else route.method.http_method
-    path = "/".join("*" if p.startswith("{") else p for p in route.resource.path.split("/") if p)
-    sub = f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{route.api.logical_id}}}/*/{verb}/{path}"
-    cli = f"arn:aws:execute-api:<region>:<account-id>:<api-id>/*/{verb}/{path}"
+    verb, path = route.method.http_method, route.resource.path
+    sub = sam_permission_arn("${AWS::Region}", "${AWS::AccountId}", f"${{{route.api.logical_id}}}", verb, path)
+    cli = sam_permission_arn("<region>", "<account-id>", "<api-id>", verb, path)
     return (f"Add to the template: Type: AWS::Lambda::Permission, Properties: {{FunctionName: !GetAtt "
             f"{target.logical_id}.Arn, Action: lambda:InvokeFunction, Principal: apigateway.amazonaws.com, "
             f"SourceArn: !Sub {sub}}} — or `aws lambda add-permission --function-name {target.function.name} "
@@ -153,23 +106,25 @@ def _differences(statement: Permission, arn: str, deployment: Deployment) -> lis
         out.append(f"Principal {statement.principal!r} is not apigateway.amazonaws.com")
     if statement.action.lower() not in INVOKE_ACTIONS:
         out.append(f"Action {statement.action!r} is not lambda:InvokeFunction")
-    if statement.source_account and statement.source_account != deployment.account_id:
-        out.append(f"account: SourceAccount {statement.source_account} is not {deployment.account_id}")
-    if statement.source_arn:
-        out += _arn_differences(statement.source_arn, arn)
+    if statement.effect == "Deny":
+        out.append("Effect Deny: the statement refuses the calls it matches")
+    context = call_context(deployment, arn)
+    for condition in statement.conditions:
+        if condition_holds(condition, context):
+            continue
+        if condition.key == "aws:sourcearn" and condition.operator in ("ArnLike", "ArnEquals", "StringLike"):
+            out += _arn_differences(condition.values[0] if condition.values else "", arn)
+        elif condition.key == "aws:sourceaccount" and "Not" not in condition.operator:
+            out.append(f"account: SourceAccount {', '.join(condition.values)} is not {deployment.account_id}")
+        else:
+            out.append(f"{condition.operator} {condition.key}: {', '.join(condition.values)} does not hold for "
+                       f"{context[condition.key]}")
     return out
-
-
-def _arn_parts(arn: str) -> list[str] | None:
-    head = arn.split(":", 5)
-    if len(head) != 6 or head[2] != "execute-api":
-        return None
-    return head[3:5] + head[5].split("/", 3)
 
 
 def _arn_differences(pattern: str, arn: str) -> list[str]:
     """Part by part with ArnLike; a pattern with fewer parts compares its last part with the rest."""
-    wanted, value = _arn_parts(pattern), _arn_parts(arn)
+    wanted, value = execute_api_parts(pattern), execute_api_parts(arn)
     if wanted is None or value is None:
         return [] if arn_like(pattern, arn) else [f"{pattern} is not an execute-api ARN like {arn}"]
     out = []

@@ -5,7 +5,8 @@ The CLF format is the console's (AGDG set-up-access-logging.md); a variable with
 
 from __future__ import annotations
 
-from .. import context
+from ..context_variables import render as render_template
+from ..context_variables import request_context
 from ..gateway import Exchange
 
 # The console's "CLF" example, character for character (no space between `]` and `"`).
@@ -16,11 +17,11 @@ CLF = ('$context.identity.sourceIp $context.identity.caller $context.identity.us
 
 def context_variables(exchange: Exchange, account_id: str) -> dict[str, str]:
     """`$context` for one request, the names as AWS spells them."""
-    out = context.request_context(exchange.request, exchange.trace, account_id, exchange.error)
+    out = request_context(exchange.request, exchange.trace, account_id, exchange.error)
     out.update({"status": str(exchange.response.status), "responseLength": str(len(exchange.response.body)),
                 "responseLatency": str(round(exchange.latency_ms))})
     return out
 
 
 def render(log_format: str, variables: dict[str, str]) -> str:
-    return context.render(log_format, variables)
+    return render_template(log_format, variables)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..errors import METHOD_COMPLETED_LINE
 from ..events import RequestIds
-from ..messages import HttpRequest
+from ..exchange import HttpRequest
 from ..routing import Match
 
 TRUNCATE_AT = 1024  # "Long values are cut at about 1 KB and end with ` [TRUNCATED]`" (§4.1)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .errors import GatewayError
 from .events import request_time
-from .messages import HttpRequest
+from .exchange import HttpRequest
 from .observe.execution_log import Trace
 
 _VARIABLE = re.compile(r"\$(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")

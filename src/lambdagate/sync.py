@@ -1,4 +1,5 @@
-"""lambdagate as a Python API: `with Gateway.from_template("template.yaml") as gw: gw.request("GET", "/items/42")`.
+"""lambdagate as a synchronous Python API: `with Gateway.from_template("template.yaml") as gw: gw.request("GET",
+"/items/42")`. It exists so that tests and scripts need no event loop of their own.
 
 Requests go through the same gateway code as `serve` and run in real execution environments, on an event loop in
 a thread of the Gateway's own, with no socket. `request` answers like the console's Test button
@@ -15,14 +16,19 @@ from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote, urlencode
 
-from .app import LocalGateway, ServeConfig, load
+from .config import Config, Options, config_from
+from .definition.loader import load
+from .exchange import HttpRequest
 from .gateway import Exchange
-from .messages import HttpRequest
 from .observe.console import Console
 from .observe.execution_log import render, test_invoke_log
+from .runner import Runner
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 Query = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
@@ -31,6 +37,8 @@ Query = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
 @dataclass
 class TestInvokeResult:
     """TestInvokeMethod's answer: `status`, `body`, `headers`, `multiValueHeaders`, `log`, `latency` (§4.2)."""
+
+    __test__ = False  # AWS's name, not a test class for pytest to collect
 
     status: int
     body: str
@@ -48,20 +56,23 @@ class TestInvokeResult:
 
 
 class Gateway:
-    def __init__(self, config: ServeConfig, output: TextIO | None = None, record: bool = True) -> None:
+    """The gateway of a template (or OpenAPI file) with its Lambda functions, on its own event loop."""
+
+    def __init__(self, config: Config, output: TextIO | None = None, record: bool = True) -> None:
         self.output = output if output is not None else io.StringIO()
-        deployment, state_dir = load(config)
+        deployment = load(config.source)
         self.deployment = deployment
         self.config = config
         self._loop = asyncio.new_event_loop()
-        self.local = LocalGateway(deployment, state_dir, Console(self.output, quiet=config.quiet), config, record)
+        self.runner = Runner(deployment, config.source.state_dir, Console(self.output, quiet=config.quiet), config,
+                             record)
         for warning in deployment.warnings:
-            self.local.console.notice(warning)
+            self.runner.console.notice(warning)
         started = threading.Event()
 
         def run() -> None:
             asyncio.set_event_loop(self._loop)
-            self._loop.run_until_complete(self.local.start())
+            self._loop.run_until_complete(self.runner.start())
             started.set()
             self._loop.run_forever()
 
@@ -72,22 +83,24 @@ class Gateway:
         self._closed = False
 
     @classmethod
-    def from_template(cls, template: str | Path, output: TextIO | None = None, **options: Any) -> Gateway:
-        """Options are ServeConfig's fields (the `serve` flags): parameter_overrides, env_vars, region, ..."""
-        return cls(ServeConfig(template=Path(template), **options), output)
+    def from_template(cls, template: str | Path, output: TextIO | None = None, **options: Unpack[Options]
+                      ) -> Gateway:
+        """Keywords as the `serve` flags (config.Options): stage, parameter_overrides, env_vars, region, ..."""
+        return cls(config_from(options, template=Path(template)), output)
 
     @classmethod
-    def from_openapi(cls, document: str | Path, output: TextIO | None = None, **options: Any) -> Gateway:
+    def from_openapi(cls, document: str | Path, output: TextIO | None = None, **options: Unpack[Options]
+                     ) -> Gateway:
         """An OpenAPI 3 / Swagger 2 file (`--openapi`); its functions come from `mapping`/`functions`, its stage
-        variables from the mapping file, permissions from `policies` (ServeConfig's fields)."""
-        return cls(ServeConfig(openapi=Path(document), **options), output)
+        variables from the mapping file, permissions from `policies`."""
+        return cls(config_from(options, openapi=Path(document)), output)
 
     def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None) -> int:
         """Also listen for HTTP, as `serve` does; returns the port."""
-        return int(self.run(self.local.listen(host, port, dashboard_port), 60))
+        return int(self.run(self.runner.listen(host, port, dashboard_port), 60))
 
     def request(self, method: str, path: str, headers: Headers | None = None, query: Query | None = None,
                 body: str | bytes | None = None, test_invoke: bool = True, timeout: float | None = None
@@ -104,7 +117,7 @@ class Gateway:
         request = HttpRequest(method.upper(), raw_path if raw_path.startswith("/") else "/" + raw_path,
                               raw_query if (raw_query or "?" in path) else None, tuple(header_items), data,
                               "127.0.0.1", 0, time.time())
-        exchange: Exchange = self.run(self.local.gateway.handle(request, test_invoke=test_invoke), timeout)
+        exchange: Exchange = self.run(self.runner.gateway.handle(request, test_invoke=test_invoke), timeout)
         return _result(exchange)
 
     def close(self) -> None:
@@ -113,7 +126,7 @@ class Gateway:
         self._closed = True
 
         async def shutdown() -> None:
-            await self.local.close()
+            await self.runner.close()
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:
                 task.cancel()

@@ -1,0 +1,87 @@
+"""A running lambdagate: the deployment's Lambda service, the API Gateway pipeline, the recorder that writes what AWS
+would log and measure, and optionally the HTTP server and the dashboard (uvicorn's `Server(config)`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from .config import Config
+from .dashboard.server import DashboardServer
+from .definition.model import Deployment
+from .gateway import ApiGateway, Exchange
+from .observe.console import Console
+from .observe.recorder import Recorder
+from .runtime.service import LambdaService
+from .server import HttpServer
+
+
+class Runner:
+    """Start with `start()`, open ports with `listen()`, stop with `close()`."""
+
+    def __init__(self, deployment: Deployment, state_dir: Path, console: Console, config: Config,
+                 record: bool = True) -> None:
+        self.deployment = deployment
+        self.config = config
+        self.console = console
+        self.recorder = Recorder(deployment, state_dir if record else None, config.execution_log)
+        self.lambdas = LambdaService(deployment, state_dir, console.function_log, console.notice,
+                                     max_environments=config.max_environments, watch=config.watch,
+                                     python_channel=config.python_channel, on_invocation=self.recorder.invocation,
+                                     node_channel=config.node_channel)
+        self.gateway = ApiGateway(deployment, self.lambdas, self._exchange)
+        self.server: HttpServer | None = None
+        self.dashboard: DashboardServer | None = None
+        self._flusher: asyncio.Task[None] | None = None
+
+    def _exchange(self, exchange: Exchange) -> None:
+        self.console.exchange(exchange)
+        self.recorder.exchange(exchange)
+
+    async def start(self) -> None:
+        await self.lambdas.start()
+        self._flusher = asyncio.get_running_loop().create_task(self._flush_every(0.5))
+
+    async def listen(self, host: str, port: int = 0, dashboard_port: int | None = None) -> int:
+        """Open the HTTP port (and the dashboard's); returns the port."""
+        if self.server is not None:
+            raise RuntimeError("this gateway already serves HTTP")
+        self.server = HttpServer(self.gateway.handle, host, port)
+        await self.server.start()
+        if dashboard_port is not None:
+            self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
+            await self.dashboard.start()
+        return self.server.port
+
+    async def _flush_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self.recorder.flush_in_steps()
+
+    async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        if self.dashboard is not None:
+            await self.dashboard.close()
+        if self.server is not None:
+            await self.server.close()
+        await self.lambdas.close()
+        self.recorder.close()
+
+
+def describe_routes(deployment: Deployment) -> list[str]:
+    lines = []
+    for api in deployment.apis:
+        for resource in api.resources:
+            for verb, method in resource.methods.items():
+                integration = method.integration
+                fn = deployment.function_by_arn(integration.function_arn) if integration.function_arn else None
+                name = fn.logical_id if fn else integration.function_arn or integration.uri
+                if integration.type != "aws_proxy":
+                    kind = integration.type.upper()
+                    name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
+                lines.append(f"{verb:<7} {resource.path}  ->  {name}   ({api.logical_id}, stage {api.stage.name})")
+    return lines
