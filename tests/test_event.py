@@ -1,6 +1,6 @@
 """The proxy request event (payload format 1.0), end to end: real HTTP in, the echo function's event out.
 
-Every case cites the fact sheet (/work/shared/aws-behavior.md) section and tag in its id. The echo routes answer
+Every case cites the fact sheet (docs/aws-behavior.md) section and tag in its id. The echo routes answer
 with `json.dumps(event)` as the body, so the reply body *is* the event, keys in the order the gateway sent them.
 """
 

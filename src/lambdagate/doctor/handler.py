@@ -13,8 +13,8 @@ import re
 import sys
 from pathlib import Path
 
+from .. import causes as catalogue
 from .. import errors
-from ..explain import catalogue
 from .findings import Check, Evidence, Finding, shown
 from .invoke import Probe, error_json, frames
 from .source import python_names, search_files

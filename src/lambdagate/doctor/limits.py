@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..explain import catalogue
+from .. import causes as catalogue
 from ..runtime.environment import MAX_RESPONSE_BYTES
 from ..runtime.launchers import Runtimes, UnsupportedRuntime
 from .findings import Check, Evidence, Finding

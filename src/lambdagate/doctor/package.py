@@ -16,8 +16,8 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from .. import causes as catalogue
 from ..errors import LambdagateError
-from ..explain import catalogue
 from .findings import Check, Evidence, Finding, shown
 from .targets import Target
 

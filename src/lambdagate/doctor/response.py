@@ -4,9 +4,9 @@ the frame that raised them."""
 
 from __future__ import annotations
 
-from ..explain import catalogue
-from ..explain.violations import violations
+from .. import causes as catalogue
 from ..runtime.environment import Outcome
+from ..violations import violations
 from .findings import Check, Evidence, Finding
 from .invoke import Probe, error_json, frames
 from .targets import Target

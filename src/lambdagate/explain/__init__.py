@@ -4,8 +4,8 @@ it and the fix.
     reading     wrappers off, glued lines split: LogLine
     grouping    lines -> one Story per request (API Gateway's lines + the function's Lambda log lines)
     diagnosis   Story -> Verdict: failed?, Findings (catalogue cause, evidence, details)
-    catalogue   the causes, keyed on the messages in lambdagate.errors (shared with `serve`)
-    violations  every proxy-result violation, found with `serve`'s own validator
+    (causes.py, the catalogue of causes keyed on the messages in lambdagate.errors, shared with `serve` and `doctor`)
+    (violations.py: every proxy-result violation, found with `serve`'s own validator)
     report      human text and JSON
 """
 

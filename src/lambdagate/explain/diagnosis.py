@@ -7,12 +7,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import causes as catalogue
 from .. import errors
-from . import catalogue
-from .catalogue import Cause
+from ..causes import Cause
+from ..violations import violations
 from .grouping import ACCESS_LINE, Story
 from .reading import LogLine
-from .violations import violations
 
 BODY_HEAD = "Endpoint response body before transformations: "
 TRUNCATED = " [TRUNCATED]"  # fact sheet §4.1: long values are cut at about 1 KB

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import causes as catalogue
 from ..errors import METHOD_COMPLETED_LINE
-from . import catalogue
 from .reading import LogLine
 
 # API Gateway's execution-log lines (fact sheet §4.1, §4.2), by their first words

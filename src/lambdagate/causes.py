@@ -1,7 +1,7 @@
 """Cause -> explanation -> fix for every failure of a Lambda proxy call, keyed on the messages `serve` writes
 (`lambdagate.errors`), so that `explain` reads exactly what `serve` writes and `doctor` gives the same fixes.
 
-Each entry's facts come from the fact sheet (/work/shared/aws-behavior.md) and the AWS pages named beside it.
+Each entry's facts come from the fact sheet (docs/aws-behavior.md) and the AWS pages named beside it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import errors
-from ..errors import message_pattern
+from . import errors
+from .errors import message_pattern
 
 UUIDISH = r"[0-9A-Za-z-]+"  # request ids, also the article's `xxxxxxxx-xxxx-...` placeholder
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..proxy import Malformed, parse_proxy_result
+from .proxy import Malformed, parse_proxy_result
 
 _UNKNOWN_KEY = re.compile(r"""^unknown key (['"])(?P<key>.*?)\1 \(allowed""")
 _WHOLE = "(the result)"
