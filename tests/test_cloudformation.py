@@ -84,7 +84,7 @@ def test_stage_settings_are_read(orders: RunningGateway) -> None:
     assert stage.access_log_destination == "arn:aws:logs:us-east-1:123456789012:log-group:/orders/access:*"
     assert stage.access_log_format == "$context.requestId $context.httpMethod $context.resourcePath $context.status"
     assert stage.method_settings == (
-        MethodSetting("/*", "*", logging_level="INFO", metrics_enabled=True),
+        MethodSetting("/*", "*", logging_level="INFO"),
         MethodSetting("/orders", "POST", throttling_burst_limit=5, throttling_rate_limit=10.0))
     assert methods(orders.deployment)[("POST", "/orders")].integration.timeout_ms == 5000
 

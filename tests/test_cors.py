@@ -12,15 +12,12 @@ import pytest
 from aiohttp import web
 
 from conftest import APPS
+from fakes import FakeInvoker, request
 from harness import RunningGateway
 from lambdagate.context_variables import request_context
-from lambdagate.definition.model import Api, GatewayResponse, Stage
-from lambdagate.errors import missing_authentication_token
-from lambdagate.events import RequestIds
-from lambdagate.exchange import HttpRequest
-from lambdagate.gateway import _error_response
-from lambdagate.gateway_responses import customise
-from lambdagate.observe.execution_log import Trace
+from lambdagate.definition.model import Api, Deployment, GatewayResponse, Stage
+from lambdagate.exchange import Exchange
+from lambdagate.gateway import ApiGateway
 
 
 @pytest.fixture(scope="module")
@@ -68,21 +65,22 @@ def test_gateway_response_customisation_rules() -> None:
         GatewayResponse("MISSING_AUTHENTICATION_TOKEN", 404, (),
                         (("application/json", '{"error":$context.error.messageString,"id":"$context.requestId"}'),)),
     ))
-    request = HttpRequest("GET", "/x", None, (("X-Ask", "yes"),), b"", "127.0.0.1", 0, 0.0)
-    ids = RequestIds("rid", "ext=", "Root=1-0-0")
-    trace = Trace(request, ids, "us-east-1")
-    error = missing_authentication_token()
-    out = customise(error, api, request, trace, "123456789012", _error_response(error, ids))
+    def handle(api: Api) -> Exchange:
+        gateway = ApiGateway(Deployment((api,), {}, (), "us-east-1", "123456789012"), FakeInvoker({}))
+        return asyncio.run(gateway.handle(request("GET", "/x", headers=(("X-Ask", "yes"),))))
+
+    x = handle(api)
+    out = x.response
     assert out.status == 404
-    assert out.body == b'{"error":"Missing Authentication Token","id":"rid"}'
+    assert out.body == b'{"error":"Missing Authentication Token","id":"%s"}' % x.ids.request_id.encode()
     headers = dict(out.headers)
     assert headers["Access-Control-Allow-Origin"] == "*" and headers["X-Stage"] == "blue"
     assert headers["X-Asked"] == "yes" and headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     # unchanged types keep their exact bytes
-    plain = Api("B", "b", "abc1234568", Stage("prod", "d2"), ())
-    same = customise(error, plain, request, trace, "123456789012", _error_response(error, ids))
+    plain = handle(Api("B", "b", "abc1234568", Stage("prod", "d2"), ()))
+    same = plain.response
     assert same.body == b'{"message":"Missing Authentication Token"}' and same.status == 403
-    assert request_context(request, trace, "1", error)["error.messageString"] == '"Missing Authentication Token"'
+    assert request_context(plain, "1")["error.messageString"] == '"Missing Authentication Token"'
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

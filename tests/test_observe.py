@@ -206,3 +206,71 @@ def test_test_invoke_cli_json(app: Path) -> None:
     assert set(answer) == {"status", "body", "headers", "multiValueHeaders", "log", "latency"}
     assert answer["status"] == 200
     assert "Method request headers: {Accept=application/json}" in answer["log"]
+
+
+METHOD_SETTINGS = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: python3.11, CodeUri: src/}
+Resources:
+  LeveledApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: dev
+      MethodSettings:
+        - {ResourcePath: "/*", HttpMethod: "*", LoggingLevel: INFO, DataTraceEnabled: true}
+        - {ResourcePath: /~1quiet, HttpMethod: "*", LoggingLevel: ERROR}
+        - {ResourcePath: /terse, HttpMethod: GET, DataTraceEnabled: false}
+  Ok:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.ok
+      Events:
+        Quiet: {Type: Api, Properties: {Path: /quiet, Method: get, RestApiId: !Ref LeveledApi}}
+        Terse: {Type: Api, Properties: {Path: /terse, Method: get, RestApiId: !Ref LeveledApi}}
+        Full: {Type: Api, Properties: {Path: /full, Method: get, RestApiId: !Ref LeveledApi}}
+  Boom:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.boom
+      Events: {Quiet: {Type: Api, Properties: {Path: /quiet, Method: post, RestApiId: !Ref LeveledApi}}}
+"""
+
+
+@pytest.mark.parametrize("flag", [None, "full"], ids=["as-the-stage-says", "the-flag-overrides"])
+def test_method_settings_choose_each_methods_execution_log_level(tmp_path: Path, flag: str | None) -> None:
+    """CloudFormation AWS::ApiGateway::Stage MethodSetting: LoggingLevel and DataTraceEnabled per method, the most
+    specific setting first; `--execution-log` sets one level for every method."""
+    app = copy_app_to(tmp_path)
+    (app / "template.yaml").write_text(METHOD_SETTINGS)
+    with Gateway.from_template(app / "template.yaml", watch=False, execution_log=flag) as gateway:
+        for method, path in (("GET", "/quiet"), ("POST", "/quiet"), ("GET", "/terse"), ("GET", "/full")):
+            gateway.request(method, path, test_invoke=False)
+    api_id = gateway.deployment.apis[0].id
+    lines = events(app, f"API-Gateway-Execution-Logs_{api_id}/dev")
+
+    def of(verb: str, path: str) -> list[str]:
+        [rid] = {line[1:37] for line in lines if f"HTTP Method: {verb}, Resource Path: {path}" in line} or \
+            {line[1:37] for line in lines if path in line and verb in line} or {"none"}
+        return [line.split(") ", 1)[1] for line in lines if line.startswith(f"({rid}) ")]
+
+    if flag is None:
+        assert not any("/quiet" in line and "GET" in line for line in lines)       # ERROR: a success writes nothing
+        failed = [line for line in lines if "Lambda execution failed" in line]
+        assert len(failed) == 1 and not any("Method request headers" in line for line in lines
+                                           if line[1:37] == failed[0][1:37])
+        terse = of("GET", "/terse")
+        assert "Successfully completed execution" in terse and not any(
+            line.startswith("Method request headers") for line in terse)
+    else:
+        assert any(line.startswith("Method request headers") for line in of("GET", "/quiet"))
+    assert any(line.startswith("Method request headers") for line in of("GET", "/full"))
+
+
+def copy_app_to(tmp_path: Path) -> Path:
+    import shutil
+
+    from conftest import APPS
+
+    shutil.copytree(APPS / "observe", tmp_path / "app", ignore=shutil.ignore_patterns(".lambdagate"))
+    return tmp_path / "app"

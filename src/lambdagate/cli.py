@@ -98,8 +98,9 @@ def parser() -> argparse.ArgumentParser:
                         "faster) or its native client over the HTTP Lambda Runtime API")
     s.add_argument("--node-channel", choices=CHANNELS, default="socket",
                    help="how Node.js environments get work: over a socket (default, faster) or the HTTP Runtime API")
-    s.add_argument("--execution-log", choices=LOG_LEVELS, default="full",
-                   help="execution logging: full = INFO with data tracing (default), info, error, off")
+    s.add_argument("--execution-log", choices=LOG_LEVELS, default=None,
+                   help="execution logging for every method: full = INFO with data tracing, info, error, off "
+                        "(default: as the stage's MethodSettings say, full where they say nothing)")
     s.add_argument("--dashboard-port", type=int, default=DEFAULT_DASHBOARD_PORT,
                    help=f"the dashboard's own port (default {DEFAULT_DASHBOARD_PORT})")
     s.add_argument("--no-dashboard", action="store_const", const=None, dest="dashboard_port")

@@ -59,7 +59,7 @@ async def _serve(config: Config) -> None:
     for warning in deployment.warnings:
         console.notice(warning)
     state = config.source.state_dir
-    runner = Runner(deployment, state, console, config)
+    runner = Runner(deployment, console, config)
     await runner.start()
     try:
         port = await runner.listen(config.host, config.port, config.dashboard_port)

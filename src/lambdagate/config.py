@@ -67,7 +67,9 @@ class Config:
     quiet: bool = False                     # the terminal shows failed requests and notices only
     python_channel: Channel = "socket"      # or awslambdaric's native client over the HTTP Runtime API
     node_channel: Channel = "socket"        # or lambdagate's Node.js bootstrap over the HTTP Runtime API
-    execution_log: LogLevel = "full"        # INFO with data tracing (full), INFO, ERROR or no execution log
+    # INFO with data tracing (full), INFO, ERROR or no execution log for every method; None: each method's level
+    # from its stage's MethodSettings (LoggingLevel, DataTraceEnabled) as on AWS, full where they say nothing
+    execution_log: LogLevel | None = None
 
 
 class Options(TypedDict, total=False):
@@ -88,7 +90,7 @@ class Options(TypedDict, total=False):
     quiet: bool
     python_channel: Channel
     node_channel: Channel
-    execution_log: LogLevel
+    execution_log: LogLevel | None
 
 
 SOURCE_FIELDS = frozenset(f.name for f in fields(Source))

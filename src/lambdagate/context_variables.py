@@ -7,10 +7,8 @@ import json
 import re
 from functools import lru_cache
 
-from .errors import GatewayError
 from .events import request_time
-from .exchange import HttpRequest
-from .observe.execution_log import Trace
+from .exchange import Exchange, Reached
 
 _VARIABLE = re.compile(r"\$(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
 
@@ -24,13 +22,13 @@ def error_message(body: bytes) -> str:
     return str(data.get("message", "")) if isinstance(data, dict) else str(data)
 
 
-def request_context(request: HttpRequest, trace: Trace, account_id: str, error: GatewayError | None) -> dict[str, str]:
+def request_context(x: Exchange, account_id: str) -> dict[str, str]:
     """The variables known before the response exists."""
-    match = trace.match
+    request, match, error = x.request, x.match, x.error
     host = request.header("Host") or ""
     out = {
-        "requestId": trace.ids.request_id,
-        "extendedRequestId": trace.ids.extended_request_id,
+        "requestId": x.ids.request_id,
+        "extendedRequestId": x.ids.extended_request_id,
         "httpMethod": request.method,
         "protocol": "HTTP/1.1",
         "requestTime": request_time(request.received_at),
@@ -39,7 +37,7 @@ def request_context(request: HttpRequest, trace: Trace, account_id: str, error: 
         "domainPrefix": host.split(":")[0].split(".")[0],
         "accountId": account_id,
         "identity.sourceIp": request.source_ip,
-        "xrayTraceId": trace.ids.trace_id.removeprefix("Root="),
+        "xrayTraceId": x.ids.trace_id.removeprefix("Root="),
     }
     user_agent = request.header("User-Agent")
     if user_agent is not None:
@@ -49,11 +47,11 @@ def request_context(request: HttpRequest, trace: Trace, account_id: str, error: 
                     "stage": match.api.stage.name, "apiId": match.api.id,
                     "deploymentId": match.api.stage.deployment_id,
                     "path": f"/{match.api.stage.name}{request.raw_path}"})
-    if trace.sent:
-        latency = str(trace.integration_latency_ms or 0)
+    if x.reached >= Reached.SENT:
+        latency = str(x.integration_latency_ms or 0)
         out.update({"integrationLatency": latency, "integration.latency": latency})
-    if trace.lambda_request_id:
-        out.update({"integration.requestId": trace.lambda_request_id, "integrationStatus": "200",
+    if x.lambda_request_id:
+        out.update({"integration.requestId": x.lambda_request_id, "integrationStatus": "200",
                     "integration.status": "200", "integration.integrationStatus": "200"})
     if error is not None:
         message = error_message(error.body)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
 import orjson
 
 from .definition.model import Api
-from .exchange import HttpRequest
+from .exchange import TEST_INVOKE_STAGE, HttpRequest, RequestIds
 from .media import matches_binary_type
 from .routing import Match
 
@@ -22,13 +21,6 @@ DROPPED_REQUEST_HEADERS = frozenset(h.lower() for h in (
 # fact sheet §1.1: these two arrive in canonical casing whatever the client sent.
 CANONICAL_NAMES = {"authorization": "Authorization", "user-agent": "User-Agent"}
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-@dataclass(frozen=True)
-class RequestIds:
-    request_id: str            # UUID; x-amzn-RequestId
-    extended_request_id: str   # x-amz-apigw-id
-    trace_id: str              # Root=1-...
 
 
 def request_time(epoch: float) -> str:
@@ -97,9 +89,6 @@ def request_body(request: HttpRequest, api: Api) -> tuple[str | None, bool]:
     if content_type and matches_binary_type(content_type, api.binary_media_types):
         return base64.b64encode(request.body).decode("ascii"), True
     return request.body.decode("utf-8", errors="replace"), False
-
-
-TEST_INVOKE_STAGE = "test-invoke-stage"
 
 
 def test_invoke_identity(account_id: str, user_agent: str | None) -> dict[str, Any]:

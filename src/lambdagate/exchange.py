@@ -1,8 +1,22 @@
-"""The typed values that travel between the steps of a request."""
+"""The values of one request, from the socket to the logs: `HttpRequest` in, `HttpResponse` out, and the `Exchange`
+that the gateway fills as it goes and every observer reads (terminal, logs, metrics, dashboard, test-invoke).
+
+This module is imported by the gateway and by observe/ and imports neither. How far a request got is one value,
+`Reached`, in the order of the execution log's phases (fact sheet §4.1), instead of flags to combine.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING, Protocol
+
+from . import ids
+
+if TYPE_CHECKING:
+    from .definition.model import Function
+    from .errors import GatewayError
+    from .routing import Match
 
 
 @dataclass(frozen=True)
@@ -28,9 +42,153 @@ class HttpRequest:
                 value = v
         return value
 
+    @property
+    def target(self) -> str:
+        return self.raw_path + (f"?{self.raw_query}" if self.raw_query is not None else "")
+
 
 @dataclass
 class HttpResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+
+
+@dataclass(frozen=True)
+class RequestIds:
+    request_id: str            # UUID; x-amzn-RequestId
+    extended_request_id: str   # x-amz-apigw-id
+    trace_id: str              # Root=1-...
+
+    @classmethod
+    def new(cls, now: float) -> RequestIds:
+        return cls(ids.uuid4(), ids.extended_request_id(), ids.trace_id(now))
+
+
+class Reached(IntEnum):
+    """How far API Gateway got with a request; each step adds the execution-log lines of its phase (§4.1)."""
+
+    RECEIVED = 0     # no method matched (403) or the request was refused before routing (413): no execution log
+    METHOD = 1       # "Starting execution ... Method request ..."
+    INTEGRATION = 2  # "Endpoint request URI / headers / body after transformations"
+    SENT = 3         # "Sending request to ..."
+    ANSWERED = 4     # "Received response ... Endpoint response body before transformations"
+    RESPONDED = 5    # "Method response body ... Successfully completed execution"
+
+
+class Mode(Enum):
+    CLIENT = "client"
+    # The console's Test button (TestInvokeMethod): stage `test-invoke-stage`, only the headers given, no execution
+    # or access log and no metrics (fact sheet §4.2, §10.7).
+    TEST_INVOKE = "test-invoke"
+
+
+@dataclass
+class Call:
+    """The Lambda integration's call, once API Gateway has built it."""
+
+    function_arn: str | None           # None: the integration URI names no function
+    source_arns: tuple[str, ...]       # the SourceArn the call presents (the first), and its other form (§10.3)
+    event: bytes
+    latency_ms: int | None = None      # IntegrationLatency
+    lambda_request_id: str | None = None
+    result: bytes | None = None        # the Lambda's answer ("Endpoint response body before transformations")
+    function_error: bool = False       # X-Amz-Function-Error: Unhandled
+
+    @property
+    def source_arn(self) -> str:
+        return self.source_arns[0]
+
+
+@dataclass(frozen=True)
+class MockAnswer:
+    """A MOCK integration's templates, as the execution log shows them."""
+
+    request_template: str
+    response_template: str
+
+
+@dataclass
+class Exchange:
+    """One request's whole story. The gateway writes it step by step; observers only read it."""
+
+    request: HttpRequest
+    ids: RequestIds
+    region: str
+    mode: Mode = Mode.CLIENT
+    reached: Reached = Reached.RECEIVED
+    match: Match | None = None
+    call: Call | None = None
+    mock: MockAnswer | None = None
+    response: HttpResponse = field(default_factory=lambda: HttpResponse(0))
+    method_response_headers: list[tuple[str, str]] = field(default_factory=list)   # the log's "Method response"
+    error: GatewayError | None = None
+    latency_ms: float = 0.0
+
+    @property
+    def test_invoke(self) -> bool:
+        return self.mode is Mode.TEST_INVOKE
+
+    @property
+    def stage_name(self) -> str | None:
+        """The stage the request went through: the console's `test-invoke-stage` (§10.3, §10.7), else the API's."""
+        if self.test_invoke:
+            return TEST_INVOKE_STAGE
+        return self.match.api.stage.name if self.match is not None else None
+
+    @property
+    def lambda_request_id(self) -> str | None:
+        return self.call.lambda_request_id if self.call is not None else None
+
+    @property
+    def integration_latency_ms(self) -> int | None:
+        return self.call.latency_ms if self.call is not None and self.reached >= Reached.SENT else None
+
+
+TEST_INVOKE_STAGE = "test-invoke-stage"
+
+
+@dataclass(frozen=True)
+class InvocationLog:
+    """Everything Lambda writes to `/aws/lambda/<function>` for one invocation (fact sheet §5.3)."""
+
+    function: Function
+    stream: str                  # the environment's log stream
+    lambda_request_id: str
+    started_at: float            # epoch seconds of START
+    lines: tuple[str, ...]       # START, the function's output, END, REPORT
+
+
+class Observer(Protocol):
+    """What a running lambdagate tells the terminal and the recorder."""
+
+    def exchange(self, exchange: Exchange) -> None: ...
+
+    def function_output(self, function: Function, line: str) -> None: ...
+
+    def invocation(self, log: InvocationLog) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+
+class Observers:
+    """Several observers as one (the Runner's terminal and recorder)."""
+
+    def __init__(self, *observers: Observer) -> None:
+        self.observers = observers
+
+    def exchange(self, exchange: Exchange) -> None:
+        for o in self.observers:
+            o.exchange(exchange)
+
+    def function_output(self, function: Function, line: str) -> None:
+        for o in self.observers:
+            o.function_output(function, line)
+
+    def invocation(self, log: InvocationLog) -> None:
+        for o in self.observers:
+            o.invocation(log)
+
+    def notice(self, text: str) -> None:
+        for o in self.observers:
+            o.notice(text)

@@ -1,119 +1,95 @@
-"""API Gateway's handling of one request, step by step; the one place where a GatewayError becomes HTTP."""
+"""API Gateway's handling of one REST API request, step by step; the one place where a GatewayError becomes HTTP.
+
+`ApiGateway.handle` reads as the pipeline: route, (MOCK answer), integration, event, function, permission, invoke,
+method response. Each step moves `Exchange.reached` forward where AWS's execution log moves to its next phase
+(fact sheet §4.1), so that the log, the access log and the metrics can be written from the one record.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from . import errors, gateway_responses, ids, mock, permission
+from . import errors, gateway_responses, mock, permission
 from .definition.model import Deployment, Function
 from .errors import GatewayError
-from .events import TEST_INVOKE_STAGE, RequestIds, build_event, encode_event
-from .exchange import HttpRequest, HttpResponse
-from .observe.execution_log import Trace
+from .events import build_event, encode_event
+from .exchange import Call, Exchange, HttpRequest, HttpResponse, MockAnswer, Mode, Reached, RequestIds
 from .proxy import Malformed, parse_proxy_result, response_body, response_headers
 from .routing import Match, Router
-from .runtime.environment import Outcome
-from .runtime.pool import Throttled
-from .runtime.service import FunctionUnavailable, LambdaService
+from .runtime import Answered, FunctionFailed, Invoker, Throttled, TimedOut, Unavailable, call_integration
 
 MAX_REQUEST_BYTES = 10485760  # "Payload size 10 MB" (AGDG limits.md; fact sheet §10.2a)
 # Fact sheet §10.4b [REC]: mapping one of these request headers fails every call with 500, even for AWS_PROXY,
 # whose other request parameter mappings are silently ignored.
 FORBIDDEN_HEADER_MAPPINGS = frozenset(f"integration.request.header.{h}" for h in (
     "content-length", "transfer-encoding", "authorization", "connection", "expect", "proxy-authenticate", "te"))
-
-
-@dataclass
-class Exchange:
-    """One request's whole story: what came in, what went out, and what the logs need."""
-
-    request: HttpRequest
-    response: HttpResponse
-    trace: Trace
-    error: GatewayError | None
-    latency_ms: float
-    integration_latency_ms: float | None
-    test_invoke: bool = False
-
-
-def new_ids(now: float) -> RequestIds:
-    return RequestIds(ids.uuid4(), ids.extended_request_id(), ids.trace_id(now))
+PERMISSION_CACHE_SIZE = 4096
 
 
 class ApiGateway:
-    def __init__(self, deployment: Deployment, lambdas: LambdaService,
+    """The REST APIs of a deployment behind one port. `on_exchange` sees every finished Exchange."""
+
+    def __init__(self, deployment: Deployment, invoker: Invoker,
                  on_exchange: Callable[[Exchange], None] | None = None) -> None:
         self.deployment = deployment
-        self.lambdas = lambdas
+        self.invoker = invoker
         self.router = Router(deployment.apis)
         self._on_exchange = on_exchange
         self._decisions: dict[tuple[str, tuple[str, ...]], permission.Decision] = {}
         # a request that matches no resource is answered (and customised) by the first API on the port
         self._first_api = deployment.apis[0] if deployment.apis else None
 
-    async def handle(self, request: HttpRequest, test_invoke: bool = False) -> Exchange:
-        """One request through API Gateway; `test_invoke` as the console's Test button sends it (§4.2, §10.7)."""
-        ids = new_ids(request.received_at)
-        trace = Trace(request, ids, self.deployment.region)
+    async def handle(self, request: HttpRequest, mode: Mode = Mode.CLIENT) -> Exchange:
+        x = Exchange(request, RequestIds.new(request.received_at), self.deployment.region, mode)
         started = time.perf_counter()
-        error: GatewayError | None = None
         try:
-            if request.body_too_large or len(request.body) > MAX_REQUEST_BYTES:
-                raise errors.request_too_large()
-            match = self.router.match(request.method, request.raw_path)
-            if match is None:
-                raise errors.missing_authentication_token()
-            trace.match = match
+            match = self._route(x)
             if match.method.integration.type == "mock":
-                response = self._mock(match, request, trace)
-                return self._done(request, response, trace, None, started, test_invoke)
-            self._check_integration(match)
-            trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id, test_invoke))
-            arns = permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
-                                          request.method, "/" + request.raw_path.lstrip("/"),
-                                          TEST_INVOKE_STAGE if test_invoke else None)
-            trace.source_arn = arns[0]
-            function = self._function(match, trace)
-            self._authorise(match, function, trace, arns)
-            payload = await self._invoke(function, match, trace)
-            response = self._method_response(payload, request, match, trace)
+                self._mock(x, match)
+            else:
+                self._check_integration(match)
+                call = self._call(x, match)
+                function = self._function(x, match, call)
+                self._authorise(x, match, function, call)
+                payload = await self._invoke(x, match, function, call)
+                self._method_response(x, match, payload)
         except GatewayError as e:
-            error = e
+            x.error = e
         except Exception as e:  # noqa: BLE001 - whatever goes wrong costs this request a 500, never the server
-            error = errors.unexpected(f"{type(e).__name__}: {e}")
-        if error is not None:
-            trace.error_lines = error.log_lines
-            api = trace.match.api if trace.match is not None else self._first_api
-            response = gateway_responses.customise(error, api, request, trace, self.deployment.account_id,
-                                                   _error_response(error, ids))
-        return self._done(request, response, trace, error, started, test_invoke)
-
-    def _done(self, request: HttpRequest, response: HttpResponse, trace: Trace, error: GatewayError | None,
-              started: float, test_invoke: bool) -> Exchange:
-        trace.status = response.status
-        exchange = Exchange(request, response, trace, error, (time.perf_counter() - started) * 1000,
-                            trace.integration_latency_ms, test_invoke)
+            x.error = errors.unexpected(f"{type(e).__name__}: {e}")
+        if x.error is not None:
+            api = x.match.api if x.match is not None else self._first_api
+            x.response = gateway_responses.customise(x.error, api, x, self.deployment.account_id,
+                                                     error_response(x.error, x.ids))
+        x.latency_ms = (time.perf_counter() - started) * 1000
         if self._on_exchange is not None:
-            self._on_exchange(exchange)
-        return exchange
+            self._on_exchange(x)
+        return x
 
     # -- the steps ------------------------------------------------------------------------------------------
-    def _mock(self, match: Match, request: HttpRequest, trace: Trace) -> HttpResponse:
+    def _route(self, x: Exchange) -> Match:
+        request = x.request
+        if request.body_too_large or len(request.body) > MAX_REQUEST_BYTES:
+            raise errors.request_too_large()
+        match = self.router.match(request.method, request.raw_path)
+        if match is None:
+            raise errors.missing_authentication_token()
+        x.match = match
+        x.reached = Reached.METHOD
+        return match
+
+    def _mock(self, x: Exchange, match: Match) -> None:
         """A MOCK integration (CORS preflights): API Gateway answers by itself."""
-        where = f"{match.method.http_method} {match.resource.path}"
         try:
-            status, headers, body, request_template, response_template = mock.respond(
-                match.method.integration, request)
+            answer = mock.respond(match.method.integration, x.request)
         except mock.Unsupported as e:
+            where = f"{match.method.http_method} {match.resource.path}"
             raise errors.limitation(f"{where}: a MOCK integration whose {e}") from None
-        trace.mock = (request_template, response_template)
-        trace.response_headers = headers
-        trace.response_body = body
-        return HttpResponse(status, headers + _common_headers(trace.ids), body)
+        x.mock = MockAnswer(answer.request_template, answer.response_template)
+        x.method_response_headers = answer.headers
+        x.response = HttpResponse(answer.status, answer.headers + common_headers(x.ids), answer.body)
+        x.reached = Reached.RESPONDED
 
     def _check_integration(self, match: Match) -> None:
         integration = match.method.integration
@@ -133,86 +109,86 @@ class ApiGateway:
                 f"{where}: the integration's httpMethod is {integration.http_method}; Lambda is only invoked "
                 "with POST (set x-amazon-apigateway-integration.httpMethod: POST)")
 
-    def _function(self, match: Match, trace: Trace) -> Function:
+    def _call(self, x: Exchange, match: Match) -> Call:
+        """The integration request: the proxy event, and the SourceArn the call presents (§6, §10.3)."""
+        request = x.request
+        event = encode_event(build_event(request, match, x.ids, self.deployment.account_id, x.test_invoke))
+        x.call = Call(match.method.integration.function_arn, self._source_arns(x, match), event)
+        if x.call.function_arn is not None:
+            x.reached = Reached.INTEGRATION
+        return x.call
+
+    def _source_arns(self, x: Exchange, match: Match) -> tuple[str, ...]:
+        return permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
+                                      x.request.method, "/" + x.request.raw_path.lstrip("/"), x.stage_name)
+
+    def _function(self, x: Exchange, match: Match, call: Call) -> Function:
         integration = match.method.integration
-        arn = integration.function_arn
-        trace.function_arn = arn
-        function = self.deployment.function_by_arn(arn) if arn else None
+        function = self.deployment.function_by_arn(call.function_arn) if call.function_arn else None
         if function is None:
-            trace.sent = True  # Lambda answers 404 to the call (§10.10b)
+            if call.function_arn is not None:
+                x.reached = Reached.SENT  # the call goes out and Lambda answers 404 (§10.10b)
             where = f"{match.method.http_method} {match.resource.path}"
             raise errors.function_not_found(
-                arn or integration.uri, f"{where}: no function of this template has the ARN in the integration "
-                                        f"URI {integration.uri}")
+                call.function_arn or integration.uri, f"{where}: no function of this template has the ARN in the "
+                                                      f"integration URI {integration.uri}")
         return function
 
-    def _authorise(self, match: Match, function: Function, trace: Trace, arns: tuple[str, ...]) -> None:
+    def _authorise(self, x: Exchange, match: Match, function: Function, call: Call) -> None:
         if match.method.integration.credentials:
             return  # an execution role authorises the call instead of the resource policy (§6)
+        arns = call.source_arns
         key = (function.arn, arns)
         decision = self._decisions.get(key)
         if decision is None:  # the deployment does not change while served: decide once per function and ARN
-            if len(self._decisions) > 4096:  # real paths vary without end: keep the cache bounded
+            if len(self._decisions) > PERMISSION_CACHE_SIZE:  # real paths vary without end: keep it bounded
                 self._decisions.clear()
             decision = self._decisions[key] = permission.decide(self.deployment, function, arns)
         if not decision.allowed:
-            trace.sent = True
+            x.reached = Reached.SENT  # Lambda refuses the call it receives (§10.10c)
             raise errors.invalid_permissions(decision.reason)
 
-    async def _invoke(self, function: Function, match: Match, trace: Trace) -> bytes:
-        assert trace.event is not None
-        trace.sent = True
+    async def _invoke(self, x: Exchange, match: Match, function: Function, call: Call) -> bytes:
+        x.reached = Reached.SENT
         started = time.perf_counter()
         timeout = match.method.integration.timeout_ms / 1000
-        # The integration gives up at its timeout (504) while the invocation runs on to Lambda's own timeout;
-        # waiting for a free environment and a cold start count towards it too.
-        task = asyncio.ensure_future(self.lambdas.invoke(function, trace.event, trace.ids.trace_id))
-        task.add_done_callback(_retrieve)
-        try:
-            result = await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
-        except asyncio.TimeoutError:
-            raise errors.integration_timeout() from None
-        except FunctionUnavailable as e:
-            raise errors.function_unavailable(str(e)) from None
-        finally:
-            trace.integration_latency_ms = round((time.perf_counter() - started) * 1000)
-        if isinstance(result, Throttled):
-            raise errors.rate_exceeded(result.request_id, f"{function.logical_id} has "
+        outcome = await call_integration(self.invoker, function, call.event, x.ids.trace_id, timeout)
+        call.latency_ms = round((time.perf_counter() - started) * 1000)
+        if isinstance(outcome, TimedOut):
+            raise errors.integration_timeout()
+        if isinstance(outcome, Unavailable):
+            raise errors.function_unavailable(outcome.reason)
+        if isinstance(outcome, Throttled):
+            raise errors.rate_exceeded(outcome.lambda_request_id, f"{function.logical_id} has "
                                        f"ReservedConcurrentExecutions: {function.reserved_concurrency} and all of "
                                        "it is in use")
-        trace.lambda_request_id = result.request_id
-        trace.received_response = True
-        trace.result = result.payload
-        if result.outcome is Outcome.FUNCTION_ERROR:
-            trace.function_error = True
-            raise errors.customer_function_error(result.error_message, result.request_id)
-        return result.payload
+        call.lambda_request_id = outcome.lambda_request_id
+        call.result = outcome.payload
+        x.reached = Reached.ANSWERED
+        if isinstance(outcome, FunctionFailed):
+            call.function_error = True
+            raise errors.customer_function_error(outcome.error_message, outcome.lambda_request_id)
+        assert isinstance(outcome, Answered)
+        return outcome.payload
 
-    def _method_response(self, payload: bytes, request: HttpRequest, match: Match, trace: Trace) -> HttpResponse:
+    def _method_response(self, x: Exchange, match: Match, payload: bytes) -> None:
         try:
             result = parse_proxy_result(payload)
         except Malformed as problem:
             raise errors.malformed_proxy_response(str(problem)) from None
-        body = response_body(result, request.header("Accept"), match.api.binary_media_types)
+        body = response_body(result, x.request.header("Accept"), match.api.binary_media_types)
         headers = response_headers(result)
-        trace.response_headers = [("X-Amzn-Trace-Id", trace.ids.trace_id + ";Sampled=0")] + headers
-        trace.response_body = body
-        headers += _common_headers(trace.ids)
-        return HttpResponse(result.status, headers, body)
+        x.method_response_headers = [("X-Amzn-Trace-Id", x.ids.trace_id + ";Sampled=0")] + headers
+        x.response = HttpResponse(result.status, headers + common_headers(x.ids), body)
+        x.reached = Reached.RESPONDED
 
 
-def _retrieve(task: asyncio.Future[Any]) -> None:
-    """An invocation that outlived its request (504) may still fail: its error is known, not "never retrieved"."""
-    if not task.cancelled():
-        task.exception()
-
-
-def _common_headers(ids: RequestIds) -> list[tuple[str, str]]:
+def common_headers(ids: RequestIds) -> list[tuple[str, str]]:
     return [("x-amzn-RequestId", ids.request_id), ("x-amz-apigw-id", ids.extended_request_id),
             ("X-Amzn-Trace-Id", ids.trace_id)]
 
 
-def _error_response(error: GatewayError, ids: RequestIds) -> HttpResponse:
+def error_response(error: GatewayError, ids: RequestIds) -> HttpResponse:
     """Fact sheet §3: Content-Type, x-amzn-RequestId, x-amz-apigw-id, x-amzn-ErrorType on every error;
     X-Amzn-Trace-Id on 5xx (CURL-2025). The 413 is plain text and carries none of them (§10.2a)."""
     if error.response_type == errors.LIMITATION:

@@ -15,8 +15,8 @@ from .context_variables import render, request_context
 from .definition.model import Api, GatewayResponse
 from .errors import LIMITATION, GatewayError
 from .events import query_parameters
-from .exchange import HttpRequest, HttpResponse
-from .observe.execution_log import Trace
+from .exchange import Exchange, HttpResponse
+from .mock import json_template
 
 NOT_CUSTOMISABLE = frozenset({"REQUEST_TOO_LARGE", LIMITATION})
 
@@ -28,19 +28,18 @@ def _find(api: Api, error: GatewayError) -> tuple[GatewayResponse | None, Gatewa
     return by_type.get(error.response_type), default
 
 
-def _parameter(expression: str, request: HttpRequest, trace: Trace, context: dict[str, str],
-               api: Api) -> str | None:
+def _parameter(expression: str, x: Exchange, context: dict[str, str], api: Api) -> str | None:
     if len(expression) >= 2 and expression[0] == expression[-1] == "'":
         return expression[1:-1]
     source, _, name = expression.partition(".")
     if source == "method" and name.startswith("request."):
         kind, _, key = name[len("request."):].partition(".")
         if kind == "header":
-            return request.header(key)
+            return x.request.header(key)
         if kind == "querystring":
-            return dict(query_parameters(request.raw_query)).get(key)
-        if kind == "path" and trace.match is not None and trace.match.path_parameters:
-            return trace.match.path_parameters.get(key)
+            return dict(query_parameters(x.request.raw_query)).get(key)
+        if kind == "path" and x.match is not None and x.match.path_parameters:
+            return x.match.path_parameters.get(key)
         return None
     if source == "stageVariables":
         return api.stage.variables.get(name)
@@ -49,7 +48,7 @@ def _parameter(expression: str, request: HttpRequest, trace: Trace, context: dic
     return None
 
 
-def customise(error: GatewayError, api: Api | None, request: HttpRequest, trace: Trace, account_id: str,
+def customise(error: GatewayError, api: Api | None, x: Exchange, account_id: str,
               response: HttpResponse) -> HttpResponse:
     """The default answer `response`, changed as the API's gateway responses say."""
     if api is None or not api.gateway_responses or error.response_type in NOT_CUSTOMISABLE:
@@ -57,7 +56,7 @@ def customise(error: GatewayError, api: Api | None, request: HttpRequest, trace:
     own, default = _find(api, error)
     if own is None and default is None:
         return response
-    context = request_context(request, trace, account_id, error)
+    context = request_context(x, account_id)
     status = response.status
     for chosen in (default, own):  # the type's own settings win over its class's
         if chosen is not None and chosen.status_code is not None:
@@ -69,7 +68,7 @@ def customise(error: GatewayError, api: Api | None, request: HttpRequest, trace:
             continue
         for target, expression in chosen.response_parameters:
             if target.startswith("gatewayresponse.header."):
-                value = _parameter(expression, request, trace, context, api)
+                value = _parameter(expression, x, context, api)
                 if value is not None:
                     name = target[len("gatewayresponse.header."):]
                     headers = [(n, v) for n, v in headers if n.lower() != name.lower()] + [(name, value)]
@@ -80,9 +79,4 @@ def customise(error: GatewayError, api: Api | None, request: HttpRequest, trace:
 
 
 def _template(response: GatewayResponse | None) -> str | None:
-    if response is None or not response.response_templates:
-        return None
-    for content_type, template in response.response_templates:
-        if content_type == "application/json":
-            return template
-    return response.response_templates[0][1]
+    return json_template(response.response_templates) if response is not None else None

@@ -8,6 +8,7 @@ lambdagate names (501), never a silent mis-answer.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .definition.model import Integration, IntegrationResponse
 from .exchange import HttpRequest
@@ -19,8 +20,18 @@ class Unsupported(Exception):
     """The MOCK integration needs mapping-template logic lambdagate does not run."""
 
 
-def _template(templates: tuple[tuple[str, str], ...]) -> str | None:
-    """The application/json template (API Gateway's default content type), else the first."""
+@dataclass(frozen=True)
+class MockResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    request_template: str              # the texts the execution log shows
+    response_template: str
+
+
+def json_template(templates: tuple[tuple[str, str], ...]) -> str | None:
+    """The application/json template (API Gateway's default content type), else the first (mapping templates and
+    gateway response templates alike)."""
     for content_type, template in templates:
         if content_type == "application/json":
             return template
@@ -54,9 +65,8 @@ def _parameter(expression: str, request: HttpRequest) -> str | None:
     raise Unsupported(f"the response parameter expression {expression!r} is not emulated")
 
 
-def respond(integration: Integration, request: HttpRequest) -> tuple[int, list[tuple[str, str]], bytes, str, str]:
-    """Status, headers, body, and the request and response template texts for the execution log."""
-    request_template = _static(_template(integration.request_templates) or "", "the request template")
+def respond(integration: Integration, request: HttpRequest) -> MockResponse:
+    request_template = _static(json_template(integration.request_templates) or "", "the request template")
     found = _STATUS.search(request_template)
     status = int(found.group(1)) if found else 200
     response = _selected(integration, status)
@@ -66,7 +76,7 @@ def respond(integration: Integration, request: HttpRequest) -> tuple[int, list[t
             value = _parameter(expression, request)
             if value is not None:
                 headers.append((target[len("method.response.header."):], value))
-    body = _static(_template(response.response_templates) or "", "the response template")
+    body = _static(json_template(response.response_templates) or "", "the response template")
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", "application/json"))
-    return response.status_code, headers, body.encode("utf-8"), request_template, body
+    return MockResponse(response.status_code, headers, body.encode("utf-8"), request_template, body)

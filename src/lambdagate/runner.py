@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
 
 from .config import Config
 from .dashboard.server import DashboardServer
 from .definition.model import Deployment
-from .gateway import ApiGateway, Exchange
+from .exchange import Observers
+from .gateway import ApiGateway
 from .observe.console import Console
 from .observe.recorder import Recorder
 from .runtime.service import LambdaService
@@ -20,24 +20,17 @@ from .server import HttpServer
 class Runner:
     """Start with `start()`, open ports with `listen()`, stop with `close()`."""
 
-    def __init__(self, deployment: Deployment, state_dir: Path, console: Console, config: Config,
-                 record: bool = True) -> None:
+    def __init__(self, deployment: Deployment, console: Console, config: Config, record: bool = True) -> None:
         self.deployment = deployment
         self.config = config
         self.console = console
-        self.recorder = Recorder(deployment, state_dir if record else None, config.execution_log)
-        self.lambdas = LambdaService(deployment, state_dir, console.function_log, console.notice,
-                                     max_environments=config.max_environments, watch=config.watch,
-                                     python_channel=config.python_channel, on_invocation=self.recorder.invocation,
-                                     node_channel=config.node_channel)
-        self.gateway = ApiGateway(deployment, self.lambdas, self._exchange)
+        self.recorder = Recorder(deployment, config.source.state_dir if record else None, config.execution_log)
+        self.observer = Observers(console, self.recorder)
+        self.lambdas = LambdaService(deployment, config, self.observer)
+        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange)
         self.server: HttpServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
-
-    def _exchange(self, exchange: Exchange) -> None:
-        self.console.exchange(exchange)
-        self.recorder.exchange(exchange)
 
     async def start(self) -> None:
         await self.lambdas.start()
@@ -70,6 +63,7 @@ class Runner:
             await self.server.close()
         await self.lambdas.close()
         self.recorder.close()
+        self.console.flush()
 
 
 def describe_routes(deployment: Deployment) -> list[str]:

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import HttpVersion11, web
 
-from .exchange import HttpRequest
-from .gateway import MAX_REQUEST_BYTES, Exchange
+from .exchange import Exchange, HttpRequest
+from .gateway import MAX_REQUEST_BYTES
 
 REQUEST_LINE_AND_HEADERS = 10240
 Handler = Callable[[HttpRequest], Awaitable[Exchange]]

@@ -21,8 +21,7 @@ from urllib.parse import quote, urlencode
 
 from .config import Config, Options, config_from
 from .definition.loader import load
-from .exchange import HttpRequest
-from .gateway import Exchange
+from .exchange import Exchange, HttpRequest, Mode
 from .observe.console import Console
 from .observe.execution_log import render, test_invoke_log
 from .runner import Runner
@@ -64,8 +63,7 @@ class Gateway:
         self.deployment = deployment
         self.config = config
         self._loop = asyncio.new_event_loop()
-        self.runner = Runner(deployment, config.source.state_dir, Console(self.output, quiet=config.quiet), config,
-                             record)
+        self.runner = Runner(deployment, Console(self.output, quiet=config.quiet), config, record)
         for warning in deployment.warnings:
             self.runner.console.notice(warning)
         started = threading.Event()
@@ -117,7 +115,8 @@ class Gateway:
         request = HttpRequest(method.upper(), raw_path if raw_path.startswith("/") else "/" + raw_path,
                               raw_query if (raw_query or "?" in path) else None, tuple(header_items), data,
                               "127.0.0.1", 0, time.time())
-        exchange: Exchange = self.run(self.runner.gateway.handle(request, test_invoke=test_invoke), timeout)
+        mode = Mode.TEST_INVOKE if test_invoke else Mode.CLIENT
+        exchange: Exchange = self.run(self.runner.gateway.handle(request, mode), timeout)
         return _result(exchange)
 
     def close(self) -> None:
@@ -155,9 +154,9 @@ def _result(exchange: Exchange) -> TestInvokeResult:
         body=body.decode("utf-8", "replace"),
         headers={name: values[-1] for name, values in multi.items()},
         multi_value_headers=multi,
-        log=test_invoke_log(exchange.trace),
+        log=test_invoke_log(exchange),
         latency=round(exchange.latency_ms),
-        request_id=exchange.trace.ids.request_id,
+        request_id=exchange.ids.request_id,
         body_bytes=body,
-        execution_log=render(exchange.trace),
+        execution_log=render(exchange),
     )

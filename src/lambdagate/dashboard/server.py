@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..arns import function_name
 from ..observe.recorder import Recorder, RequestRecord
 
 STATIC = Path(__file__).with_name("static")
@@ -17,11 +18,10 @@ STATIC = Path(__file__).with_name("static")
 
 def request_summary(record: RequestRecord) -> dict[str, Any]:
     ex = record.exchange
-    trace = ex.trace
-    match = trace.match
+    match = ex.match
     r = ex.request
     return {
-        "requestId": trace.ids.request_id,
+        "requestId": ex.ids.request_id,
         "time": int(r.received_at * 1000),
         "method": r.method,
         "path": r.raw_path + (f"?{r.raw_query}" if r.raw_query is not None else ""),
@@ -32,15 +32,15 @@ def request_summary(record: RequestRecord) -> dict[str, Any]:
         "stage": match.api.stage.name if match else None,
         "resource": match.resource.path if match else None,
         "function": record.invocation.function.name if record.invocation else _function_name(record),
-        "lambdaRequestId": trace.lambda_request_id,
+        "lambdaRequestId": ex.lambda_request_id,
         "error": ex.error.response_type if ex.error else None,
         "hint": ex.error.hint if ex.error and ex.error.hint else None,
     }
 
 
 def _function_name(record: RequestRecord) -> str | None:
-    arn = record.function
-    return arn.rsplit(":function:", 1)[-1] if arn else None
+    call = record.exchange.call
+    return function_name(call.function_arn) if call is not None and call.function_arn else None
 
 
 class DashboardServer:
@@ -98,7 +98,7 @@ class DashboardServer:
         record = self.recorder.recent.get(request.match_info["request_id"])
         if record is None:
             raise web.HTTPNotFound(text="no such request among the latest ones")
-        prefix = f"({record.exchange.trace.ids.request_id}) "
+        prefix = f"({record.exchange.ids.request_id}) "
         body = request_summary(record)
         body["executionLog"] = [prefix + line for line in self.recorder.execution_log(record.exchange)]
         body["functionLog"] = list(record.invocation.lines) if record.invocation else []

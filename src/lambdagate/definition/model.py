@@ -133,9 +133,9 @@ class MethodSetting:
 
     resource_path: str = "/*"
     http_method: str = "*"
-    logging_level: str | None = None             # OFF | ERROR | INFO
-    data_trace_enabled: bool | None = None
-    metrics_enabled: bool | None = None
+    logging_level: str | None = None             # OFF | ERROR | INFO: the method's execution log (recorder.py)
+    data_trace_enabled: bool | None = None       # INFO with the full requests and responses
+    # MetricsEnabled is not kept: lambdagate's metrics always have the Method and Resource dimensions (README).
     throttling_burst_limit: int | None = None
     throttling_rate_limit: float | None = None
     caching_enabled: bool | None = None

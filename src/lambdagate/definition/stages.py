@@ -21,8 +21,7 @@ from .stack import Keys, Stack
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 # StageDescription's own settings apply to every method of the stage (CloudFormation template reference,
 # AWS::ApiGateway::Deployment StageDescription), as a MethodSettings entry `/*` `*` would.
-_STAGE_WIDE = ("LoggingLevel", "DataTraceEnabled", "MetricsEnabled", "ThrottlingBurstLimit", "ThrottlingRateLimit",
-               "CachingEnabled")
+_STAGE_WIDE = ("LoggingLevel", "DataTraceEnabled", "ThrottlingBurstLimit", "ThrottlingRateLimit", "CachingEnabled")
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,11 @@ def stage_from(stack: Stack, props: dict[str, Any], keys: Keys, name: str, deplo
     settings = list(method_settings(stack, props.get("MethodSettings") or [], keys + ("MethodSettings",)))
     if any(k in props for k in _STAGE_WIDE):
         settings.insert(0, _setting(stack.resolve({k: props[k] for k in _STAGE_WIDE if k in props}, keys)))
+    for setting in settings:
+        if setting.caching_enabled:
+            stack.warn(keys + ("MethodSettings",), f"stage {name}: CachingEnabled for {setting.http_method} "
+                       f"{setting.resource_path}: API Gateway's response cache is not emulated; every request reaches "
+                       "the integration")
     return Stage(name, deployment_id, variables,
                  str(access["Format"]) if "Format" in access else None,
                  str(access["DestinationArn"]) if "DestinationArn" in access else None,
@@ -101,7 +105,7 @@ def _setting(entry: dict[str, Any]) -> MethodSetting:
 
     return MethodSetting(resource_path(str(entry.get("ResourcePath", "/*"))), str(entry.get("HttpMethod", "*")),
                          str(entry["LoggingLevel"]) if "LoggingLevel" in entry else None, flag("DataTraceEnabled"),
-                         flag("MetricsEnabled"), number("ThrottlingBurstLimit", int),
+                         number("ThrottlingBurstLimit", int),
                          number("ThrottlingRateLimit", float), flag("CachingEnabled"))
 
 

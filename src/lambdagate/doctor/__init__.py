@@ -66,7 +66,7 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
     plans = {t.function.arn: [invoke.event_probe(p, e, t.function) for p, e in events] or
              [invoke.route_probe(deployment, r) for r in t.routes] or [invoke.import_probe(t.function)]
              for t in targets}
-    asyncio.run(invoke.run(deployment, state_dir, plans, lambda note: None))
+    asyncio.run(invoke.run(deployment, source, plans))
     runtimes = Runtimes(state_dir)
     sizes = [(p.name, len(json.dumps(e).encode())) for p, e in events]
     for target in targets:

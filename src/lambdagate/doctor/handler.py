@@ -154,7 +154,7 @@ def add_init_failure(result: Check, target: Target, probe: Probe) -> None:
     finding of the same kind."""
     assert probe.result is not None
     error = error_json(probe.result.payload)
-    error_type = str(error.get("errorType") or probe.result.error_type or "")
+    error_type = str(error.get("errorType") or probe.error_type)
     message = str(error.get("errorMessage", ""))
     spots = frames(error, target.function.code_dir)
     said = Evidence(f"the runtime says: {error_type}: {message}")

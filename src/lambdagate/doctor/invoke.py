@@ -11,19 +11,17 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config import Config, Source
 from ..definition.model import Deployment, Function
 from ..events import build_event, encode_event
-from ..exchange import HttpRequest
-from ..gateway import new_ids
+from ..exchange import HttpRequest, InvocationLog, RequestIds
 from ..routing import Match
-from ..runtime.environment import InvokeResult, Outcome
-from ..runtime.pool import Throttled
-from ..runtime.service import FunctionUnavailable, LambdaService
+from ..runtime import Answered, FunctionFailed, Throttled, TimedOut, Unavailable, call_integration, json_object
+from ..runtime.service import LambdaService
 from .findings import Evidence, shown
 from .targets import Route
 
@@ -38,7 +36,7 @@ class Probe:
     event: bytes
     wait: float                              # seconds the caller waits (the integration timeout)
     cold: bool = False                       # first invocation of a fresh execution environment
-    result: InvokeResult | None = None
+    result: Answered | FunctionFailed | None = None
     throttled: bool = False
     unavailable: str | None = None           # the runtime cannot run here
     gave_up: bool = False                    # the wait passed (a 504 through API Gateway)
@@ -47,9 +45,16 @@ class Probe:
     log: list[str] = field(default_factory=list)
 
     @property
+    def failed(self) -> bool:
+        return isinstance(self.result, FunctionFailed)
+
+    @property
     def init_failed(self) -> bool:
-        r = self.result
-        return self.cold and r is not None and r.outcome is Outcome.FUNCTION_ERROR and r.init_duration_ms is None
+        return self.cold and isinstance(self.result, FunctionFailed) and self.result.phase == "init"
+
+    @property
+    def error_type(self) -> str:
+        return str(self.result.error_type or "") if isinstance(self.result, FunctionFailed) else ""
 
 
 def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, Match]:
@@ -78,7 +83,7 @@ def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, 
 def route_probe(deployment: Deployment, route: Route, now: float | None = None) -> Probe:
     now = time.time() if now is None else now
     request, match = sample_request(route, deployment.region, now)
-    event = encode_event(build_event(request, match, new_ids(now), deployment.account_id))
+    event = encode_event(build_event(request, match, RequestIds.new(now), deployment.account_id))
     label = f"{request.method} {request.raw_path}"
     if label != route.label:
         label += f" (resource {route.label})"
@@ -95,15 +100,29 @@ def import_probe(function: Function) -> Probe:
     return Probe("import check", None, b"{}", function.timeout + 5.0, import_only=True)
 
 
-async def run(deployment: Deployment, state_dir: Path, plans: dict[str, list[Probe]],
-              notice: Callable[[str], None]) -> None:
+class _Output:
+    """The observer of doctor's Lambda service: each function's output lines, nothing on the terminal."""
+
+    def __init__(self) -> None:
+        self.lines: dict[str, list[str]] = defaultdict(list)
+
+    def function_output(self, function: Function, line: str) -> None:
+        self.lines[function.arn].append(line)
+
+    def exchange(self, exchange: object) -> None: ...
+
+    def invocation(self, log: InvocationLog) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+
+async def run(deployment: Deployment, source: Source, plans: dict[str, list[Probe]]) -> None:
     """Fill in each probe's result; functions in parallel, each function's probes one after the other."""
-    logs: dict[str, list[str]] = defaultdict(list)
-    service = LambdaService(deployment, state_dir, lambda fn, line: logs[fn.arn].append(line), notice,
-                            max_environments=1, watch=False)
+    output = _Output()
+    service = LambdaService(deployment, Config(source=source, max_environments=1, watch=False), output)
     await service.start()
     try:
-        await asyncio.gather(*(_function(service, deployment.functions[arn], probes, logs[arn])
+        await asyncio.gather(*(_function(service, deployment.functions[arn], probes, output.lines[arn])
                                for arn, probes in plans.items()))
     finally:
         await service.close()
@@ -117,30 +136,22 @@ async def _function(service: LambdaService, function: Function, probes: list[Pro
             continue
         probe.cold = fresh
         start = len(log)
-        task = asyncio.ensure_future(service.invoke(function, probe.event, new_ids(time.time()).trace_id))
-        try:
-            outcome = await asyncio.wait_for(asyncio.shield(task), timeout=probe.wait)
-        except asyncio.TimeoutError:
+        outcome = await call_integration(service, function, probe.event, RequestIds.new(time.time()).trace_id,
+                                         probe.wait)
+        probe.log = log[start:]
+        if isinstance(outcome, TimedOut):
             probe.gave_up = True
-            continue
-        except FunctionUnavailable as e:
-            probe.unavailable = str(e)
-            continue
-        finally:
-            probe.log = log[start:]
-        if isinstance(outcome, Throttled):
+        elif isinstance(outcome, Unavailable):
+            probe.unavailable = outcome.reason
+        elif isinstance(outcome, Throttled):
             probe.throttled = True
-            continue
-        probe.result = outcome
-        fresh = outcome.environment_lost
+        else:
+            probe.result = outcome
+            fresh = isinstance(outcome, FunctionFailed) and outcome.environment_lost
 
 
 def error_json(payload: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return json_object(payload)
 
 
 def frames(error: dict[str, Any], code_dir: str) -> list[Evidence]:

@@ -5,7 +5,6 @@ the frame that raised them."""
 from __future__ import annotations
 
 from .. import causes as catalogue
-from ..runtime.environment import Outcome
 from ..violations import violations
 from .findings import Check, Evidence, Finding
 from .invoke import Probe, error_json, frames
@@ -34,7 +33,7 @@ def check(target: Target, probes: list[Probe]) -> Check:
             _add(result, merged, _timed_out(target, probe))
         elif probe.init_failed:
             notes.append(f"{probe.label}: the function did not start (see handler configuration)")
-        elif probe.result is not None and probe.result.outcome is Outcome.FUNCTION_ERROR:
+        elif probe.failed:
             _add(result, merged, _function_error(target, probe))
         elif probe.result is not None:
             found = violations(probe.result.payload)
@@ -85,7 +84,7 @@ def _timed_out(target: Target, probe: Probe) -> Finding:
 def _function_error(target: Target, probe: Probe) -> Finding:
     assert probe.result is not None
     error = error_json(probe.result.payload)
-    error_type = str(error.get("errorType") or probe.result.error_type or "")
+    error_type = str(error.get("errorType") or probe.error_type)
     message = str(error.get("errorMessage", ""))
     spots = frames(error, target.function.code_dir)
     hit = catalogue.match(catalogue.LAMBDA_CAUSES, message)

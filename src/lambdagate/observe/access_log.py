@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..context_variables import render as render_template
 from ..context_variables import request_context
-from ..gateway import Exchange
+from ..exchange import Exchange
 
 # The console's "CLF" example, character for character (no space between `]` and `"`).
 CLF = ('$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime]'
@@ -17,7 +17,7 @@ CLF = ('$context.identity.sourceIp $context.identity.caller $context.identity.us
 
 def context_variables(exchange: Exchange, account_id: str) -> dict[str, str]:
     """`$context` for one request, the names as AWS spells them."""
-    out = request_context(exchange.request, exchange.trace, account_id, exchange.error)
+    out = request_context(exchange, account_id)
     out.update({"status": str(exchange.response.status), "responseLength": str(len(exchange.response.body)),
                 "responseLatency": str(round(exchange.latency_ms))})
     return out

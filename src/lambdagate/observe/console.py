@@ -3,40 +3,63 @@ failed request the execution-log lines AWS would have written for it, then lambd
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from typing import TextIO
 
 from ..definition.model import Function
-from ..gateway import Exchange
+from ..exchange import Exchange, InvocationLog
 from .execution_log import error_tail, prefixed
 
 
 class Console:
+    """An observer (exchange.Observer) that writes to the terminal. The functions' lines printed while the event loop
+    works on one batch of events go out together (one write per batch, not per line); a request's line goes out at
+    once, before its answer does."""
+
     def __init__(self, out: TextIO | None = None, quiet: bool = False) -> None:
         self.out = out or sys.stdout
         self.quiet = quiet
+        self._pending: list[str] = []
+        self._scheduled = False
 
     def _write(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+        self._pending.append(text)
+        if self._scheduled:
+            return
+        try:
+            asyncio.get_running_loop().call_soon(self.flush)
+            self._scheduled = True
+        except RuntimeError:  # no event loop (start-up, tests): at once
+            self.flush()
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if self._pending:
+            text, self._pending = "\n".join(self._pending) + "\n", []
+            self.out.write(text)
+            self.out.flush()
 
     def notice(self, text: str) -> None:
         self._write(f"lambdagate: {text}")
 
-    def function_log(self, function: Function, line: str) -> None:
+    def function_output(self, function: Function, line: str) -> None:
         if not self.quiet:
             self._write(f"[{function.logical_id}] {line}")
+
+    def invocation(self, log: InvocationLog) -> None:
+        """The function's lines were shown as they came (`function_output`)."""
 
     def exchange(self, exchange: Exchange) -> None:
         if self.quiet and exchange.response.status < 400:
             return
         r = exchange.request
-        target = r.raw_path + (f"?{r.raw_query}" if r.raw_query is not None else "")
         stamp = time.strftime("%H:%M:%S", time.localtime(r.received_at))
-        lines = [f"{stamp} {r.method} {target} {exchange.response.status} {exchange.latency_ms:.1f} ms"]
+        lines = [f"{stamp} {r.method} {r.target} {exchange.response.status} {exchange.latency_ms:.1f} ms"]
         if exchange.error is not None and exchange.response.status >= 500:
-            lines += ["  " + line for line in prefixed(exchange.trace.ids.request_id, error_tail(exchange.trace))]
+            lines += ["  " + line for line in prefixed(exchange.ids.request_id, error_tail(exchange))]
         if exchange.error is not None and exchange.error.hint:
             lines.append(f"  lambdagate: {exchange.error.hint}")
-        self._write("\n".join(lines))
+        self._pending.append("\n".join(lines))
+        self.flush()

@@ -1,50 +1,72 @@
-"""API Gateway's execution log for one request, line for line (fact sheet §4.1), rendered only when wanted.
+"""API Gateway's execution log for one request, line for line (fact sheet §4.1), rendered only when read.
 
-The gateway fills a Trace while it works (cheap: references only); `render` turns it into the lines that
-CloudWatch would hold under `API-Gateway-Execution-Logs_<apiId>/<stage>`, each without the `(<requestId>) `
-prefix, which `prefixed` adds.
+A request is kept as a compact record (`record`): the values the log needs, long ones cut where the log cuts them.
+`render_record` turns a record into the lines CloudWatch would hold under `API-Gateway-Execution-Logs_<apiId>/<stage>`
+(each without the `(<requestId>) ` prefix that `prefixed` adds), the same lines whether the record is fresh (the
+terminal, test-invoke, the dashboard) or read back from the log store after a restart (`lambdagate logs`).
+
+Each line's head is spelled once here; `explain` reads with the same names.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import METHOD_COMPLETED_LINE
-from ..events import RequestIds
-from ..exchange import HttpRequest
-from ..routing import Match
+from ..events import query_parameters
+from ..exchange import Exchange, Reached
 
 TRUNCATE_AT = 1024  # "Long values are cut at about 1 KB and end with ` [TRUNCATED]`" (§4.1)
+LEVELS = ("off", "error", "info", "full")
 
+# The heads of the lines, in the order AWS writes them.
+EXTENDED_REQUEST_ID = "Extended Request Id: "
+STARTING_EXECUTION = "Starting execution for request: "
+METHOD_REQUEST_PATH = "Method request path: "
+METHOD_REQUEST_QUERY = "Method request query string: "
+METHOD_REQUEST_HEADERS = "Method request headers: "
+METHOD_REQUEST_BODY = "Method request body before transformations: "
+ENDPOINT_REQUEST_URI = "Endpoint request URI: "
+ENDPOINT_REQUEST_HEADERS = "Endpoint request headers: "
+ENDPOINT_REQUEST_BODY = "Endpoint request body after transformations: "
+SENDING_REQUEST = "Sending request to "
+RECEIVED_RESPONSE = "Received response. "
+ENDPOINT_RESPONSE_HEADERS = "Endpoint response headers: "
+ENDPOINT_RESPONSE_BODY = "Endpoint response body before transformations: "
+METHOD_RESPONSE_BODY = "Method response body after transformations: "
+METHOD_RESPONSE_HEADERS = "Method response headers: "
+SUCCESSFULLY_COMPLETED = "Successfully completed execution"
+METHOD_COMPLETED = METHOD_COMPLETED_LINE.split("{", 1)[0]
+INTEGRATION_ENDPOINT_REQUEST_ID = "AWS Integration Endpoint RequestId : "
+XRAY_TRACING_ID = "X-ray Tracing ID : "
 
-@dataclass
-class Trace:
-    request: HttpRequest
-    ids: RequestIds
-    region: str
-    match: Match | None = None
-    function_arn: str | None = None
-    source_arn: str | None = None
-    event: bytes | None = None
-    sent: bool = False                      # the request reached "Sending request to ..."
-    lambda_request_id: str | None = None
-    integration_latency_ms: int | None = None
-    function_error: bool = False
-    result: bytes | None = None             # the Lambda's answer ("Endpoint response body ...")
-    response_headers: list[tuple[str, str]] = field(default_factory=list)
-    response_body: bytes | None = None
-    error_lines: list[str] = field(default_factory=list)
-    status: int = 0
-    received_response: bool = False
-    mock: tuple[str, str] | None = None     # a MOCK integration's (request template, response template)
+# Lines that only data tracing writes: the payloads and headers of the request and the response.
+DATA_TRACE = (METHOD_REQUEST_PATH, METHOD_REQUEST_QUERY, METHOD_REQUEST_HEADERS, METHOD_REQUEST_BODY,
+              ENDPOINT_REQUEST_HEADERS, ENDPOINT_REQUEST_BODY, ENDPOINT_RESPONSE_HEADERS, ENDPOINT_RESPONSE_BODY,
+              METHOD_RESPONSE_BODY, METHOD_RESPONSE_HEADERS)
+ERROR_LINES = ("Lambda execution failed", "Lambda invocation failed", "Execution failed")
+# What the terminal shows of a failed request: the function's answer, the error, the status.
+ERROR_TAIL = (ENDPOINT_RESPONSE_BODY, "Lambda ", "Execution failed", METHOD_COMPLETED)
+# A stand-in for the SigV4 signature API Gateway's log shows masked (§4.1).
+_MASKED_AUTHORIZATION = "*" * 172 + "fa1b2c"
+_SECURITY_TOKEN = "IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJHMEUCIQD"
 
 
 def truncate(text: str) -> str:
     return text if len(text) <= TRUNCATE_AT else text[:TRUNCATE_AT] + " [TRUNCATED]"
 
 
-def java_map(pairs: list[tuple[str, str]] | dict[str, str] | None) -> str:
+def _cut(data: bytes | str | None) -> str:
+    """A payload as the log shows it: UTF-8 with replacements, no more of it than a line can hold."""
+    if data is None:
+        return ""
+    if isinstance(data, bytes):
+        data = data[: 4 * (TRUNCATE_AT + 1)].decode("utf-8", "replace")
+    return data[: TRUNCATE_AT + 1]
+
+
+def java_map(pairs: list[tuple[str, str]] | list[list[str]] | dict[str, str] | None) -> str:
     """`{k=v, k2=v2}`; repeated names joined with `,` (§4.1)."""
     if not pairs:
         return "{}"
@@ -55,92 +77,108 @@ def java_map(pairs: list[tuple[str, str]] | dict[str, str] | None) -> str:
     return "{" + ", ".join(f"{k}={','.join(v)}" for k, v in joined.items()) + "}"
 
 
-def _rfc1123(epoch: float) -> str:
-    return time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(epoch))
+def record(x: Exchange, level: str = "full") -> dict[str, Any]:
+    """What the execution log of this request needs, as JSON-ready values (the log store keeps this)."""
+    r = x.request
+    out: dict[str, Any] = {"reached": int(x.reached), "status": x.response.status, "level": level,
+                           "requestId": x.ids.request_id, "extendedRequestId": x.ids.extended_request_id,
+                           "traceId": x.ids.trace_id, "receivedAt": r.received_at}
+    match = x.match
+    if match is None:
+        return out
+    out.update({"apiId": match.api.id, "stage": match.api.stage.name, "verb": match.method.http_method,
+                "resourcePath": match.resource.path, "pathParameters": match.path_parameters,
+                "method": r.method, "path": "/" + r.raw_path.lstrip("/"),
+                "query": dict(query_parameters(r.raw_query)), "headers": r.headers, "body": _cut(r.body),
+                "errorLines": x.error.log_lines if x.error is not None else []})
+    if x.mock is not None:
+        out["mock"] = (x.mock.request_template, x.mock.response_template)
+    call = x.call
+    if call is not None and x.reached >= Reached.INTEGRATION:
+        out.update({"region": x.region, "functionArn": call.function_arn, "sourceArn": call.source_arn,
+                    "event": _cut(call.event)})
+        if x.reached >= Reached.ANSWERED:
+            out.update({"lambdaRequestId": call.lambda_request_id, "integrationLatency": call.latency_ms,
+                        "functionError": call.function_error, "result": _cut(call.result),
+                        "resultLength": len(call.result or b"")})
+    if x.reached >= Reached.RESPONDED:
+        out.update({"responseHeaders": x.method_response_headers, "responseBody": _cut(x.response.body)})
+    return out
 
 
-def render(trace: Trace) -> list[str]:
+def render(x: Exchange) -> list[str]:
     """Every line of the execution log for this request, with data tracing on."""
-    r, ids = trace.request, trace.ids
-    m = trace.match
-    if m is None:
+    return render_record(record(x))
+
+
+def render_record(rec: dict[str, Any]) -> list[str]:
+    """The lines of a record, in AWS's order and words (§4.1)."""
+    reached = int(rec["reached"])
+    if reached < Reached.METHOD:
         return []  # no method was reached: AWS writes no execution log (§3, 403 row)
-    api, stage = m.api, m.api.stage.name
-    endpoint = (f"https://lambda.{trace.region}.amazonaws.com/2015-03-31/functions/{trace.function_arn}"
-                f"/invocations")
+    request_id, api_id, stage = rec["requestId"], rec["apiId"], rec["stage"]
     lines = [
-        f"Extended Request Id: {ids.extended_request_id}",
-        f"Verifying Usage Plan for request: {ids.request_id}. API Key:  API Stage: {api.id}/{stage}",
-        f"API Key authorized because method '{m.method.http_method} {m.resource.path}' does not require API Key. "
+        EXTENDED_REQUEST_ID + rec["extendedRequestId"],
+        f"Verifying Usage Plan for request: {request_id}. API Key:  API Stage: {api_id}/{stage}",
+        f"API Key authorized because method '{rec['verb']} {rec['resourcePath']}' does not require API Key. "
         "Request will not contribute to throttle or quota limits",
-        f"Usage Plan check succeeded for API Key  and API Stage {api.id}/{stage}",
-        f"Starting execution for request: {ids.request_id}",
-        f"HTTP Method: {r.method}, Resource Path: {'/' + r.raw_path.lstrip('/')}",
-        f"Method request path: {java_map(m.path_parameters)}",
-        f"Method request query string: {java_map(_query(r))}",
-        truncate(f"Method request headers: {java_map(list(r.headers))}"),
-        truncate(f"Method request body before transformations: {r.body.decode('utf-8', 'replace')}"),
+        f"Usage Plan check succeeded for API Key  and API Stage {api_id}/{stage}",
+        STARTING_EXECUTION + request_id,
+        f"HTTP Method: {rec['method']}, Resource Path: {rec['path']}",
+        METHOD_REQUEST_PATH + java_map(rec["pathParameters"]),
+        METHOD_REQUEST_QUERY + java_map(rec["query"]),
+        truncate(METHOD_REQUEST_HEADERS + java_map(rec["headers"])),
+        truncate(METHOD_REQUEST_BODY + rec["body"]),
     ]
-    if trace.mock is not None and not trace.error_lines:
+    completed = METHOD_COMPLETED_LINE.format(status=rec["status"])
+    errors: list[str] = rec["errorLines"]
+    mock = rec.get("mock")
+    if mock is not None and reached >= Reached.RESPONDED:
         return lines + [
-            truncate(f"Endpoint request body after transformations: {trace.mock[0]}"),
-            truncate(f"Method response body after transformations: {trace.mock[1]}"),
-            truncate(f"Method response headers: {java_map(trace.response_headers)}"),
-            "Successfully completed execution", METHOD_COMPLETED_LINE.format(status=trace.status)]
-    if trace.function_arn is None:
-        return lines + trace.error_lines + [METHOD_COMPLETED_LINE.format(status=trace.status)]
-    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(r.received_at))
+            truncate(ENDPOINT_REQUEST_BODY + mock[0]),
+            truncate(METHOD_RESPONSE_BODY + mock[1]),
+            truncate(METHOD_RESPONSE_HEADERS + java_map(rec["responseHeaders"])),
+            SUCCESSFULLY_COMPLETED, completed]
+    if reached < Reached.INTEGRATION:
+        return lines + errors + [completed]
+    endpoint = (f"https://lambda.{rec['region']}.amazonaws.com/2015-03-31/functions/{rec['functionArn']}"
+                f"/invocations")
+    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(rec["receivedAt"]))
     lines += [
-        f"Endpoint request URI: {endpoint}",
-        truncate(f"Endpoint request headers: {{x-amzn-lambda-integration-tag={ids.request_id}, "
-                 f"Authorization=************************************************************************************"
-                 f"****************************************************************************************fa1b2c, "
-                 f"X-Amz-Date={amz_date}, x-amzn-apigateway-api-id={api.id}, X-Amz-Source-Arn={trace.source_arn}, "
-                 f"Accept=application/json, User-Agent=AmazonAPIGateway_{api.id}, "
-                 f"X-Amz-Security-Token=IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJHMEUCIQD}}"),
-        truncate("Endpoint request body after transformations: " +
-                 (trace.event or b"").decode("utf-8", "replace")),
+        ENDPOINT_REQUEST_URI + endpoint,
+        truncate(f"{ENDPOINT_REQUEST_HEADERS}{{x-amzn-lambda-integration-tag={request_id}, "
+                 f"Authorization={_MASKED_AUTHORIZATION}, X-Amz-Date={amz_date}, x-amzn-apigateway-api-id={api_id}, "
+                 f"X-Amz-Source-Arn={rec['sourceArn']}, Accept=application/json, "
+                 f"User-Agent=AmazonAPIGateway_{api_id}, X-Amz-Security-Token={_SECURITY_TOKEN}}}"),
+        truncate(ENDPOINT_REQUEST_BODY + rec["event"]),
     ]
-    if not trace.sent:
-        return lines + trace.error_lines + [METHOD_COMPLETED_LINE.format(status=trace.status)]
-    lines.append(f"Sending request to {endpoint}")
-    if trace.received_response and trace.lambda_request_id:
-        result = trace.result or b""
-        headers = [("Date", _rfc1123(r.received_at)), ("Content-Type", "application/json"),
-                   ("Content-Length", str(len(result))), ("Connection", "keep-alive"),
-                   ("x-amzn-RequestId", trace.lambda_request_id)]
-        if trace.function_error:
+    if reached < Reached.SENT:
+        return lines + errors + [completed]
+    lines.append(SENDING_REQUEST + endpoint)
+    answered = reached >= Reached.ANSWERED and rec.get("lambdaRequestId")
+    if answered:
+        headers = [("Date", _rfc1123(rec["receivedAt"])), ("Content-Type", "application/json"),
+                   ("Content-Length", str(rec["resultLength"])), ("Connection", "keep-alive"),
+                   ("x-amzn-RequestId", rec["lambdaRequestId"])]
+        if rec["functionError"]:
             headers.append(("X-Amz-Function-Error", "Unhandled"))
         headers += [("x-amzn-Remapped-Content-Length", "0"), ("X-Amz-Executed-Version", "$LATEST"),
-                    ("X-Amzn-Trace-Id", _lambda_trace(ids.trace_id))]
+                    ("X-Amzn-Trace-Id", _lambda_trace(rec["traceId"]))]
         lines += [
-            f"Received response. Status: 200, Integration latency: {trace.integration_latency_ms or 0} ms",
-            truncate(f"Endpoint response headers: {java_map(headers)}"),
-            truncate("Endpoint response body before transformations: " + result.decode("utf-8", "replace")),
+            f"{RECEIVED_RESPONSE}Status: 200, Integration latency: {rec['integrationLatency'] or 0} ms",
+            truncate(ENDPOINT_RESPONSE_HEADERS + java_map(headers)),
+            truncate(ENDPOINT_RESPONSE_BODY + rec["result"]),
         ]
-    lines += trace.error_lines
-    if not trace.error_lines and trace.response_body is not None:
-        lines += [
-            truncate("Method response body after transformations: " +
-                     trace.response_body.decode("utf-8", "replace")),
-            truncate(f"Method response headers: {java_map(trace.response_headers)}"),
-            "Successfully completed execution",
-        ]
-    lines.append(METHOD_COMPLETED_LINE.format(status=trace.status))
-    if trace.lambda_request_id and trace.received_response:
-        lines += [f"AWS Integration Endpoint RequestId : {trace.lambda_request_id}",
-                  f"X-ray Tracing ID : {ids.trace_id.removeprefix('Root=')}"]
+    lines += errors
+    if not errors and reached >= Reached.RESPONDED:
+        lines += [truncate(METHOD_RESPONSE_BODY + rec["responseBody"]),
+                  truncate(METHOD_RESPONSE_HEADERS + java_map(rec["responseHeaders"])),
+                  SUCCESSFULLY_COMPLETED]
+    lines.append(completed)
+    if answered:
+        lines += [INTEGRATION_ENDPOINT_REQUEST_ID + rec["lambdaRequestId"],
+                  XRAY_TRACING_ID + rec["traceId"].removeprefix("Root=")]
     return lines
-
-
-# Lines that only data tracing writes: the payloads and headers of the request and the response.
-DATA_TRACE = ("Method request path:", "Method request query string:", "Method request headers:",
-              "Method request body before transformations:", "Endpoint request headers:",
-              "Endpoint request body after transformations:", "Endpoint response headers:",
-              "Endpoint response body before transformations:", "Method response body after transformations:",
-              "Method response headers:")
-ERROR_LINES = ("Lambda execution failed", "Lambda invocation failed", "Execution failed")
-LEVELS = ("off", "error", "info", "full")
 
 
 def at_level(lines: list[str], level: str, failed: bool) -> list[str]:
@@ -151,37 +189,39 @@ def at_level(lines: list[str], level: str, failed: bool) -> list[str]:
     if level == "info":
         return [line for line in lines if not line.startswith(DATA_TRACE)]
     if level == "error" and failed:
-        return [line for line in lines if line.startswith(ERROR_LINES + ("Method completed with status",))]
+        return [line for line in lines if line.startswith(ERROR_LINES + (METHOD_COMPLETED,))]
     return []
 
 
-def test_invoke_log(trace: Trace) -> str:
+def stored_lines(rec: dict[str, Any]) -> list[str]:
+    """A stored record's lines at the level it was recorded with, each with its `(<requestId>) ` prefix."""
+    lines = at_level(render_record(rec), rec.get("level", "full"), rec["status"] >= 400)
+    return prefixed(str(rec["requestId"]), lines)
+
+
+def test_invoke_log(x: Exchange) -> str:
     """The console Test panel's `log` (fact sheet §4.2): a heading, then the method lines from "Starting execution"
     to "Method completed", each stamped `EEE MMM dd HH:mm:ss UTC yyyy : `, ending with a newline."""
-    lines = render(trace)
+    lines = render(x)
     if lines:
-        start = next((i for i, line in enumerate(lines) if line.startswith("Starting execution")), 0)
-        end = next((i for i, line in enumerate(lines) if line.startswith("Method completed")), len(lines) - 1)
+        start = next((i for i, line in enumerate(lines) if line.startswith(STARTING_EXECUTION)), 0)
+        end = next((i for i, line in enumerate(lines) if line.startswith(METHOD_COMPLETED)), len(lines) - 1)
         lines = lines[start:end + 1]
-    stamp = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(trace.request.received_at))
-    return "".join([f"Execution log for request {trace.ids.request_id}\n"] + [f"{stamp} : {line}\n" for line in lines])
+    stamp = time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(x.request.received_at))
+    return "".join([f"Execution log for request {x.ids.request_id}\n"] + [f"{stamp} : {line}\n" for line in lines])
 
 
-def error_tail(trace: Trace) -> list[str]:
+def error_tail(x: Exchange) -> list[str]:
     """What the terminal shows for a failed request: the function's answer (if any), the error, the status."""
-    return [line for line in render(trace)
-            if line.startswith(("Endpoint response body before transformations", "Lambda ", "Execution failed",
-                                "Method completed with status"))]
+    return [line for line in render(x) if line.startswith(ERROR_TAIL)]
 
 
 def prefixed(request_id: str, lines: list[str]) -> list[str]:
     return [f"({request_id}) {line}" for line in lines]
 
 
-def _query(r: HttpRequest) -> dict[str, str]:
-    from ..events import query_parameters
-
-    return dict(query_parameters(r.raw_query))
+def _rfc1123(epoch: float) -> str:
+    return time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(epoch))
 
 
 def _lambda_trace(trace_id: str) -> str:

@@ -1,22 +1,29 @@
 """A local CloudWatch Logs: log groups named as AWS names them, kept under `.lambdagate/logs/`.
 
-One JSON-lines file per group; a record holds the events one request or invocation wrote at one time
-(`{"timestamp": ms, "stream": ..., "messages": [...]}`). A group's file is rolled over to `<file>.1` past
-`max_bytes`, so the store stays bounded (two files a group) and survives restarts. Writes are buffered and flushed by
-`flush()` (the server flushes twice a second and on exit).
+One JSON-lines file per group; a record holds the events one request or invocation wrote at one time: the messages
+themselves (`{"timestamp": ms, "stream": ..., "messages": [...]}`), or a compact record of a kind whose messages are
+rendered when read (`{"timestamp": ms, "stream": ..., "kind": "execution", "data": {...}}`: an execution log, rendered
+by execution_log.stored_lines, so that serving does not render what nobody reads). A group's file is rolled over to
+`<file>.1` past `max_bytes`, so the store stays bounded (two files a group) and survives restarts. Writes are
+buffered and flushed by `flush()` (the server flushes twice a second and on exit).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import orjson
 
+from .execution_log import stored_lines
+
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+# How the messages of each kind of compact record are rendered when read.
+RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {"execution": stored_lines}
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,11 @@ class LogStore:
         ms = int((time.time() if timestamp is None else timestamp) * 1000)
         record = orjson.dumps({"timestamp": ms, "stream": stream, "messages": messages}).decode()
         self._buffer.setdefault(group, []).append(record)
+
+    def put_record(self, group: str, stream: str, kind: str, data: dict[str, Any], timestamp: float) -> None:
+        """A compact record whose messages RENDERERS[kind] renders when the group is read."""
+        self._buffer.setdefault(group, []).append(orjson.dumps(
+            {"timestamp": int(timestamp * 1000), "stream": stream, "kind": kind, "data": data}).decode())
 
     def flush(self) -> None:
         if not self._buffer:
@@ -91,7 +103,7 @@ class LogStore:
             except orjson.JSONDecodeError:
                 continue
             if record["timestamp"] >= since_ms:
-                for message in record.get("messages") or [record.get("message", "")]:
+                for message in _messages(record):
                     out.append(LogEvent(group, record["stream"], record["timestamp"], message))
         return out, offset + len(complete)
 
@@ -110,3 +122,11 @@ class LogStore:
         if group is None:
             return names
         return [group] if group in names else [name for name in names if group in name]
+
+
+def _messages(record: dict[str, Any]) -> list[str]:
+    kind = record.get("kind")
+    if kind is not None:
+        render = RENDERERS.get(kind)
+        return render(record["data"]) if render is not None else []
+    return list(record.get("messages") or [record.get("message", "")])

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..gateway import Exchange
+from ..exchange import Exchange
 
 SAMPLES_KEPT = 2000  # latency samples per row and minute, for percentiles
 
@@ -74,7 +74,7 @@ class Metrics:
         self.totals: dict[tuple[str, str, str, str], list[float]] = {}
 
     def record(self, exchange: Exchange, fallback_api: tuple[str, str] | None) -> None:
-        match = exchange.trace.match
+        match = exchange.match
         if match is not None:
             api, stage = api_name(match.api.name, match.api.id), match.api.stage.name
             method, resource = match.method.http_method, match.resource.path

@@ -1,13 +1,15 @@
 """What AWS would have logged and measured for each request, kept under `.lambdagate/`:
 
-- execution logs in `API-Gateway-Execution-Logs_<apiId>/<stage>` (fact sheet §4.1), at the chosen level;
+- execution logs in `API-Gateway-Execution-Logs_<apiId>/<stage>` (fact sheet §4.1), at each method's level, kept as
+  compact records and rendered when read (execution_log.py);
 - access logs in the stage's AccessLogSetting destination (or `API-Gateway-Access-Logs_<apiId>/<stage>`), in its
   Format or CLF;
 - Lambda logs in `/aws/lambda/<function>`, one stream per execution environment (§5.3);
 - metrics per minute (§7);
 - the latest requests, for the dashboard.
 
-The request path only queues references; rendering and writing happen in `flush()`, off the request's way.
+The request's path only records metrics and queues a reference; records are built and written by `flush()`, off the
+request's way.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..definition.model import Api, Deployment
-from ..gateway import Exchange
-from ..runtime.pool import InvocationLog
+from ..definition.model import Api, Deployment, Function, Method, MethodSetting, Stage
+from ..exchange import Exchange, InvocationLog
 from . import access_log
-from .execution_log import at_level, render
+from .execution_log import at_level, record, render
 from .log_store import LogStore
 from .metrics import Metrics, api_name
 
@@ -46,19 +47,40 @@ def _stream(api: Api) -> str:
     return hashlib.sha256(f"{api.id}/{api.stage.name}".encode()).hexdigest()[:32]
 
 
+def method_log_level(stage: Stage, resource_path: str, method: Method, default: str) -> str:
+    """The execution-log level the stage's MethodSettings give a method (CloudFormation AWS::ApiGateway::Stage
+    MethodSetting: LoggingLevel OFF/ERROR/INFO, DataTraceEnabled for the full requests and responses), the most
+    specific setting first (`/resource` + verb over `/*` + `*`); `default` where no setting says."""
+    def rank(s: MethodSetting) -> int:
+        return (s.resource_path == resource_path) * 2 + (s.http_method.upper() == method.http_method)
+
+    matching = [s for s in stage.method_settings
+                if s.resource_path in ("/*", "*", resource_path) and s.http_method in ("*", method.http_method)]
+    matching.sort(key=rank, reverse=True)
+    level = next((s.logging_level for s in matching if s.logging_level is not None), None)
+    data_trace = next((s.data_trace_enabled for s in matching if s.data_trace_enabled is not None), None)
+    if level is None and data_trace is None:
+        return default
+    level = (level or ("INFO" if data_trace else "OFF")).upper()
+    if level == "INFO":
+        return "full" if data_trace else "info"
+    return "error" if level == "ERROR" else "off"
+
+
 @dataclass
 class RequestRecord:
     """One request as the dashboard lists it."""
 
     exchange: Exchange
-    function: str | None = None
     invocation: InvocationLog | None = None
 
 
 class Recorder:
-    def __init__(self, deployment: Deployment, state_dir: Path | None, execution_log_level: str = "full") -> None:
+    """An observer (exchange.Observer) that writes the logs and metrics; `level` None: each method's level from the
+    stage's MethodSettings, full where they say nothing; a level: that level for every method."""
+
+    def __init__(self, deployment: Deployment, state_dir: Path | None, level: str | None = None) -> None:
         self.deployment = deployment
-        self.level = execution_log_level
         self.store = LogStore(state_dir / "logs") if state_dir is not None else None
         self.metrics = Metrics(state_dir / "metrics.jsonl" if state_dir is not None else None)
         self.recent: OrderedDict[str, RequestRecord] = OrderedDict()
@@ -66,46 +88,64 @@ class Recorder:
         self._early: dict[str, InvocationLog] = {}   # function logs complete before their request was recorded
         self._queued: deque[Exchange | InvocationLog] = deque()
         self._streams: dict[str, str] = {}
-        first = deployment.apis[0] if deployment.apis else None
-        self._fallback = (api_name(first.name, first.id), first.stage.name) if first else None
+        self._levels = {(api.id, resource.path, verb): level or method_log_level(api.stage, resource.path, m, "full")
+                        for api in deployment.apis for resource in api.resources
+                        for verb, m in resource.methods.items()}
+        self._first = deployment.apis[0] if deployment.apis else None
+        self._fallback = (api_name(self._first.name, self._first.id), self._first.stage.name) if self._first else None
+        self._default_level = level or "full"
 
     # -- on the request's way: cheap ------------------------------------------------------------------------------
     def exchange(self, exchange: Exchange) -> None:
         """A console test writes no execution or access log and no metrics (only the function's own log)."""
         if not exchange.test_invoke:
             self.metrics.record(exchange, self._fallback)
-        record = RequestRecord(exchange, exchange.trace.function_arn)
-        self.recent[exchange.trace.ids.request_id] = record
+        entry = RequestRecord(exchange)
+        self.recent[exchange.ids.request_id] = entry
         if len(self.recent) > RECENT:
             _, old = self.recent.popitem(last=False)
-            if old.exchange.trace.lambda_request_id:
-                self._by_lambda_request.pop(old.exchange.trace.lambda_request_id, None)
-        lambda_id = exchange.trace.lambda_request_id
+            if old.exchange.lambda_request_id:
+                self._by_lambda_request.pop(old.exchange.lambda_request_id, None)
+        lambda_id = exchange.lambda_request_id
         if lambda_id:
-            record.invocation = self._early.pop(lambda_id, None)
-            self._by_lambda_request[lambda_id] = record
-        self._queued.append(exchange)
+            entry.invocation = self._early.pop(lambda_id, None)
+            self._by_lambda_request[lambda_id] = entry
+        if not exchange.test_invoke:
+            self._queued.append(exchange)
 
     def invocation(self, log: InvocationLog) -> None:
-        record = self._by_lambda_request.get(log.result.request_id)
-        if record is not None:
-            record.invocation = log
+        entry = self._by_lambda_request.get(log.lambda_request_id)
+        if entry is not None:
+            entry.invocation = log
         else:  # its request is not recorded yet (the log completed first), or it was a direct invocation
-            self._early[log.result.request_id] = log
+            self._early[log.lambda_request_id] = log
             while len(self._early) > RECENT:
                 self._early.pop(next(iter(self._early)))
         self._queued.append(log)
 
+    def function_output(self, function: Function, line: str) -> None:
+        """The function's lines are written with its invocation (`invocation`)."""
+
+    def notice(self, text: str) -> None:
+        """Notices are the terminal's."""
+
     # -- off the request's way -----------------------------------------------------------------------------------
+    def level(self, exchange: Exchange) -> str:
+        m = exchange.match
+        if m is None:
+            return self._default_level
+        return self._levels.get((m.api.id, m.resource.path, m.method.http_method), self._default_level)
+
     def execution_log(self, exchange: Exchange) -> list[str]:
-        return at_level(render(exchange.trace), self.level, exchange.response.status >= 400)
+        """The request's execution log as the stage keeps it (its method's level)."""
+        return at_level(render(exchange), self.level(exchange), exchange.response.status >= 400)
 
     def flush(self) -> None:
         while self._queued:
             self._write(self._take(len(self._queued)))
         self._finish()
 
-    async def flush_in_steps(self, step: int = 20) -> None:
+    async def flush_in_steps(self, step: int = 50) -> None:
         """As flush(), letting other work run every `step` requests, so that a busy second never stalls the
         requests being served while it is written."""
         while self._queued:
@@ -125,7 +165,7 @@ class Recorder:
         for item in items:
             if isinstance(item, InvocationLog):
                 store.put_many(f"/aws/lambda/{item.function.name}", item.stream, item.lines, item.started_at)
-            elif not item.test_invoke:
+            else:
                 self._write_exchange(store, item)
 
     def _finish(self) -> None:
@@ -134,16 +174,16 @@ class Recorder:
         self.metrics.flush()
 
     def _write_exchange(self, store: LogStore, exchange: Exchange) -> None:
-        match = exchange.trace.match
-        api = match.api if match is not None else (self.deployment.apis[0] if self.deployment.apis else None)
+        api = exchange.match.api if exchange.match is not None else self._first
         if api is None:
             return
         at = exchange.request.received_at
-        prefix = f"({exchange.trace.ids.request_id}) "
         stream = self._streams.get(api.id) or self._streams.setdefault(api.id, _stream(api))
-        store.put_many(execution_log_group(api), stream, [prefix + line for line in self.execution_log(exchange)], at)
-        variables = access_log.context_variables(exchange, self.deployment.account_id)
-        line = access_log.render(api.stage.access_log_format or access_log.CLF, variables)
+        level = self.level(exchange)
+        if exchange.match is not None and level != "off" and (level != "error" or exchange.response.status >= 400):
+            store.put_record(execution_log_group(api), stream, "execution", record(exchange, level), at)
+        line = access_log.render(api.stage.access_log_format or access_log.CLF,
+                                 access_log.context_variables(exchange, self.deployment.account_id))
         store.put(access_log_group(api), stream, line, at)
 
     def close(self) -> None:

@@ -18,8 +18,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
 from ..errors import RESPONSE_TOO_LARGE_MESSAGE, RUNTIME_EXITED_MESSAGE, TASK_TIMED_OUT_MESSAGE
+from . import json_object
 from .channels import Channel, Frame, RuntimeApiChannel, SocketChannel
 from .launchers import CONTROL_FD, LaunchSpec
 from .python_worker import LOG_SENTINEL
@@ -52,14 +54,7 @@ class InvokeResult:
     error_type: str | None = None
     log_lines: list[str] = field(default_factory=list)
     environment_lost: bool = False
-
-    @property
-    def error_message(self) -> str:
-        try:
-            data = json.loads(self.payload)
-        except ValueError:
-            return ""
-        return str(data.get("errorMessage", "")) if isinstance(data, dict) else ""
+    phase: Literal["init", "invoke"] = "invoke"   # a failure before the runtime said it was initialised: "init"
 
 
 def _error_payload(error_type: str, message: str) -> bytes:
@@ -86,6 +81,29 @@ def _exit_reason(returncode: int | None) -> str:
 LogsDone = Callable[["InvokeResult"], None]
 
 
+class _Output:
+    """What one invocation printed, and whether its output has closed: at the worker's end-of-invocation sentinel, at
+    once when its answer says it printed nothing, or when the process is gone. `when_closed` runs then."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.closed = False
+        self._done: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        self.closed = True
+        self._fire()
+
+    def when_closed(self, done: Callable[[], None]) -> None:
+        self._done = done
+        self._fire()
+
+    def _fire(self) -> None:
+        if self.closed and self._done is not None:
+            done, self._done = self._done, None
+            done()
+
+
 class ExecutionEnvironment:
     """The gateway's side of one environment.
 
@@ -103,9 +121,7 @@ class ExecutionEnvironment:
         self._process: asyncio.subprocess.Process | None = None
         self._channel: Channel | None = None
         self._log_task: asyncio.Task[None] | None = None
-        self._invocations = 0                       # invocations started so far
-        self._open: deque[int] = deque()            # invocations whose output has not closed yet, oldest first
-        self._pending: dict[int, tuple[list[str], Callable[[], None] | None]] = {}
+        self._open: deque[_Output] = deque()        # outputs not closed yet, oldest first
         self._timed_out = False
         self.initialised = False
         self.busy = False
@@ -166,65 +182,37 @@ class ExecutionEnvironment:
                 if len(line) > len(LOG_SENTINEL):
                     self._log_line(line[: -len(LOG_SENTINEL)])
                 if self._open:
-                    self._close_output(self._open[0])
+                    self._open.popleft().close()
                 continue
             self._log_line(line)
-        self._open.clear()
-        for index in sorted(self._pending):  # the process is gone: every log is as complete as it will be
-            self._complete(index, force=True)
+        while self._open:  # the process is gone: every output is as complete as it will be
+            self._open.popleft().close()
 
     def _log_line(self, line: bytes) -> None:
         text = line.decode("utf-8", errors="replace").rstrip("\n")
-        pending = self._pending.get(self._open[0]) if self._open else None
+        lines = self._open[0].lines if self._open else None
         # awslambdaric joins the lines of one error record with "\r" on a plain stdout
         for part in text.split("\r"):
-            if pending is not None:
-                pending[0].append(part)
+            if lines is not None:
+                lines.append(part)
             self._on_log(part)
-
-    def _close_output(self, index: int) -> None:
-        with contextlib.suppress(ValueError):
-            self._open.remove(index)
-        self._complete(index)
-
-    def _complete(self, index: int, force: bool = False) -> None:
-        entry = self._pending.get(index)
-        if entry is not None and (entry[1] is not None or force):
-            del self._pending[index]
-            if entry[1] is not None:
-                entry[1]()
-
-    def _logs_done_when_ready(self, index: int, logs_done: LogsDone | None, result: InvokeResult | None) -> None:
-        entry = self._pending.get(index)
-        if logs_done is None or result is None:
-            self._pending.pop(index, None)
-            return
-        if entry is None:  # the output already ended (the process is gone): the log is complete
-            logs_done(result)
-            return
-        self._pending[index] = (entry[0], lambda: logs_done(result))
-        if result.environment_lost:
-            if self._log_task is None or self._log_task.done():
-                self._complete(index)  # else: the reader completes it at the end of the output
-        elif index not in self._open:
-            self._complete(index)
 
     # -- one invocation -------------------------------------------------------------------------------------------
     async def invoke(self, invocation: Invocation, logs_done: LogsDone | None = None) -> InvokeResult:
         """Run one invocation; initialise first when cold. Never raises for anything the function does.
         `logs_done(result)` is called once everything the invocation printed is in `result.log_lines`."""
         self.busy = True
-        self._invocations += 1
-        index = self._invocations
-        self._pending[index] = ([], None)
-        self._open.append(index)
-        result = None
+        output = _Output()
+        self._open.append(output)
         try:
-            result = await self._invoke(invocation, self._pending[index][0])
-            return result
+            result = await self._invoke(invocation, output)
         finally:
             self.busy = False
-            self._logs_done_when_ready(index, logs_done, result)
+        if result.environment_lost and (self._log_task is None or self._log_task.done()):
+            output.close()  # else: the reader closes it at the end of the output
+        if logs_done is not None:
+            output.when_closed(lambda: logs_done(result))
+        return result
 
     async def _receive(self, channel: Channel, seconds: float) -> Frame | None:
         """The next frame, or None when the process is gone; past `seconds` the process is killed (timeout)."""
@@ -238,28 +226,29 @@ class ExecutionEnvironment:
         self._timed_out = True
         self.kill_now()
 
-    def _answered(self, kind: bytes, index: int) -> bytes:
+    def _answered(self, kind: bytes, output: _Output) -> bytes:
         """The frame's kind in capitals; a lower-case kind (or a runtime over HTTP) means no more output follows."""
         channel = self._channel
         if kind.islower() or channel is None or not channel.has_log_sentinel:
             with contextlib.suppress(ValueError):
-                self._open.remove(index)
+                self._open.remove(output)
+            output.close()
         return kind.upper()
 
-    async def _invoke(self, invocation: Invocation, lines: list[str]) -> InvokeResult:
+    async def _invoke(self, invocation: Invocation, output: _Output) -> InvokeResult:
         channel = self._channel
         started = time.perf_counter()
+        lines = output.lines
         if self.spec.failure is not None or channel is None:
             failure_type, message = self.spec.failure or ("Runtime.Unknown", "the runtime did not start")
             return self._result(Outcome.FUNCTION_ERROR, _error_payload(
                 failure_type, f"RequestId: {invocation.request_id} Error: {message}"), invocation, started, None,
                 failure_type, lines, lost=True)
         init_ms: float | None = None
-        index = self._invocations
         if not self.initialised:
             frame = await self._receive(channel, invocation.timeout)
             if frame is not None:
-                frame = (self._answered(frame[0], index) if frame[0] != b"Y" else b"Y", frame[1])
+                frame = (self._answered(frame[0], output) if frame[0] != b"Y" else b"Y", frame[1])
             if frame is None or frame[0] == b"N":
                 return await self._lost(invocation, started, frame, None, lines)
             self.initialised = True
@@ -271,7 +260,7 @@ class ExecutionEnvironment:
         frame = await self._receive(channel, invocation.timeout)
         if frame is None:
             return await self._lost(invocation, started, None, init_ms, lines)
-        kind, data = self._answered(frame[0], index), frame[1]
+        kind, data = self._answered(frame[0], output), frame[1]
         if kind == b"R":
             _content_type, _, payload = data.partition(b"\n")
             if len(payload) > MAX_RESPONSE_BYTES:
@@ -302,8 +291,9 @@ class ExecutionEnvironment:
                 init_ms: float | None, error_type: str | None, lines: list[str], lost: bool = False) -> InvokeResult:
         if lost:
             self.dead = True
+        phase: Literal["init", "invoke"] = "invoke" if self.initialised else "init"
         return InvokeResult(outcome, payload, invocation.request_id, (time.perf_counter() - started) * 1000,
-                            init_ms, error_type, lines, lost)
+                            init_ms, error_type, lines, lost, phase)
 
     async def _wait_exit(self) -> int | None:
         assert self._process is not None
@@ -354,8 +344,5 @@ async def _exited(process: asyncio.subprocess.Process, interval: float = 0.02) -
 
 
 def _error_type(payload: bytes) -> str | None:
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return None
-    return data.get("errorType") if isinstance(data, dict) else None
+    error_type = json_object(payload).get("errorType")
+    return None if error_type is None else str(error_type)

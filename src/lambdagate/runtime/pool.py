@@ -13,44 +13,24 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .. import ids
 from ..definition.model import Function
+from ..exchange import InvocationLog, Observer
+from . import Throttled
 from .environment import ExecutionEnvironment, Invocation, InvokeResult
 from .launchers import LaunchSpec
 from .platform import max_memory_used_mb
 
 
-@dataclass(frozen=True)
-class Throttled:
-    request_id: str
-
-
-LogSink = Callable[[Function, str], None]
-
-
-@dataclass(frozen=True)
-class InvocationLog:
-    """Everything Lambda writes to `/aws/lambda/<function>` for one invocation (fact sheet §5.3)."""
-
-    function: Function
-    stream: str                  # the environment's log stream
-    result: InvokeResult
-    started_at: float            # epoch seconds of START
-    lines: tuple[str, ...]       # START, the function's output, END, REPORT
-
-
-InvocationSink = Callable[[InvocationLog], None]
-
-
 class FunctionPool:
-    def __init__(self, function: Function, spec: Callable[[], LaunchSpec], on_log: LogSink,
-                 max_environments: int, on_invocation: InvocationSink | None = None) -> None:
+    """The execution environments of one function."""
+
+    def __init__(self, function: Function, spec: Callable[[], LaunchSpec], observer: Observer,
+                 max_environments: int) -> None:
         self.function = function
         self._spec = spec
-        self._on_log = on_log
-        self._on_invocation = on_invocation
+        self._observer = observer
         self._max = max(1, max_environments)
         self._idle: list[ExecutionEnvironment] = []
         self._busy = 0
@@ -70,7 +50,7 @@ class FunctionPool:
         request_id = ids.uuid4()
         reserved = self.function.reserved_concurrency
         if reserved is not None and self._busy >= reserved:
-            return Throttled(request_id)
+            return Throttled(request_id, reserved)
         while reserved is None and self._busy >= self._max:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
@@ -114,7 +94,7 @@ class FunctionPool:
             if not env.dead and env.generation == self._generation:
                 return env
             await self._discard(env)
-        env = ExecutionEnvironment(self._spec(), lambda line: self._on_log(self.function, line), self._generation)
+        env = ExecutionEnvironment(self._spec(), self._log, self._generation)
         await env.start()  # raises when the process cannot be started: nothing to keep
         self._all.add(env)
         return env
@@ -132,7 +112,7 @@ class FunctionPool:
         await env.kill()
 
     def _log(self, line: str) -> None:
-        self._on_log(self.function, line)
+        self._observer.function_output(self.function, line)
 
     def _report(self, result: InvokeResult, env: ExecutionEnvironment, start: str, started_at: float) -> None:
         """Lambda's END and REPORT lines (fact sheet §5.3): tab-separated, ending with a tab."""
@@ -153,10 +133,9 @@ class FunctionPool:
             parts.append(f"Status: error\tError Type: {result.error_type}")
         report = "\t".join(parts) + "\t"
         self._log(report)
-        if self._on_invocation is not None:
-            stream = env.spec.env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-            self._on_invocation(InvocationLog(self.function, stream, result, started_at,
-                                              (start, *result.log_lines, end, report)))
+        stream = env.spec.env.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self._observer.invocation(InvocationLog(self.function, stream, result.request_id, started_at,
+                                                (start, *result.log_lines, end, report)))
 
     async def recycle(self) -> None:
         """New code: idle environments go now, busy ones when their invocation ends."""

@@ -5,56 +5,58 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable
-from pathlib import Path
 
+from ..config import Config
 from ..definition.model import Deployment, Function
-from .environment import InvokeResult
+from ..exchange import Observer
+from . import Answered, FunctionFailed, Invoked, Throttled, Unavailable
+from .environment import Outcome
 from .launchers import Runtimes, UnsupportedRuntime
 from .platform import max_memory_used_mb, resident_memory_mb
-from .pool import FunctionPool, InvocationSink, LogSink, Throttled
-
-
-class FunctionUnavailable(Exception):
-    """The function exists in the template but cannot run here (its runtime); the message says why."""
+from .pool import FunctionPool
 
 
 class LambdaService:
-    def __init__(self, deployment: Deployment, state_dir: Path, on_log: LogSink,
-                 on_notice: Callable[[str], None], max_environments: int = 8, watch: bool = True,
-                 python_channel: str = "socket", on_invocation: InvocationSink | None = None,
-                 node_channel: str = "socket") -> None:
+    """Lambda's Invoke for the functions of a deployment (the gateway's and doctor's `Invoker`)."""
+
+    def __init__(self, deployment: Deployment, config: Config, observer: Observer) -> None:
         self.deployment = deployment
-        self._on_notice = on_notice
-        self._watch = watch
+        self._observer = observer
+        self._watch = config.watch
         self._watch_task: asyncio.Task[None] | None = None
         self._memory_task: asyncio.Task[None] | None = None
         self.unavailable: dict[str, str] = {}
         self._pools: dict[str, FunctionPool] = {}
-        runtimes = Runtimes(state_dir, python_channel, node_channel)
+        runtimes = Runtimes(config.source.state_dir, config.python_channel, config.node_channel)
         notes: dict[str, list[str]] = {}
         for arn, function in deployment.functions.items():
             try:
                 note = runtimes.check(function)
             except UnsupportedRuntime as e:
                 self.unavailable[arn] = str(e)
-                on_notice(str(e))
+                observer.notice(str(e))
                 continue
             if note:  # said once per runtime, naming its functions
                 notes.setdefault(note.split(": ", 1)[1], []).append(function.logical_id)
             self._pools[arn] = FunctionPool(function, functools.partial(runtimes.launch, function, deployment.region),
-                                            on_log, max_environments, on_invocation)
+                                            observer, config.max_environments)
         for note, names in notes.items():
-            on_notice(f"{', '.join(names)}: {note}")
+            observer.notice(f"{', '.join(names)}: {note}")
 
     def pool(self, function_arn: str) -> FunctionPool | None:
         return self._pools.get(function_arn)
 
-    async def invoke(self, function: Function, payload: bytes, trace_id: str | None) -> InvokeResult | Throttled:
+    async def invoke(self, function: Function, event: bytes, trace_id: str | None) -> Invoked:
         pool = self._pools.get(function.arn)
         if pool is None:
-            raise FunctionUnavailable(self.unavailable.get(function.arn, f"{function.name} cannot run here"))
-        return await pool.invoke(payload, trace_id)
+            return Unavailable(self.unavailable.get(function.arn, f"{function.name} cannot run here"))
+        result = await pool.invoke(event, trace_id)
+        if isinstance(result, Throttled):
+            return result
+        if result.outcome is Outcome.SUCCESS:
+            return Answered(result.payload, result.request_id)
+        return FunctionFailed(result.payload, result.request_id, result.error_type, result.phase,
+                              result.environment_lost)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -73,7 +75,7 @@ class LambdaService:
                         env.peak_memory_mb = max_memory_used_mb(env.pid) or env.peak_memory_mb
                     used = resident_memory_mb(env.pid) if env.pid else None
                     if used is not None and used > pool.function.memory_size:
-                        self._on_notice(f"{pool.function.logical_id}: {used} MB in use, over its MemorySize of "
+                        self._observer.notice(f"{pool.function.logical_id}: {used} MB in use, over its MemorySize of "
                                         f"{pool.function.memory_size} MB: the environment is killed as on Lambda")
                         env.kill_now()
 
@@ -95,7 +97,7 @@ class LambdaService:
                             touched.update(pools)
                 for pool in touched:
                     await pool.recycle()
-                    self._on_notice(f"{pool.function.logical_id}: code changed, new environments from the next "
+                    self._observer.notice(f"{pool.function.logical_id}: code changed, new environments from the next "
                                     "request on")
 
     async def close(self) -> None:

@@ -1,0 +1,49 @@
+"""The shape of the code, checked: no two parts import each other, and every package opens with its map."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import lambdagate
+
+ROOT = Path(lambdagate.__file__).parent
+
+
+def _part(path: Path) -> str:
+    """A top-level module or package: `gateway`, `observe`, `definition`, ..."""
+    return path.relative_to(ROOT).with_suffix("").parts[0]
+
+
+def _imports() -> dict[str, set[str]]:
+    """Part -> the parts it imports (relative imports, TYPE_CHECKING ones included)."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for path in ROOT.rglob("*.py"):
+        me = _part(path)
+        folder = list(path.relative_to(ROOT).parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.level:
+                continue
+            base = folder[:len(folder) - node.level + 1]
+            target = base + (node.module.split(".") if node.module else [])
+            parts = [target[0]] if target else [alias.name for alias in node.names]
+            graph[me].update(p for p in parts if p != me)
+    return graph
+
+
+def test_no_two_parts_import_each_other() -> None:
+    graph = _imports()
+    cycles = sorted({tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, ())})
+    assert cycles == []
+
+
+def test_the_request_record_imports_neither_gateway_nor_observe() -> None:
+    graph = _imports()
+    assert not graph["exchange"] & {"gateway", "observe"}
+    assert "observe" not in graph["gateway"] and "gateway" not in graph["observe"]
+
+
+def test_every_package_opens_with_a_docstring() -> None:
+    for init in ROOT.rglob("__init__.py"):
+        assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), init
