@@ -157,6 +157,7 @@ def test_log_store_is_bounded_and_survives_a_restart(tmp_path: Path) -> None:
     for i in range(200):
         store.put("g", "s", f"line {i:03d} " + "x" * 50, 1000 + i)
         store.flush()
+    store.close()
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["g.jsonl", "g.jsonl.1"]
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) < 3 * 2000 + 200

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import Any
 
 from .events import request_time
 from .exchange import Exchange, Reached
@@ -24,41 +25,64 @@ def error_message(body: bytes) -> str:
 
 def request_context(x: Exchange, account_id: str) -> dict[str, str]:
     """The variables known before the response exists."""
+    return variables(context_record(x, account_id))
+
+
+def context_record(x: Exchange, account_id: str) -> dict[str, Any]:
+    """The raw values behind the variables, JSON-ready: access logs keep this and render when read."""
     request, match, error = x.request, x.match, x.error
-    host = request.header("Host") or ""
+    rec: dict[str, Any] = {
+        "requestId": x.ids.request_id, "extendedRequestId": x.ids.extended_request_id, "method": request.method,
+        "receivedAt": request.received_at, "host": request.header("Host") or "", "accountId": account_id,
+        "sourceIp": request.source_ip, "traceId": x.ids.trace_id, "userAgent": request.header("User-Agent"),
+    }
+    if match is not None:
+        rec["match"] = (match.resource.path, match.resource.id, match.api.stage.name, match.api.id,
+                        match.api.stage.deployment_id, request.raw_path)
+    if x.reached >= Reached.SENT:
+        rec["integrationLatency"] = x.integration_latency_ms or 0
+    if x.lambda_request_id:
+        rec["lambdaRequestId"] = x.lambda_request_id
+    if error is not None:
+        rec["error"] = (error.body.decode("utf-8", "replace"), error.response_type, error.integration_error)
+    return rec
+
+
+def variables(rec: dict[str, Any]) -> dict[str, str]:
+    """`$context` variables from a context record, the names as AWS spells them."""
+    host = rec["host"]
     out = {
-        "requestId": x.ids.request_id,
-        "extendedRequestId": x.ids.extended_request_id,
-        "httpMethod": request.method,
+        "requestId": rec["requestId"],
+        "extendedRequestId": rec["extendedRequestId"],
+        "httpMethod": rec["method"],
         "protocol": "HTTP/1.1",
-        "requestTime": request_time(request.received_at),
-        "requestTimeEpoch": str(int(request.received_at * 1000)),
+        "requestTime": request_time(rec["receivedAt"]),
+        "requestTimeEpoch": str(int(rec["receivedAt"] * 1000)),
         "domainName": host,
         "domainPrefix": host.split(":")[0].split(".")[0],
-        "accountId": account_id,
-        "identity.sourceIp": request.source_ip,
-        "xrayTraceId": x.ids.trace_id.removeprefix("Root="),
+        "accountId": rec["accountId"],
+        "identity.sourceIp": rec["sourceIp"],
+        "xrayTraceId": rec["traceId"].removeprefix("Root="),
     }
-    user_agent = request.header("User-Agent")
-    if user_agent is not None:
-        out["identity.userAgent"] = user_agent
-    if match is not None:
-        out.update({"resourcePath": match.resource.path, "resourceId": match.resource.id,
-                    "stage": match.api.stage.name, "apiId": match.api.id,
-                    "deploymentId": match.api.stage.deployment_id,
-                    "path": f"/{match.api.stage.name}{request.raw_path}"})
-    if x.reached >= Reached.SENT:
-        latency = str(x.integration_latency_ms or 0)
+    if rec.get("userAgent") is not None:
+        out["identity.userAgent"] = rec["userAgent"]
+    if "match" in rec:
+        resource_path, resource_id, stage, api_id, deployment_id, raw_path = rec["match"]
+        out.update({"resourcePath": resource_path, "resourceId": resource_id, "stage": stage, "apiId": api_id,
+                    "deploymentId": deployment_id, "path": f"/{stage}{raw_path}"})
+    if "integrationLatency" in rec:
+        latency = str(rec["integrationLatency"])
         out.update({"integrationLatency": latency, "integration.latency": latency})
-    if x.lambda_request_id:
-        out.update({"integration.requestId": x.lambda_request_id, "integrationStatus": "200",
+    if rec.get("lambdaRequestId"):
+        out.update({"integration.requestId": rec["lambdaRequestId"], "integrationStatus": "200",
                     "integration.status": "200", "integration.integrationStatus": "200"})
-    if error is not None:
-        message = error_message(error.body)
+    if "error" in rec:
+        body, response_type, integration_error = rec["error"]
+        message = error_message(body.encode("utf-8"))
         out.update({"error.message": message, "error.messageString": json.dumps(message),
-                    "error.responseType": error.response_type})
-        if error.integration_error:
-            out["integration.error"] = error.integration_error
+                    "error.responseType": response_type})
+        if integration_error:
+            out["integration.error"] = integration_error
     return out
 
 

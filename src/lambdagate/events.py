@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -25,7 +26,12 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 def request_time(epoch: float) -> str:
     """`dd/MMM/yyyy:HH:mm:ss +0000` in UTC with English month names (fact sheet §1.2)."""
-    t = time.gmtime(epoch)
+    return _request_time(int(epoch))
+
+
+@lru_cache(maxsize=4)
+def _request_time(second: int) -> str:
+    t = time.gmtime(second)
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from . import ids
@@ -35,12 +36,11 @@ class HttpRequest:
 
     def header(self, name: str) -> str | None:
         """The last value of a header (case-insensitive), as API Gateway's single-value view has it."""
-        lowered = name.lower()
-        value = None
-        for k, v in self.headers:
-            if k.lower() == lowered:
-                value = v
-        return value
+        return self._last_values.get(name.lower())
+
+    @cached_property
+    def _last_values(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers}
 
     @property
     def target(self) -> str:

@@ -8,10 +8,13 @@ import random
 _random = random.Random()
 
 
+_VARIANT = "89ab89ab89ab89ab"
+
+
 def uuid4() -> str:
     """A version-4 UUID string (`x-amzn-RequestId`, Lambda request ids)."""
     h = f"{_random.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16)]}{h[17:20]}-{h[20:]}"
 
 
 def extended_request_id() -> str:

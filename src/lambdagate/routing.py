@@ -34,13 +34,27 @@ class _Node:
     greedy: tuple[str, _Node] | None = None
 
 
+CACHED_MATCHES = 4096
+
+
 class Router:
     def __init__(self, apis: tuple[Api, ...]) -> None:
         self._trees = [(api, _tree(api)) for api in apis]
+        self._cache: dict[tuple[str, str], Match | None] = {}
 
     def match(self, http_method: str, raw_path: str) -> Match | None:
         """Within one API the most specific resource decides. Several APIs share lambdagate's one port (AWS gives
-        each its own host): there the most specific match that has the method wins, then template order."""
+        each its own host): there the most specific match that has the method wins, then template order.
+        The APIs do not change while served, so the answer for a method and path is kept (bounded)."""
+        key = (http_method, raw_path)
+        if key in self._cache:
+            return self._cache[key]
+        if len(self._cache) >= CACHED_MATCHES:
+            self._cache.clear()
+        match = self._cache[key] = self._match(http_method, raw_path)
+        return match
+
+    def _match(self, http_method: str, raw_path: str) -> Match | None:
         segments = _segments(raw_path)
         best: tuple[tuple[int, ...], Match] | None = None
         for api, root in self._trees:

@@ -23,6 +23,8 @@ class Console:
         self.quiet = quiet
         self._pending: list[str] = []
         self._scheduled = False
+        self._second = -1
+        self._clock = ""
 
     def _write(self, text: str) -> None:
         self._pending.append(text)
@@ -41,6 +43,13 @@ class Console:
             self.out.write(text)
             self.out.flush()
 
+    def _stamp(self, epoch: float) -> str:
+        """`HH:MM:SS` in local time, made once a second."""
+        second = int(epoch)
+        if second != self._second:
+            self._second, self._clock = second, time.strftime("%H:%M:%S", time.localtime(second))
+        return self._clock
+
     def notice(self, text: str) -> None:
         self._write(f"lambdagate: {text}")
 
@@ -55,7 +64,7 @@ class Console:
         if self.quiet and exchange.response.status < 400:
             return
         r = exchange.request
-        stamp = time.strftime("%H:%M:%S", time.localtime(r.received_at))
+        stamp = self._stamp(r.received_at)
         lines = [f"{stamp} {r.method} {r.target} {exchange.response.status} {exchange.latency_ms:.1f} ms"]
         if exchange.error is not None and exchange.response.status >= 500:
             lines += ["  " + line for line in prefixed(exchange.ids.request_id, error_tail(exchange))]

@@ -10,20 +10,22 @@ buffered and flushed by `flush()` (the server flushes twice a second and on exit
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import quote, unquote
 
 import orjson
 
-from .execution_log import stored_lines
+from . import access_log, execution_log
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 # How the messages of each kind of compact record are rendered when read.
-RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {"execution": stored_lines}
+RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {"execution": execution_log.stored_lines,
+                                                              "access": access_log.stored_lines}
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ class LogStore:
     def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.root = root
         self.max_bytes = max_bytes
-        self._buffer: dict[str, list[str]] = {}
+        self._buffer: dict[str, list[bytes]] = {}
+        self._handles: dict[str, BinaryIO] = {}     # each group's file, open for appending while serving
+        self._sizes: dict[str, int] = {}
 
     def put(self, group: str, stream: str, message: str, timestamp: float | None = None) -> None:
         self.put_many(group, stream, [message], timestamp)
@@ -48,25 +52,46 @@ class LogStore:
         if not messages:
             return
         ms = int((time.time() if timestamp is None else timestamp) * 1000)
-        record = orjson.dumps({"timestamp": ms, "stream": stream, "messages": messages}).decode()
+        record = orjson.dumps({"timestamp": ms, "stream": stream, "messages": messages})
         self._buffer.setdefault(group, []).append(record)
 
     def put_record(self, group: str, stream: str, kind: str, data: dict[str, Any], timestamp: float) -> None:
         """A compact record whose messages RENDERERS[kind] renders when the group is read."""
-        self._buffer.setdefault(group, []).append(orjson.dumps(
-            {"timestamp": int(timestamp * 1000), "stream": stream, "kind": kind, "data": data}).decode())
+        self.put_records(((group, kind),), stream, data, timestamp)
+
+    def put_records(self, kinds: tuple[tuple[str, str], ...], stream: str, data: dict[str, Any],
+                    timestamp: float) -> None:
+        """One record's data for several (group, kind)s, serialised once."""
+        blob = orjson.dumps(data)
+        head = orjson.dumps({"timestamp": int(timestamp * 1000), "stream": stream})[:-1]
+        for group, kind in kinds:
+            self._buffer.setdefault(group, []).append(b'%s,"kind":"%s","data":%s}' % (head, kind.encode(), blob))
 
     def flush(self) -> None:
         if not self._buffer:
             return
-        self.root.mkdir(parents=True, exist_ok=True)
         buffered, self._buffer = self._buffer, {}
         for group, records in buffered.items():
-            path = self._file(group)
-            if path.exists() and path.stat().st_size > self.max_bytes:
+            handle = self._handles.get(group)
+            if handle is not None and self._sizes[group] > self.max_bytes:
+                handle.close()   # roll over: the group keeps this file and the one before
+                path = self._file(group)
                 path.replace(path.with_name(path.name + ".1"))
-            with path.open("a", encoding="utf-8") as f:
-                f.write("\n".join(records) + "\n")
+                handle = None
+            if handle is None:
+                self.root.mkdir(parents=True, exist_ok=True)
+                handle = self._handles[group] = self._file(group).open("ab")
+                self._sizes[group] = os.fstat(handle.fileno()).st_size
+            data = b"\n".join(records) + b"\n"
+            handle.write(data)
+            handle.flush()
+            self._sizes[group] += len(data)
+
+    def close(self) -> None:
+        self.flush()
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
 
     def _file(self, group: str) -> Path:
         return self.root / (quote(group, safe="") + ".jsonl")

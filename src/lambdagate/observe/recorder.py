@@ -180,12 +180,15 @@ class Recorder:
         at = exchange.request.received_at
         stream = self._streams.get(api.id) or self._streams.setdefault(api.id, _stream(api))
         level = self.level(exchange)
+        data = access_log.record(exchange, self.deployment.account_id, api.stage.access_log_format or access_log.CLF)
+        kinds: tuple[tuple[str, str], ...] = ((access_log_group(api), "access"),)
         if exchange.match is not None and level != "off" and (level != "error" or exchange.response.status >= 400):
-            store.put_record(execution_log_group(api), stream, "execution", record(exchange, level), at)
-        line = access_log.render(api.stage.access_log_format or access_log.CLF,
-                                 access_log.context_variables(exchange, self.deployment.account_id))
-        store.put(access_log_group(api), stream, line, at)
+            data.update(record(exchange, level))   # one record for both logs (their keys agree where they meet)
+            kinds += ((execution_log_group(api), "execution"),)
+        store.put_records(kinds, stream, data, at)
 
     def close(self) -> None:
         self.flush()
         self.metrics.flush(everything=True)
+        if self.store is not None:
+            self.store.close()

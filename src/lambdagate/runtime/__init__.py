@@ -80,12 +80,24 @@ async def call_integration(invoker: Invoker, function: Function, event: bytes, t
                            timeout_s: float) -> Invoked | TimedOut:
     """The integration's call: past `timeout_s` (waiting for a free environment and a cold start count too) the caller
     gets TimedOut, while the invocation goes on, as on AWS, and its outcome is still logged."""
-    task = asyncio.ensure_future(invoker.invoke(function, event, trace_id))
-    task.add_done_callback(_retrieve)
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(invoker.invoke(function, event, trace_id))
+    waiter = loop.create_future()
+
+    def wake(_: object) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    task.add_done_callback(wake)
+    timer = loop.call_later(timeout_s, wake, None)
     try:
-        return await asyncio.wait_for(asyncio.shield(task), timeout=timeout_s)
-    except asyncio.TimeoutError:
-        return TimedOut(timeout_s)
+        await waiter
+    finally:
+        timer.cancel()
+    if task.done():
+        return task.result()
+    task.add_done_callback(_retrieve)
+    return TimedOut(timeout_s)
 
 
 def _retrieve(task: asyncio.Future[Any]) -> None:
