@@ -79,6 +79,7 @@ class Gateway:
         if not started.wait(60):
             raise RuntimeError("lambdagate's event loop did not start")
         self._closed = False
+        self.url: str | None = None        # http://127.0.0.1:<port> once serve_http() has opened the port
 
     @classmethod
     def from_template(cls, template: str | Path, output: TextIO | None = None, **options: Unpack[Options]
@@ -97,8 +98,10 @@ class Gateway:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None) -> int:
-        """Also listen for HTTP, as `serve` does; returns the port."""
-        return int(self.run(self.runner.listen(host, port, dashboard_port), 60))
+        """Also listen for HTTP, as `serve` does; returns the port (and sets `url`)."""
+        port = int(self.run(self.runner.listen(host, port, dashboard_port), 60))
+        self.url = f"http://{host}:{port}"
+        return port
 
     def request(self, method: str, path: str, headers: Headers | None = None, query: Query | None = None,
                 body: str | bytes | None = None, test_invoke: bool = True, timeout: float | None = None
