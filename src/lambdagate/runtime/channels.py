@@ -17,12 +17,14 @@ import contextlib
 import json
 import socket
 import struct
+from collections import deque
 from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
 
 Frame = tuple[bytes, bytes]
+_LENGTH = struct.Struct(">I")
 
 
 class Channel(Protocol):
@@ -35,33 +37,68 @@ class Channel(Protocol):
     async def close(self) -> None: ...
 
 
-class SocketChannel:
+class SocketChannel(asyncio.Protocol):
+    """Frames on the environment's end of a socket pair: 4-byte big-endian length, one type byte, data. Frames are
+    cut from what arrives as it arrives (no stream reader between), and handed to the one waiting `receive`."""
+
     has_log_sentinel = True
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._frames: deque[Frame] = deque()
+        self._waiter: asyncio.Future[Frame | None] | None = None
+        self._transport: asyncio.Transport | None = None
+        self._closed = False
 
     @classmethod
     async def open(cls, sock: socket.socket) -> SocketChannel:
-        reader, writer = await asyncio.open_unix_connection(sock=sock, limit=1 << 24)
-        return cls(reader, writer)
+        _transport, channel = await asyncio.get_running_loop().create_unix_connection(cls, sock=sock)
+        return channel
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        while len(buffer) >= 4:
+            (length,) = _LENGTH.unpack_from(buffer)
+            if len(buffer) < 4 + length:
+                break
+            frame = bytes(buffer[4:4 + length])
+            del buffer[:4 + length]
+            self._deliver((frame[:1], frame[1:]))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def _deliver(self, frame: Frame) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            self._waiter = None
+            waiter.set_result(frame)
+        else:
+            self._frames.append(frame)
 
     async def receive(self) -> Frame | None:
-        try:
-            head = await self._reader.readexactly(4)
-            (length,) = struct.unpack(">I", head)
-            data = await self._reader.readexactly(length)
-        except (asyncio.IncompleteReadError, ConnectionError):
+        if self._frames:
+            return self._frames.popleft()
+        if self._closed:
             return None
-        return data[:1], data[1:]
+        self._waiter = asyncio.get_running_loop().create_future()
+        return await self._waiter
 
     def send(self, header: dict[str, Any], payload: bytes) -> None:
+        if self._transport is None or self._transport.is_closing():
+            return  # the environment is gone: receive() says so
         head = orjson.dumps(header)
-        self._writer.write(struct.pack(">I", len(head) + len(payload) + 2) + b"I" + head + b"\n" + payload)
+        self._transport.write(_LENGTH.pack(len(head) + len(payload) + 2) + b"I" + head + b"\n" + payload)
 
     async def close(self) -> None:
-        self._writer.close()
+        if self._transport is not None:
+            self._transport.close()
 
 
 _PREFIX = "/2018-06-01/runtime"
