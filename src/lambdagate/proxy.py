@@ -33,8 +33,19 @@ DROPPED_RESPONSE_HEADERS = frozenset(h.lower() for h in (
     "Content-Length"))
 
 
+WHOLE = "(the result)"   # the path of a violation by the result as a whole
+
+
 class Malformed(Exception):
-    """Why a result is malformed, as a field path and what was expected (for the terminal and `doctor`)."""
+    """Why a result is malformed: the field's `path` (`body`, `headers.X-Meta`, `multiValueHeaders.x[0]`, or
+    WHOLE) and what was expected; `unknown_key` when the field should not be there at all. The text is
+    `path: reason` (the terminal's and doctor's words)."""
+
+    def __init__(self, path: str, reason: str, unknown_key: bool = False) -> None:
+        super().__init__(reason if path == WHOLE or unknown_key else f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.unknown_key = unknown_key
 
 
 @dataclass(frozen=True)
@@ -50,13 +61,13 @@ def parse_proxy_result(payload: bytes) -> ProxyResult:
     try:
         data = orjson.loads(payload)
     except orjson.JSONDecodeError:
-        raise Malformed("the function's answer is not JSON") from None
+        raise Malformed(WHOLE, "the function's answer is not JSON") from None
     if not isinstance(data, dict):
-        raise Malformed(f"expected a JSON object, got {_kind(data)}")
+        raise Malformed(WHOLE, f"expected a JSON object, got {_kind(data)}")
     unknown = [k for k in data if k not in ALLOWED_KEYS]
     if unknown:
-        raise Malformed(f"unknown key {unknown[0]!r} (allowed: statusCode, headers, multiValueHeaders, body, "
-                        "isBase64Encoded)")
+        raise Malformed(unknown[0], f"unknown key {unknown[0]!r} (allowed: statusCode, headers, multiValueHeaders, "
+                        "body, isBase64Encoded)", unknown_key=True)
     status = _status(data.get("statusCode"))
     multi = _multi_value_headers(data.get("multiValueHeaders"))
     single = _headers(data.get("headers"))
@@ -88,20 +99,20 @@ def _status(value: Any) -> int:
     if value is None:
         return 200
     if isinstance(value, bool):
-        raise Malformed(f"statusCode: expected an integer, got {_kind(value)}")
+        raise Malformed("statusCode", f"expected an integer, got {_kind(value)}")
     if isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise Malformed(f"statusCode: expected an integer, got {value!r}")
+            raise Malformed("statusCode", f"expected an integer, got {value!r}")
         value = int(value)
     elif isinstance(value, str):
         text = value.strip()
         if not (text.lstrip("+-").isdigit() and text == value):
-            raise Malformed(f"statusCode: expected an integer, got the string {value!r}")
+            raise Malformed("statusCode", f"expected an integer, got the string {value!r}")
         value = int(text)
     elif not isinstance(value, int):
-        raise Malformed(f"statusCode: expected an integer, got {_kind(value)}")
+        raise Malformed("statusCode", f"expected an integer, got {_kind(value)}")
     if not 100 <= value <= 599:
-        raise Malformed(f"statusCode: {value} is not an HTTP status code")
+        raise Malformed("statusCode", f"{value} is not an HTTP status code")
     return int(value)
 
 
@@ -115,7 +126,7 @@ def _scalar_text(value: Any, where: str) -> str | None:
         return json.dumps(value)
     if isinstance(value, str):
         return value
-    raise Malformed(f"{where}: {_kind(value)}, expected a string")
+    raise Malformed(where, f"{_kind(value)}, expected a string")
 
 
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -126,9 +137,9 @@ def _header(name: str, text: str, where: str) -> tuple[str, str]:
     malformed: what API Gateway answers then is not recorded ([UNCERTAIN]); lambdagate answers 502 with the reason
     instead of a broken or empty reply."""
     if not _TOKEN.fullmatch(name):
-        raise Malformed(f"{where}: {name!r} is not a valid header name")
+        raise Malformed(where, f"{name!r} is not a valid header name")
     if "\r" in text or "\n" in text or "\0" in text:
-        raise Malformed(f"{where}: the value contains a line break or NUL, which no HTTP header can carry")
+        raise Malformed(where, "the value contains a line break or NUL, which no HTTP header can carry")
     return name, text
 
 
@@ -136,7 +147,7 @@ def _headers(value: Any) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, dict):
-        raise Malformed(f"headers: expected an object, got {_kind(value)}")
+        raise Malformed("headers", f"expected an object, got {_kind(value)}")
     out = []
     for name, v in value.items():
         text = _scalar_text(v, f"headers.{name}")
@@ -149,13 +160,13 @@ def _multi_value_headers(value: Any) -> list[tuple[str, str]]:
     if value is None:
         return []
     if not isinstance(value, dict):
-        raise Malformed(f"multiValueHeaders: expected an object, got {_kind(value)}")
+        raise Malformed("multiValueHeaders", f"expected an object, got {_kind(value)}")
     out = []
     for name, values in value.items():
         if values is None:
             continue
         if not isinstance(values, list):
-            raise Malformed(f"multiValueHeaders.{name}: {_kind(values)}, expected a list of strings")
+            raise Malformed(f"multiValueHeaders.{name}", f"{_kind(values)}, expected a list of strings")
         for i, v in enumerate(values):
             text = _scalar_text(v, f"multiValueHeaders.{name}[{i}]")
             if text is not None:
@@ -171,7 +182,7 @@ def _body(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (dict, list)):
-        raise Malformed(f"body: expected a string, got {_kind(value)}")
+        raise Malformed("body", f"expected a string, got {_kind(value)}")
     return _scalar_text(value, "body") or ""
 
 
@@ -183,7 +194,7 @@ def _boolean(value: Any, where: str) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise Malformed(f"{where}: expected a boolean, got {_kind(value)}")
+    raise Malformed(where, f"expected a boolean, got {_kind(value)}")
 
 
 def response_headers(result: ProxyResult) -> list[tuple[str, str]]:

@@ -11,10 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .proxy import Malformed, parse_proxy_result
-
-_UNKNOWN_KEY = re.compile(r"""^unknown key (['"])(?P<key>.*?)\1 \(allowed""")
-_WHOLE = "(the result)"
+from .proxy import WHOLE, Malformed, parse_proxy_result
 
 
 @dataclass(frozen=True)
@@ -42,11 +39,9 @@ def violations(payload: bytes) -> list[Violation]:
             parse_proxy_result(current)
             return found
         except Malformed as problem:
-            reason = str(problem)
-        key = _UNKNOWN_KEY.match(reason)
-        path = key.group("key") if key else _path(reason)
-        found.append(_violation(path, reason, key is not None))
-        if path == _WHOLE:
+            path, reason, unknown_key = problem.path, str(problem), problem.unknown_key
+        found.append(_violation(path, reason, unknown_key))
+        if path == WHOLE:
             return found
         if data is None:
             data = json.loads(current)
@@ -54,12 +49,6 @@ def violations(payload: bytes) -> list[Violation]:
             return found
         current = json.dumps(data).encode()
     return found
-
-
-def _path(reason: str) -> str:
-    if reason.startswith(("the function's answer is not JSON", "expected a JSON object")):
-        return _WHOLE
-    return reason.split(": ", 1)[0]
 
 
 def _remove(data: dict[str, Any], path: str) -> bool:
@@ -81,7 +70,7 @@ def _violation(path: str, reason: str, unknown_key: bool) -> Violation:
     """The fix in each runtime's terms. AGDG set-up-lambda-proxy-integrations.html ("Output format of a Lambda
     function for proxy integration"): body is a string, headers map names to strings, multiValueHeaders to lists."""
     field = path.split(".")[0]
-    if path == _WHOLE:
+    if path == WHOLE:
         return Violation(path, reason, 'return a dict: {"statusCode": 200, "headers": {...}, "body": "..."}',
                          'return an object: {statusCode: 200, headers: {...}, body: "..."}')
     if unknown_key and path == "cookies":

@@ -66,12 +66,23 @@ def statistics(samples: list[float]) -> dict[str, float] | None:
             "SampleCount": len(ordered)}
 
 
+@dataclass
+class Totals:
+    """Cumulative counters since start, for the Prometheus endpoint."""
+
+    count: int = 0
+    errors_4xx: int = 0
+    errors_5xx: int = 0
+    latency_sum: float = 0.0
+    integration_latency_sum: float = 0.0
+    integration_count: int = 0
+
+
 class Metrics:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._rows: dict[tuple[int, str, str, str, str], Row] = {}
-        # cumulative totals since start, for the Prometheus endpoint: key -> [count, 4xx, 5xx, lat sum, int sum, n]
-        self.totals: dict[tuple[str, str, str, str], list[float]] = {}
+        self.totals: dict[tuple[str, str, str, str], Totals] = {}
 
     def record(self, exchange: Exchange, fallback_api: tuple[str, str] | None) -> None:
         match = exchange.match
@@ -88,15 +99,18 @@ class Metrics:
         if row is None:
             row = self._rows[key] = Row(minute, api, stage, method, resource)
         status = exchange.response.status
-        row.add(status, exchange.latency_ms, exchange.integration_latency_ms)
-        total = self.totals.setdefault((api, stage, method, resource), [0, 0, 0, 0.0, 0.0, 0])
-        total[0] += 1
-        total[1] += 400 <= status < 500
-        total[2] += status >= 500
-        total[3] += exchange.latency_ms
-        if exchange.integration_latency_ms is not None:
-            total[4] += exchange.integration_latency_ms
-            total[5] += 1
+        integration = exchange.integration_latency_ms
+        row.add(status, exchange.latency_ms, integration)
+        total = self.totals.get((api, stage, method, resource))
+        if total is None:
+            total = self.totals[(api, stage, method, resource)] = Totals()
+        total.count += 1
+        total.errors_4xx += 400 <= status < 500
+        total.errors_5xx += status >= 500
+        total.latency_sum += exchange.latency_ms
+        if integration is not None:
+            total.integration_latency_sum += integration
+            total.integration_count += 1
 
     def rows(self, since: int = 0) -> list[dict[str, object]]:
         """Finished and current rows at or after `since` (epoch seconds): the file's, then memory's."""
@@ -122,17 +136,20 @@ class Metrics:
     def prometheus(self) -> str:
         """Cumulative counters since start in Prometheus' text format."""
         lines = []
-        names = [("apigateway_requests_total", "Count", 0), ("apigateway_4xx_errors_total", "4XXError", 1),
-                 ("apigateway_5xx_errors_total", "5XXError", 2)]
-        for metric, aws_name, i in names:
+        names = [("apigateway_requests_total", "Count", "count"), ("apigateway_4xx_errors_total", "4XXError",
+                                                                    "errors_4xx"),
+                 ("apigateway_5xx_errors_total", "5XXError", "errors_5xx")]
+        for metric, aws_name, attribute in names:
             lines += [f"# HELP {metric} API Gateway {aws_name} metric", f"# TYPE {metric} counter"]
-            lines += [f"{metric}{_labels(k)} {int(v[i])}" for k, v in self.totals.items()]
-        for metric, aws_name, total_i, count_i in (("apigateway_latency_milliseconds", "Latency", 3, 0),
-                                                   ("apigateway_integration_latency_milliseconds",
-                                                    "IntegrationLatency", 4, 5)):
+            lines += [f"{metric}{_labels(k)} {getattr(v, attribute)}" for k, v in self.totals.items()]
+        for metric, aws_name, total, count in (
+                ("apigateway_latency_milliseconds", "Latency", "latency_sum", "count"),
+                ("apigateway_integration_latency_milliseconds", "IntegrationLatency", "integration_latency_sum",
+                 "integration_count")):
             lines += [f"# HELP {metric} API Gateway {aws_name} metric", f"# TYPE {metric} summary"]
             for k, v in self.totals.items():
-                lines += [f"{metric}_sum{_labels(k)} {v[total_i]:.3f}", f"{metric}_count{_labels(k)} {int(v[count_i])}"]
+                lines += [f"{metric}_sum{_labels(k)} {getattr(v, total):.3f}",
+                          f"{metric}_count{_labels(k)} {getattr(v, count)}"]
         return "\n".join(lines) + "\n"
 
 
