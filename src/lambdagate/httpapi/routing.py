@@ -69,24 +69,40 @@ class _Compiled:
 
 
 class HttpRouter:
-    """The routes of some HTTP APIs, compiled once. Several APIs share one local port (AWS gives each its own host):
-    the first API (template order) that has a stage and a route for the request answers it."""
+    """The routes of some HTTP APIs, compiled once. Several APIs share one local port where AWS gives each its own
+    host: a specific route of any API beats every `$default` route, then a named stage beats a `$default` stage,
+    then template order decides."""
 
     def __init__(self, apis: tuple[HttpApi, ...]) -> None:
         self._apis = [(api, [_compile(r) for r in api.routes if r.route_key != DEFAULT_ROUTE],
                        next((r for r in api.routes if r.route_key == DEFAULT_ROUTE), None)) for api in apis]
 
     def match(self, method: str, decoded_path: str) -> RouteMatch | None:
-        for api, routes, default in self._apis:
+        best: tuple[tuple[int, int, int], RouteMatch] | None = None
+        for order, (api, routes, default) in enumerate(self._apis):
             stage, rest = _stage(api, decoded_path)
             if stage is None:
                 continue
+            named = 0 if stage.name != DEFAULT_STAGE else 1
             found = _best(routes, method, rest)
             if found is not None:
-                return RouteMatch(api, stage, found[0], decoded_path, found[1] or None)
-            if default is not None:
-                return RouteMatch(api, stage, default, decoded_path, None)
-        return None
+                candidate = ((0, named, order), RouteMatch(api, stage, found[0], decoded_path, found[1] or None))
+            elif default is not None:
+                candidate = ((1, named, order), RouteMatch(api, stage, default, decoded_path, None))
+            else:
+                continue
+            if best is None or candidate[0] < best[0]:
+                best = candidate
+        return best[1] if best is not None else None
+
+    def match_stage(self, api: HttpApi, decoded_path: str) -> RouteMatch | None:
+        """The stage `api` would serve the path from, with the `$default` route (or a placeholder `$default` route
+        when it has none): for answers that need the stage but no route, such as a CORS preflight."""
+        stage, _rest = _stage(api, decoded_path)
+        if stage is None:
+            return None
+        default = next((r for r in api.routes if r.route_key == DEFAULT_ROUTE), HttpRoute(DEFAULT_ROUTE, None))
+        return RouteMatch(api, stage, default, decoded_path, None)
 
 
 def _stage(api: HttpApi, path: str) -> tuple[HttpStage | None, str]:
