@@ -60,8 +60,8 @@ def test_sec3_7_REC_bare_get_key_set_and_order() -> None:
     assert list(e["requestContext"]) == ["accountId", "apiId", "domainName", "domainPrefix", "http", "requestId",
                                          "routeKey", "stage", "time", "timeEpoch"]
     assert e["requestContext"] == {
-        "accountId": ACCOUNT, "apiId": "t8uwvi810g", "domainName": "t8uwvi810g.execute-api.ap-northeast-2.amazonaws.com",
-        "domainPrefix": "t8uwvi810g",
+        "accountId": ACCOUNT, "apiId": "t8uwvi810g",
+        "domainName": "t8uwvi810g.execute-api.ap-northeast-2.amazonaws.com", "domainPrefix": "t8uwvi810g",
         "http": {"method": "GET", "path": "/debug", "protocol": "HTTP/1.1", "sourceIp": "203.233.2.154",
                  "userAgent": "curl/7.77.0"},
         "requestId": "fTAbLiQlIE0EJbg=", "routeKey": "GET /debug", "stage": "$default",
@@ -79,7 +79,8 @@ def case(id: str, target: str, field: tuple[str, ...], expected: Any, method: st
 
 
 ABSENT = object()
-VOKER_QUERY = "repeat=one&repeat=two&redirect=https%3A%2F%2Fexample.com%2Fa%2Fb&literalPlus=a+b&encodedPlus=a%2Bb&empty="
+VOKER_QUERY = ("repeat=one&repeat=two&redirect=https%3A%2F%2Fexample.com%2Fa%2Fb&literalPlus=a+b&encodedPlus=a%2Bb"
+               "&empty=")
 
 FIELD_CASES = [
     case("sec3.1-REC-version", "/debug", ("version",), "2.0"),
