@@ -149,6 +149,9 @@ class HttpApis:
             route, stage = self._quick_create(logical_id, props, keys)
             routes.append(route)
             stages = (stage,) + tuple(s for s in stages if s.name != DEFAULT_STAGE)
+        for integration in self.s.logical_ids(INTEGRATION):   # CloudFormation creates (and checks) each one
+            if self._api_of(integration) == logical_id:
+                self._integration(integration)
         routes += self._routes(logical_id)
         found += self._authorizers(logical_id)
         disabled = str(self.s.resolve(props.get("DisableExecuteApiEndpoint", False), keys)).lower() == "true"
