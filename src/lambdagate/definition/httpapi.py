@@ -216,6 +216,13 @@ class HttpApis:
                 return {**props, "__keys__": keys}
         return {}
 
+    def attached(self, api: str) -> tuple[list[HttpRoute], list[HttpAuthorizer]]:
+        """Route and Authorizer resources of an AWS::Serverless::HttpApi (SAM passes them on to CloudFormation)."""
+        for integration in self.s.logical_ids(INTEGRATION):
+            if self._api_of(integration) == api:
+                self._integration(integration)
+        return self._routes(api), self._authorizers(api)
+
     def _routes(self, api: str) -> list[HttpRoute]:
         out = []
         for logical_id in self.s.logical_ids(ROUTE):
@@ -265,8 +272,8 @@ class HttpApis:
             raise self.s.t.error(keys, "an AWS::ApiGatewayV2::Integration needs IntegrationType")
         spec: dict[str, Any] = {"type": self.s.string(props["IntegrationType"], keys + ("IntegrationType",)),
                                 "uri": self.s.string(props.get("IntegrationUri", ""), keys + ("IntegrationUri",))}
-        for source, target in (("PayloadFormatVersion", "payloadFormatVersion"),
-                               ("TimeoutInMillis", "timeoutInMillis"), ("CredentialsArn", "credentials")):
+        for source, target in (("PayloadFormatVersion", "payloadFormatVersion"), ("TimeoutInMillis", "timeoutInMillis"),
+                               ("CredentialsArn", "credentials"), ("IntegrationSubtype", "integrationSubtype")):
             if source in props:
                 spec[target] = self.s.string(props[source], keys + (source,))
         try:
@@ -398,6 +405,8 @@ def route_problem(route: HttpRoute, known: bool) -> str | None:
     if integration is None:
         return ("the route has no Target (no integration); what API Gateway answers then is not recorded, "
                 "lambdagate answers 501")
+    if integration.subtype is not None:
+        return f"AWS service integration {integration.subtype} is not emulated; requests to it answer 501"
     if integration.type != "aws_proxy":
         return f"{integration.type.upper()} integration is not emulated; requests to it answer 501"
     if integration.function_arn is None:

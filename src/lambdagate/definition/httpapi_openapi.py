@@ -93,7 +93,7 @@ def integration_from(spec: dict[str, Any], keys: Keys, location: Location) -> Ht
     arn = function_arn_of(uri) or (uri if ":lambda:" in uri and ":function:" in uri else None)
     if "payloadFormatVersion" in spec:
         version = payload_format_version(spec["payloadFormatVersion"], keys + ("payloadFormatVersion",))
-    elif kind == "aws_proxy" and arn is not None:
+    elif kind == "aws_proxy" and arn is not None and "integrationSubtype" not in spec:
         raise InvalidDefinition(keys, "a Lambda proxy integration of an HTTP API needs payloadFormatVersion "
                                 "(\"1.0\" or \"2.0\")")
     else:
@@ -101,8 +101,10 @@ def integration_from(spec: dict[str, Any], keys: Keys, location: Location) -> Ht
     timeout = timeout_ms(spec["timeoutInMillis"], keys + ("timeoutInMillis",)) if "timeoutInMillis" in spec \
         else HTTP_API_TIMEOUT_MS
     credentials = spec.get("credentials")
-    return HttpIntegration(kind, uri, version, timeout, arn, None if credentials is None else str(credentials),
-                           location)
+    subtype = spec.get("integrationSubtype")
+    return HttpIntegration(kind, uri, version, timeout, None if subtype else arn,
+                           None if credentials is None else str(credentials), location,
+                           None if subtype is None else str(subtype))
 
 
 def routes_from_paths(document: dict[str, Any], locate: Locate, keys: Keys = ()) -> list[HttpRoute]:

@@ -183,6 +183,7 @@ class HttpIntegration:
     function_arn: str | None = None    # when the uri invokes a Lambda function
     credentials: str | None = None
     location: Location = Location("")
+    subtype: str | None = None         # an AWS service integration (`SQS-SendMessage`, ...): reported, not served
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DefinitionError
-from .httpapi import route_key_problem, stage, unique_routes
+from .httpapi import HttpApis, route_key_problem, stage, unique_routes
 from .httpapi_openapi import (
     authorizers,
     cors_from,
@@ -141,6 +141,10 @@ class SamHttpApis:
             raise self.s.t.error(keys, "Cors works only with inline OpenApi specified in 'DefinitionBody' property.")
         auth = self.s.resolve(props.get("Auth") or {}, keys + ("Auth",))
         found += self._authorizers(auth, keys + ("Auth",))
+        if not implicit:
+            attached_routes, attached_authorizers = HttpApis(self.s).attached(logical_id)
+            routes += attached_routes
+            found += attached_authorizers
         default_authorizer = auth.get("DefaultAuthorizer") if isinstance(auth, dict) else None
         names = {a.name for a in found} | ({"AWS_IAM"} if isinstance(auth, dict) and
                                            auth.get("EnableIamAuthorizer") is True else set())

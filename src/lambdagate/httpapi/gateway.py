@@ -111,8 +111,8 @@ class HttpApiGateway:
                                            "limits (DefaultRouteSettings / RouteSettings)")
         authorized = await self._authorize(x, match)
         x.reached = Reached.AUTHORIZED
-        if integration is None or integration.type != "aws_proxy":
-            kind = "no" if integration is None else integration.type.upper()
+        if integration is None or integration.type != "aws_proxy" or integration.subtype is not None:
+            kind = "no" if integration is None else integration.subtype or integration.type.upper()
             raise errors.not_emulated(f"{route.route_key} has {kind} integration: lambdagate serves AWS_PROXY "
                                       "(Lambda proxy) integrations of HTTP APIs only")
         function = self._function(match)
