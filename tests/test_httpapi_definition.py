@@ -377,3 +377,64 @@ def test_routes_that_are_not_served_are_named_at_start_up(tmp_path: Path) -> Non
     """)
     assert any("$default (Api): HTTP_PROXY integration is not emulated; requests to it answer 501" in w
                for w in d.warnings)
+
+
+def test_aws_include_of_a_local_openapi_file_and_service_integrations(tmp_path: Path) -> None:
+    d = deploy(tmp_path, SAM_HEAD + """\
+      Fn:
+        Type: AWS::Serverless::Function
+      Api:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            Fn::Transform:
+              Name: AWS::Include
+              Parameters:
+                Location: api.yaml
+      Queue:
+        Type: AWS::ApiGatewayV2::Integration
+        Properties:
+          ApiId: !Ref Api
+          IntegrationType: AWS_PROXY
+          IntegrationSubtype: SQS-SendMessage
+          PayloadFormatVersion: "1.0"
+      QueueRoute:
+        Type: AWS::ApiGatewayV2::Route
+        Properties:
+          ApiId: !Ref Api
+          RouteKey: POST /queue
+          Target: !Join [/, [integrations, !Ref Queue]]
+    """, {"api.yaml": """\
+        openapi: "3.0.1"
+        paths:
+          /fn:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                uri:
+                  Fn::Sub: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+                payloadFormatVersion: "2.0"
+        """})
+    (http,) = d.http_apis
+    fn, queue = http.routes
+    assert fn.route_key == "GET /fn" and fn.integration is not None
+    assert fn.integration.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:Fn"
+    assert queue.route_key == "POST /queue" and queue.integration is not None
+    assert queue.integration.subtype == "SQS-SendMessage"
+    assert any("POST /queue (Api): AWS service integration SQS-SendMessage is not emulated" in w for w in d.warnings)
+
+
+def test_aws_include_of_s3_is_named(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        deploy(tmp_path, SAM_HEAD + """\
+      Api:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          DefinitionBody:
+            Fn::Transform:
+              Name: AWS::Include
+              Parameters:
+                Location: s3://bucket/api.yaml
+    """)
+    assert "AWS::Include needs a local file, got 's3://bucket/api.yaml'" in caught.value.message
+    assert caught.value.line == 15
