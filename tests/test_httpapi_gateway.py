@@ -308,3 +308,13 @@ def test_sec11_DOC_metric_sample(deployment: Deployment, fake: FakeLambda) -> No
     assert "IntegrationLatency" in values
     api_id = x.match.api.id if x.match else ""
     assert sample.dimensions == ((("ApiId", api_id),), (("ApiId", api_id), ("Stage", "$default")))
+
+
+def test_sec7_lambdagate_line_for_a_stage_without_access_log_settings(deployment: Deployment, fake: FakeLambda) -> None:
+    from lambdagate.httpapi.access_log import LAMBDAGATE_FORMAT
+
+    _response, x = send(deployment, fake, "GET", "/echo/x")
+    assert access_log_line(x, deployment.account_id) is None
+    line = access_log_line(x, deployment.account_id, LAMBDAGATE_FORMAT)
+    assert line is not None and line.endswith(f'"GET GET /echo/{{name}} HTTP/1.1" 200 {len(_response.body)} '
+                                              f"{x.ids.request_id} -")

@@ -70,9 +70,17 @@ def context_variables(x: HttpApiExchange, account_id: str) -> dict[str, str]:
     return out
 
 
-def access_log_line(x: HttpApiExchange, account_id: str) -> str | None:
-    """The stage's access-log line, or None (no stage matched, or the stage has no AccessLogSettings.Format)."""
-    if x.match is None or x.match.stage.access_log_format is None:
+# lambdagate's own line for a stage without AccessLogSettings: the console's CLF preset plus the one variable that
+# says why an integration failed (the troubleshooting recipe of AGDG http-api-troubleshooting-lambda, §7.2).
+LAMBDAGATE_FORMAT = CLF_FORMAT + " $context.integrationErrorMessage"
+
+
+def access_log_line(x: HttpApiExchange, account_id: str, fallback: str | None = None) -> str | None:
+    """The stage's access-log line in its `AccessLogSettings.Format`, else in `fallback`; None when no stage matched
+    (AWS writes nothing then) or there is no format."""
+    if x.match is None:
         return None
-    return render(x.match.stage.access_log_format, context_variables(x, account_id),
-                  x.match.stage.variables)
+    log_format = x.match.stage.access_log_format or fallback
+    if log_format is None:
+        return None
+    return render(log_format, context_variables(x, account_id), x.match.stage.variables)
