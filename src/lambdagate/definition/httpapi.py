@@ -16,10 +16,10 @@ first path segment picks a named stage, anything else goes to `$default` (§2.1)
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import resource_ids
+from .http_routes import route_key_problem, unique_routes
 from .httpapi_openapi import (
     authorizers,
     cors_configuration,
@@ -57,7 +57,6 @@ AUTHORIZER = "AWS::ApiGatewayV2::Authorizer"
 STAGE = "AWS::ApiGatewayV2::Stage"
 OVERRIDES = "AWS::ApiGatewayV2::ApiGatewayManagedOverrides"
 SAM_HTTP_API = "AWS::Serverless::HttpApi"
-_ROUTE_KEY = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (/[^ ]*)$")
 _AUTHORIZATION_TYPES = ("NONE", "JWT", "CUSTOM", "AWS_IAM")
 
 
@@ -358,36 +357,6 @@ def route_settings(value: Any) -> RouteSettings:
                          None if detailed is None else str(detailed).lower() == "true")
 
 
-def route_key_problem(key: str) -> str | None:
-    """`$default`, or `VERB /path` with no trailing slash except the root (§2.3: "invalid route name ending in /");
-    None when the key is valid."""
-    if key == DEFAULT_ROUTE:
-        return None
-    m = _ROUTE_KEY.match(key)
-    if m is None:
-        return (f"a route key is $default or METHOD /path (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY), "
-                f"got {key!r}")
-    path = m.group(2)
-    if len(path) > 1 and path.endswith("/"):
-        return f"route key {key!r}: a route path cannot end in '/'"
-    parts = path.split("/")[1:]
-    if any(part.endswith("+}") for part in parts[:-1]):
-        return f"route key {key!r}: a greedy path variable must be the last segment"
-    return None
-
-
-def unique_routes(routes: list[HttpRoute], warnings: list[str]) -> list[HttpRoute]:
-    """One route per route key; a second is reported and left out (API Gateway refuses to create it)."""
-    out: dict[str, HttpRoute] = {}
-    for route in routes:
-        if route.route_key in out:
-            warnings.append(f"{route.location}: a second route {route.route_key!r} for the same API (the first is at "
-                            f"{out[route.route_key].location}); lambdagate keeps the first")
-        else:
-            out[route.route_key] = route
-    return list(out.values())
-
-
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -397,22 +366,3 @@ def _text(value: Any) -> str:
 def _cfn_keys(keys: Keys) -> Keys:
     names = {"payloadFormatVersion": "PayloadFormatVersion", "timeoutInMillis": "TimeoutInMillis"}
     return tuple(names.get(str(k), k) for k in keys)
-
-
-def route_problem(route: HttpRoute, known: bool) -> str | None:
-    """What lambdagate says at start-up about a route it will not serve as AWS would; None when all is well."""
-    integration = route.integration
-    if integration is None:
-        return ("the route has no Target (no integration); what API Gateway answers then is not recorded, "
-                "lambdagate answers 501")
-    if integration.subtype is not None:
-        return f"AWS service integration {integration.subtype} is not emulated; requests to it answer 501"
-    if integration.type != "aws_proxy":
-        return f"{integration.type.upper()} integration is not emulated; requests to it answer 501"
-    if integration.function_arn is None:
-        return (f"the AWS_PROXY integration URI {integration.uri!r} names no Lambda function; requests to it "
-                "answer 500")
-    if not known:
-        return (f"integrates {integration.function_arn}, which the definition does not define; requests to it answer "
-                "500 unless it is mapped with --function")
-    return None

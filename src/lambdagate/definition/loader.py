@@ -22,7 +22,7 @@ from ..errors import DefinitionError, LambdagateError
 from . import openapi_file, sam
 from .cloudformation import CloudFormation
 from .code import CodeStore
-from .httpapi import route_problem
+from .http_routes import route_problem
 from .lambdas import apply_env_vars
 from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
 from .model import Deployment, Function, Integration

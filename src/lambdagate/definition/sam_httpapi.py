@@ -26,7 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DefinitionError
-from .httpapi import HttpApis, route_key_problem, stage, unique_routes
+from .http_routes import route_key_problem, unique_routes
+from .httpapi import HttpApis, stage
 from .httpapi_openapi import (
     authorizers,
     cors_from,
