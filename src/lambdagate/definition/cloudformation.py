@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import lambdas, resource_ids, stages
-from .model import Deployment, Function, Permission
+from .httpapi import HttpApis
+from .model import Deployment, Function, HttpApi, Permission
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack
 from .template import Template, load_template
@@ -26,9 +27,13 @@ class CloudFormation(Stack):
     def __init__(self, template: Template, options: LoadOptions) -> None:
         super().__init__(template, options)
         self.rest_apis = RestApis(self)
+        self.http_api_resources = HttpApis(self)
 
     def ref(self, logical_id: str) -> str | None:
         kind = self.type_of(logical_id)
+        v2 = self.http_api_resources.ref(logical_id)
+        if v2 is not None:
+            return v2
         if kind == REST_API:
             return self.rest_apis.api_id(logical_id)
         if kind == RESOURCE:
@@ -44,7 +49,7 @@ class CloudFormation(Stack):
             return resource_ids.resource_id(self.rest_apis.api_id(logical_id), "/")
         if self.type_of(logical_id) == REST_API and attribute == "RestApiId":
             return self.rest_apis.api_id(logical_id)
-        return super().get_att(logical_id, attribute)
+        return self.http_api_resources.get_att(logical_id, attribute) or super().get_att(logical_id, attribute)
 
     # -- what a template deploys; the SAM loader adds its own to each ------------------------------------------
     def functions(self) -> list[Function]:
@@ -57,8 +62,12 @@ class CloudFormation(Stack):
     def permissions(self) -> list[Permission]:
         return lambdas.permissions(self)
 
+    def http_apis(self) -> list[HttpApi]:
+        return self.http_api_resources.apis()
+
     def load(self) -> Deployment:
         functions = {f.arn: f for f in self.functions()}
         apis = stages.choose(self.candidates(), self.o.stage, self.warnings, self.t.file)
+        http_apis = tuple(self.http_apis())
         return Deployment(tuple(apis), functions, tuple(self.permissions()), self.o.region, self.o.account_id,
-                          tuple(self.warnings))
+                          tuple(self.warnings), http_apis)

@@ -149,6 +149,22 @@ class Resolver:
     def _fn_Base64(self, arg: Any, keys: Keys) -> Any:
         return base64.b64encode(self.string(arg, keys).encode()).decode()
 
+    def _fn_Transform(self, arg: Any, keys: Keys) -> Any:
+        """`AWS::Include` of a local file (the form `sam deploy` / `aws cloudformation package` uploads): its content
+        in place, its own intrinsic functions resolved (CloudFormation User Guide, create-reusable-transform-function-
+        snippets-and-add-to-your-template-with-aws-include-transform). Other macros run only in AWS."""
+        from .template import load_template
+
+        if not isinstance(arg, dict) or arg.get("Name") != "AWS::Include":
+            raise self.template.error(keys, f"the macro {arg.get('Name') if isinstance(arg, dict) else arg!r} runs "
+                                      "only in AWS; lambdagate resolves Fn::Transform with Name: AWS::Include")
+        location = self.string((arg.get("Parameters") or {}).get("Location", ""), keys + ("Parameters", "Location"))
+        path = self.template.path.parent / location
+        if location.startswith("s3://") or not path.is_file():
+            raise self.template.error(keys + ("Parameters", "Location"), f"AWS::Include needs a local file, got "
+                                      f"{location!r} (no such file next to the template)")
+        return self.resolve(load_template(path).data, keys)
+
     def _fn_GetAZs(self, arg: Any, keys: Keys) -> Any:
         region = self.pseudo["AWS::Region"]
         return [region + zone for zone in "abc"]

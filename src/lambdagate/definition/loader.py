@@ -22,6 +22,7 @@ from ..errors import DefinitionError, LambdagateError
 from . import openapi_file, sam
 from .cloudformation import CloudFormation
 from .code import CodeStore
+from .http_routes import route_problem
 from .lambdas import apply_env_vars
 from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
 from .model import Deployment, Function, Integration
@@ -87,6 +88,15 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
                 problem = _problem(integration, arn is None or arn in functions)
                 if problem:
                     warnings.append(f"{where}: {problem}")
+    for http_api in deployment.http_apis:   # HTTP APIs: the same rules, said by definition/httpapi.route_problem
+        for route in http_api.routes:
+            target = route.integration.function_arn if route.integration else None
+            spec = options.mapping.find(target) if target is not None and target not in functions else None
+            if spec is not None and target is not None:
+                functions[target] = _mapped(spec, target, code, options)
+            problem = route_problem(route, target is None or target in functions)
+            if problem:
+                warnings.append(f"{route.location}: {route.route_key} ({http_api.logical_id}): {problem}")
     return replace(deployment, functions=functions, permissions=deployment.permissions + options.policies,
                    warnings=tuple(dict.fromkeys(warnings)))
 

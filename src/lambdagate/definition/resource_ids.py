@@ -28,3 +28,12 @@ def resource_id(api: str, path: str) -> str:
 
 def deployment_id(api: str, stage: str) -> str:
     return _stable(f"deployment:{api}:{stage}", 6)
+
+
+def integration_id(api: str, name: str) -> str:
+    """HTTP API integration ids are 7 lowercase alphanumerics (`Target: integrations/abc1234`)."""
+    return _stable(f"integration:{api}:{name}", 7)
+
+
+def authorizer_id(api: str, name: str) -> str:
+    return _stable(f"authorizer:{api}:{name}", 6)

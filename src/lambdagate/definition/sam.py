@@ -20,8 +20,20 @@ from typing import Any
 from ..arns import sam_permission_arn
 from . import cors, lambdas, openapi
 from .cloudformation import CloudFormation
-from .model import Api, Deployment, Function, GatewayResponse, Integration, Location, Method, Permission, Stage
+from .model import (
+    Api,
+    Deployment,
+    Function,
+    GatewayResponse,
+    HttpApi,
+    Integration,
+    Location,
+    Method,
+    Permission,
+    Stage,
+)
 from .resource_ids import api_id, deployment_id, resource_id
+from .sam_httpapi import IMPLICIT_HTTP_API, SamHttpApis
 from .stack import LoadOptions
 from .stages import Candidate, stage_from
 from .template import load_template
@@ -55,6 +67,8 @@ def load_deployment(path: Path, options: LoadOptions | None = None) -> Deploymen
 class SamLoader(CloudFormation):
     def ref(self, logical_id: str) -> str | None:
         if self.type_of(logical_id) == SAM_API or logical_id == IMPLICIT_API and self._uses_implicit_api():
+            return api_id(self.o.stack_name, logical_id)
+        if logical_id == IMPLICIT_HTTP_API and logical_id not in self.resources and self._http().uses_implicit_api():
             return api_id(self.o.stack_name, logical_id)
         return super().ref(logical_id)
 
@@ -90,7 +104,14 @@ class SamLoader(CloudFormation):
         return [self._candidate(i, events.get(i, [])) for i in logical_ids] + super().candidates()
 
     def permissions(self) -> list[Permission]:
-        return super().permissions() + self._implicit_permissions()
+        return super().permissions() + self._implicit_permissions() + self._http().permissions()
+
+    def http_apis(self) -> list[HttpApi]:
+        return self._http().apis() + super().http_apis()
+
+    def _http(self) -> SamHttpApis:
+        """SAM's HTTP APIs (`Type: HttpApi` events, AWS::Serverless::HttpApi): definition/sam_httpapi.py."""
+        return SamHttpApis(self, self._globals)
 
     # -- APIs -----------------------------------------------------------------------------------------------
     def _api_events(self) -> dict[str, list[Event]]:
