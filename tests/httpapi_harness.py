@@ -14,22 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from harness import Reply
-from lambdagate.config import Source
+from lambdagate.config import Config, Source
 from lambdagate.definition.loader import load
 from lambdagate.definition.model import Deployment, Function
-from lambdagate.exchange import HttpRequest, HttpResponse
-from lambdagate.httpapi import (
-    Answered,
-    FunctionFailed,
-    HttpApiExchange,
-    HttpApiGateway,
-    Invoked,
-    Throttled,
-    Unavailable,
-)
-from lambdagate.runtime.environment import Outcome
-from lambdagate.runtime.pool import Throttled as PoolThrottled
-from lambdagate.runtime.service import FunctionUnavailable, LambdaService
+from lambdagate.exchange import HttpRequest, HttpResponse, InvocationLog
+from lambdagate.httpapi import HttpApiExchange, HttpApiGateway
+from lambdagate.runtime.service import LambdaService
 from lambdagate.server import HttpServer
 
 
@@ -46,23 +36,23 @@ class LiveHttpApi:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        self.service = LambdaService(self.deployment, state_dir, lambda fn, line: self.output.write(line),
-                                     self.output.write, max_environments=2, watch=False)
-        self.gateway = HttpApiGateway(self.deployment, self.invoke)
+        source = Source(template=template)
+        self.service = LambdaService(self.deployment, Config(source=source, max_environments=2, watch=False), self)
+        self.gateway = HttpApiGateway(self.deployment, self.service)
         self.server = HttpServer(self.handle, "127.0.0.1", 0)
         self._run(self.service.start())
         self._run(self.server.start())
 
-    async def invoke(self, function: Function, event: bytes) -> Invoked:
-        try:
-            result = await self.service.invoke(function, event, None)
-        except FunctionUnavailable as e:
-            return Unavailable(str(e))
-        if isinstance(result, PoolThrottled):
-            return Throttled(result.request_id)
-        if result.outcome is Outcome.FUNCTION_ERROR:
-            return FunctionFailed(result.payload, result.request_id)
-        return Answered(result.payload, result.request_id)
+    # the Lambda service's observer: the functions' output is kept, nothing else is needed here
+    def function_output(self, function: Function, line: str) -> None:
+        self.output.write(line + "\n")
+
+    def invocation(self, log: InvocationLog) -> None: ...
+
+    def notice(self, text: str) -> None:
+        self.output.write(text + "\n")
+
+    def exchange(self, exchange: object) -> None: ...
 
     async def handle(self, request: HttpRequest) -> Any:
         response, record = await self.gateway.handle(request)

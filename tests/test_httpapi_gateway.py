@@ -47,7 +47,7 @@ class FakeLambda:
         self.behaviour: dict[str, Behaviour] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []
 
-    async def __call__(self, function: Function, event: bytes) -> Invoked:
+    async def invoke(self, function: Function, event: bytes, trace_id: str | None) -> Invoked:
         data = json.loads(event)
         self.events.append((function.logical_id, data))
         answer = self.behaviour.get(function.logical_id, _echo)

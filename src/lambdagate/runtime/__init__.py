@@ -38,8 +38,8 @@ class FunctionFailed:
 
     payload: bytes                     # the runtime's error JSON
     lambda_request_id: str
-    error_type: str | None
-    phase: Literal["init", "invoke"]
+    error_type: str | None = None
+    phase: Literal["init", "invoke"] = "invoke"
     environment_lost: bool = False     # the environment is gone (timeout, exit, init failure): the next is cold
 
     @property
