@@ -15,13 +15,17 @@ from .observe.execution_log import Trace
 _VARIABLE = re.compile(r"\$(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
 
 
-def error_message(body: bytes) -> str:
-    """`$context.error.message`: the text of a gateway response's `{"message": ...}` (or its plain body)."""
+def error_message(body: bytes) -> str | None:
+    """`$context.error.message`: the text of a gateway response's `{"message": ...}` (or its plain body); None for
+    the authorizer's `{"message":null}`; the Lambda authorizer's denies spell the key `Message` (aws-auth.md §0.2)."""
     try:
         data = json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
-    return str(data.get("message", "")) if isinstance(data, dict) else str(data)
+    if not isinstance(data, dict):
+        return str(data)
+    value = data.get("message", data.get("Message", ""))
+    return None if value is None else str(value)
 
 
 def request_context(request: HttpRequest, trace: Trace, account_id: str, error: GatewayError | None) -> dict[str, str]:
@@ -57,8 +61,10 @@ def request_context(request: HttpRequest, trace: Trace, account_id: str, error: 
                     "integration.status": "200", "integration.integrationStatus": "200"})
     if error is not None:
         message = error_message(error.body)
-        out.update({"error.message": message, "error.messageString": json.dumps(message),
+        out.update({"error.message": message or "", "error.messageString": json.dumps(message),
                     "error.responseType": error.response_type})
+        if error.validation_error:
+            out["error.validationErrorString"] = error.validation_error
         if error.integration_error:
             out["integration.error"] = error.integration_error
     return out
