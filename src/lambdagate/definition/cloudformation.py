@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import lambdas, resource_ids, stages
-from .model import Deployment, Function, Permission
+from . import lambdas, resource_ids, restapi_security, stages, usage_plans
+from .model import ApiKey, Deployment, Function, Permission, UsagePlan
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack
 from .template import Template, load_template
@@ -37,7 +37,7 @@ class CloudFormation(Stack):
             return self.rest_apis.deployment_id(logical_id)
         if kind == STAGE:
             return self.rest_apis.stage_name(logical_id)
-        return super().ref(logical_id)
+        return restapi_security.ref(self, logical_id) or usage_plans.ref(self, logical_id) or super().ref(logical_id)
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
         if self.type_of(logical_id) == REST_API and attribute == "RootResourceId":
@@ -57,8 +57,12 @@ class CloudFormation(Stack):
     def permissions(self) -> list[Permission]:
         return lambdas.permissions(self)
 
+    def usage_plans(self) -> tuple[list[ApiKey], list[UsagePlan]]:
+        return usage_plans.cloudformation(self)
+
     def load(self) -> Deployment:
         functions = {f.arn: f for f in self.functions()}
         apis = stages.choose(self.candidates(), self.o.stage, self.warnings, self.t.file)
+        keys, plans = self.usage_plans()
         return Deployment(tuple(apis), functions, tuple(self.permissions()), self.o.region, self.o.account_id,
-                          tuple(self.warnings))
+                          tuple(self.warnings), tuple(keys), tuple(plans))
