@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +98,3 @@ def claim_value(text: str) -> Any:
 def default_client_id(pool: str) -> str:
     """A stable app client id for the pool: 26 lowercase alphanumerics like Cognito's."""
     return hashlib.sha256(f"client:{pool}".encode()).hexdigest()[:26]
-
-
-def now() -> float:
-    return time.time()
