@@ -46,7 +46,7 @@ class KeyUse:
 
 class UsagePlans:
     def __init__(self, deployment: Deployment, limits: Limits | None = None) -> None:
-        self.limits = limits or Limits()
+        self.limits = limits if limits is not None else Limits()
         self._keys = {k.value: k for k in deployment.api_keys}
         self._plans = deployment.usage_plans
 

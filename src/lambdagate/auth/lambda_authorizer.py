@@ -109,7 +109,7 @@ class LambdaAuthorizers:
     def __init__(self, deployment: Deployment, invoke: Invoke, cache: AuthorizerCache | None = None,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         self.deployment = deployment
-        self.cache = cache or AuthorizerCache()
+        self.cache = cache if cache is not None else AuthorizerCache()
         self._invoke = invoke
         self._clock = clock
 
