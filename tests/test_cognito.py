@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -100,7 +99,7 @@ def test_the_validation_expression_is_matched_against_aud(pool: tokens.LocalPool
 
 
 def test_keys_fetched_from_the_issuer_url(pool: tokens.LocalPool) -> None:
-    """The pool's JWKS from `<issuer>/.well-known/jwks.json` over HTTP (here a loopback server stands in for Cognito)."""
+    """The pool's JWKS from `<issuer>/.well-known/jwks.json` over HTTP (a loopback server stands in for Cognito)."""
     body = pool.jwks_path.read_bytes()
     asked: list[str] = []
 

@@ -13,7 +13,7 @@ import pytest
 
 from lambdagate import errors
 from lambdagate.auth.authorizer_cache import AuthorizerCache
-from lambdagate.auth.lambda_authorizer import AuthorizerCall, Authorized, FailedInvocation, LambdaAuthorizers
+from lambdagate.auth.lambda_authorizer import Authorized, AuthorizerCall, FailedInvocation, LambdaAuthorizers
 from lambdagate.definition.model import (
     Api,
     Authorizer,
@@ -146,9 +146,11 @@ def test_request_event_is_the_proxy_event_without_body() -> None:
 @pytest.mark.parametrize(("query", "headers"), [("tenant=t1", ()), (None, (("X-User", "ann"),)),
                                                 ("tenant=", (("X-User", "ann"),))],
                          ids=["sec1.2-DOC-header-missing", "sec1.2-DOC-query-missing", "sec1.2-DOC-query-empty"])
-def test_request_authorizer_needs_every_identity_source(query: str | None, headers: tuple[tuple[str, str], ...]) -> None:
+def test_request_authorizer_needs_every_identity_source(query: str | None,
+                                                        headers: tuple[tuple[str, str], ...]) -> None:
     invoker = Invoker(policy())
-    assert refused(LambdaAuthorizers(deployment(), invoker), REQUEST, request(query=query, headers=headers)).status == 401
+    call = request(query=query, headers=headers)
+    assert refused(LambdaAuthorizers(deployment(), invoker), REQUEST, call).status == 401
     assert invoker.payloads == []
 
 

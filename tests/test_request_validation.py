@@ -10,7 +10,16 @@ import pytest
 
 from lambdagate import errors
 from lambdagate.auth.request_validation import model_url, validate
-from lambdagate.definition.model import Api, Integration, Method, MethodRequest, Model, RequestValidator, Resource, Stage
+from lambdagate.definition.model import (
+    Api,
+    Integration,
+    Method,
+    MethodRequest,
+    Model,
+    RequestValidator,
+    Resource,
+    Stage,
+)
 from lambdagate.definition.validators import with_built_ins
 from lambdagate.exchange import HttpRequest
 
