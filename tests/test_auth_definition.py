@@ -48,7 +48,7 @@ Resources:
         Pool: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /pool, Method: get, Auth: {Authorizer: CognitoAuth}}}
         Iam: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /iam, Method: post, Auth: {Authorizer: AWS_IAM}}}
         Keyed: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /keyed, Method: get, Auth: {ApiKeyRequired: true}}}
-        Request: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /req, Method: any, Auth: {Authorizer: RequestAuth}}}
+        Req: {Type: Api, Properties: {RestApiId: !Ref Api, Path: /req, Method: any, Auth: {Authorizer: RequestAuth}}}
         Users:
           Type: Api
           Properties:
@@ -78,13 +78,13 @@ Resources:
             FunctionPayloadType: REQUEST
             Identity: {Headers: [X-User], QueryStrings: [tenant], Context: [sourceIp], ReauthorizeEvery: 0}
           CognitoAuth:
-            UserPoolArn: %s
+            UserPoolArn: POOL_ARN
             AuthorizationScopes: [orders/write]
         UsagePlan:
           CreateUsagePlan: PER_API
           Quota: {Limit: 100, Period: DAY}
           Throttle: {RateLimit: 5, BurstLimit: 2}
-""" % POOL
+""".replace("POOL_ARN", POOL)
 
 
 def write(tmp_path: Path, text: str, name: str = "template.yaml") -> Path:
@@ -127,7 +127,8 @@ def test_sam_auth(tmp_path: Path) -> None:
     [validator] = api.request_validators
     assert (validator.name, validator.validate_body, validator.validate_parameters) == ("body-and-params", True, True)
     assert users == type(users)(validator.id, (("method.request.querystring.q", True),
-                                               ("method.request.header.X-Trace", False)), (("application/json", "User"),))
+                                               ("method.request.header.X-Trace", False)),
+                                (("application/json", "User"),))
     assert api.model("User") is not None and api.model("Empty") is not None
     [key] = d.api_keys
     [plan] = d.usage_plans
@@ -182,7 +183,8 @@ def test_sam_none_needs_a_default_authorizer(tmp_path: Path) -> None:
 
 def test_sam_shared_usage_plan_and_api_wide_api_key(tmp_path: Path) -> None:
     text = SAM.replace("CreateUsagePlan: PER_API", "CreateUsagePlan: SHARED").replace(
-        "        DefaultAuthorizer: TokenAuth\n", "        DefaultAuthorizer: TokenAuth\n        ApiKeyRequired: true\n")
+        "        DefaultAuthorizer: TokenAuth\n",
+        "        DefaultAuthorizer: TokenAuth\n        ApiKeyRequired: true\n")
     d = load(write(tmp_path, text))
     [plan] = d.usage_plans
     assert plan.name == "ServerlessUsagePlan" and d.api_keys[0].name == "ServerlessApiKey"
@@ -320,7 +322,8 @@ OPENAPI = {
                                                         "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/"
                                                                f"functions/{ACCOUNT_ARN}books/invocations"}},
             "post": {"security": [{"pool": ["books/write"]}, {"api_key": []}],
-                     "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Book"}}}},
+                     "requestBody": {"content": {"application/json": {
+                         "schema": {"$ref": "#/components/schemas/Book"}}}},
                      "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST",
                                                          "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/"
                                                                 f"functions/{ACCOUNT_ARN}books/invocations"}},
@@ -360,7 +363,7 @@ OPENAPI = {
 def openapi(tmp_path: Path, document: dict[str, object]) -> Deployment:
     path = tmp_path / "books.json"
     path.write_text(json.dumps(document, indent=2))
-    mapping = read_mapping(None, [f"books={tmp_path}:app.handler:python3.12", f"auth={tmp_path}:app.handler:python3.12"])
+    mapping = read_mapping(None, [f"{name}={tmp_path}:app.handler:python3.12" for name in ("books", "auth")])
     return load(path, mapping=mapping)
 
 
