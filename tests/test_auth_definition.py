@@ -437,3 +437,17 @@ def test_sam_definition_body_methods_get_the_default_authorizer(tmp_path: Path) 
     assert m[("GET", "/books")].auth.authorizer_id == lambda_id          # no security of its own
     assert m[("POST", "/books")].auth.authorization_type == "COGNITO_USER_POOLS"   # kept
     assert m[("DELETE", "/books/{id}")].auth.authorization_type == "AWS_IAM"
+
+
+def test_a_template_s_own_user_pool_and_sam_s_generated_stage(tmp_path: Path) -> None:
+    """`!GetAtt Pool.Arn` in UserPoolArn (a pool the template creates) and `!Ref <Api><Stage>Stage` in a usage plan
+    (the stage SAM generates), as in aws-samples/serverless-patterns."""
+    text = SAM.replace(f"UserPoolArn: {POOL}", "UserPoolArn: !GetAtt Pool.Arn").replace(
+        "        UsagePlan:\n          CreateUsagePlan: PER_API\n", "        UsagePlan:\n          CreateUsagePlan: NONE\n"
+    ) + ("  Pool:\n    Type: AWS::Cognito::UserPool\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n"
+         "    Properties:\n      ApiStages: [{ApiId: !Ref Api, Stage: !Ref ApidevStage}]\n")
+    d = load(write(tmp_path, text))
+    cognito = next(a for a in d.apis[0].authorizers if a.type == "COGNITO_USER_POOLS")
+    [arn] = cognito.provider_arns
+    assert arn.startswith("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_") and len(arn) == 72
+    assert [(s.api_id, s.stage) for s in d.usage_plans[0].stages] == [(d.apis[0].id, "dev")]

@@ -8,8 +8,9 @@ parameters and body both fail, only the parameters are reported [REC].
 
 Body (`validateRequestBody`): the model is chosen by the request's `Content-Type` (parameters ignored), and with no
 `Content-Type` as `application/json` ([REC] LS-snap-common); a content type without a model is not validated
-([REC-ish]). The body is parsed as JSON; an empty or non-JSON body fails with `[Unknown error parsing request
-body]` ([REC] 2021 console capture: AWS does not read an empty body as `{}`). Models are JSON Schema draft 4 and may
+([REC-ish]) unless a `$default` model is mapped ([IMPL] LocalStack). The body is parsed as JSON; an empty or non-JSON
+body fails with `[Unknown error parsing request body]` ([REC] 2021 console capture: AWS does not read an empty body
+as `{}`). Models are JSON Schema draft 4 and may
 `$ref` other models of the API as `https://apigateway.amazonaws.com/restapis/<apiId>/models/<Model>` [REC]. The
 built-in `Empty` model is not validated ([IMPL] LocalStack; [UNCERTAIN]).
 """
@@ -31,6 +32,7 @@ from ..exchange import HttpRequest
 
 DEFAULT_CONTENT_TYPE = "application/json"
 EMPTY_MODEL = "Empty"
+DEFAULT_MODEL_KEY = "$default"   # the model for content types that have none of their own ([IMPL] LS-impl)
 
 
 def model_url(api_id: str, name: str) -> str:
@@ -68,7 +70,8 @@ def validate(api: Api, method: Method, request: HttpRequest, path_parameters: Ma
                                                     f"{', '.join(missing)} are missing or blank")
     if validator.validate_body:
         content_type = (request.header("Content-Type") or DEFAULT_CONTENT_TYPE).split(";")[0].strip().lower()
-        name = dict((k.lower(), v) for k, v in method.request.models).get(content_type)
+        models = {k.lower(): v for k, v in method.request.models}
+        name = models.get(content_type, models.get(DEFAULT_MODEL_KEY))
         if name is None or name == EMPTY_MODEL:
             return
         problems = body_problems(api, name, request.body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import lambdas, resource_ids, restapi_security, stages, usage_plans
+from . import lambdas, resource_ids, restapi_security, stages, usage_plans, user_pools
 from .model import ApiKey, Deployment, Function, Permission, UsagePlan
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack
@@ -37,14 +37,15 @@ class CloudFormation(Stack):
             return self.rest_apis.deployment_id(logical_id)
         if kind == STAGE:
             return self.rest_apis.stage_name(logical_id)
-        return restapi_security.ref(self, logical_id) or usage_plans.ref(self, logical_id) or super().ref(logical_id)
+        return (restapi_security.ref(self, logical_id) or usage_plans.ref(self, logical_id) or
+                user_pools.ref(self, logical_id) or super().ref(logical_id))
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
         if self.type_of(logical_id) == REST_API and attribute == "RootResourceId":
             return resource_ids.resource_id(self.rest_apis.api_id(logical_id), "/")
         if self.type_of(logical_id) == REST_API and attribute == "RestApiId":
             return self.rest_apis.api_id(logical_id)
-        return super().get_att(logical_id, attribute)
+        return user_pools.get_att(self, logical_id, attribute) or super().get_att(logical_id, attribute)
 
     # -- what a template deploys; the SAM loader adds its own to each ------------------------------------------
     def functions(self) -> list[Function]:

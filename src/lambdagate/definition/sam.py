@@ -68,6 +68,10 @@ class SamLoader(CloudFormation):
     def ref(self, logical_id: str) -> str | None:
         if self.type_of(logical_id) == SAM_API or logical_id == IMPLICIT_API and self._uses_implicit_api():
             return api_id(self.o.stack_name, logical_id)
+        if logical_id not in self.resources:   # the stage SAM generates, `<Api><StageName>Stage`: Ref is its name
+            stage = next((s for i, _props, s in self._api_properties() if logical_id == f"{i}{s}Stage"), None)
+            if stage is not None:
+                return stage
         return super().ref(logical_id)
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
