@@ -443,11 +443,10 @@ def test_a_template_s_own_user_pool_and_sam_s_generated_stage(tmp_path: Path) ->
     """`!GetAtt Pool.Arn` in UserPoolArn (a pool the template creates) and `!Ref <Api><Stage>Stage` in a usage plan
     (the stage SAM generates), as in aws-samples/serverless-patterns."""
     text = SAM.replace(f"UserPoolArn: {POOL}", "UserPoolArn: !GetAtt Pool.Arn").replace(
-        "        UsagePlan:\n          CreateUsagePlan: PER_API\n", "        UsagePlan:\n          CreateUsagePlan: NONE\n"
-    ) + ("  Pool:\n    Type: AWS::Cognito::UserPool\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n"
+        "CreateUsagePlan: PER_API", "CreateUsagePlan: NONE") + ("  Pool:\n    Type: AWS::Cognito::UserPool\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n"
          "    Properties:\n      ApiStages: [{ApiId: !Ref Api, Stage: !Ref ApidevStage}]\n")
     d = load(write(tmp_path, text))
     cognito = next(a for a in d.apis[0].authorizers if a.type == "COGNITO_USER_POOLS")
     [arn] = cognito.provider_arns
-    assert arn.startswith("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_") and len(arn) == 72
+    assert arn.startswith("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_") and len(arn) == 71
     assert [(s.api_id, s.stage) for s in d.usage_plans[0].stages] == [(d.apis[0].id, "dev")]
