@@ -443,8 +443,9 @@ def test_a_template_s_own_user_pool_and_sam_s_generated_stage(tmp_path: Path) ->
     """`!GetAtt Pool.Arn` in UserPoolArn (a pool the template creates) and `!Ref <Api><Stage>Stage` in a usage plan
     (the stage SAM generates), as in aws-samples/serverless-patterns."""
     text = SAM.replace(f"UserPoolArn: {POOL}", "UserPoolArn: !GetAtt Pool.Arn").replace(
-        "CreateUsagePlan: PER_API", "CreateUsagePlan: NONE") + ("  Pool:\n    Type: AWS::Cognito::UserPool\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n"
-         "    Properties:\n      ApiStages: [{ApiId: !Ref Api, Stage: !Ref ApidevStage}]\n")
+        "CreateUsagePlan: PER_API", "CreateUsagePlan: NONE")
+    text += ("  Pool:\n    Type: AWS::Cognito::UserPool\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n"
+             "    Properties:\n      ApiStages: [{ApiId: !Ref Api, Stage: !Ref ApidevStage}]\n")
     d = load(write(tmp_path, text))
     cognito = next(a for a in d.apis[0].authorizers if a.type == "COGNITO_USER_POOLS")
     [arn] = cognito.provider_arns
