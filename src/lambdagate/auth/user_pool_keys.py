@@ -108,3 +108,18 @@ class UserPoolKeys:
     def _advice(pool: str, why: str) -> str:
         return (f"the keys of user pool {pool} are not available: {why}; give them with {JWKS_FLAG} {pool}=FILE, "
                 f"or make a local pool with `lambdagate tokens {pool}`")
+
+
+def startup_lines(authorizers: Iterable[tuple[str, tuple[str, ...]]], keys: UserPoolKeys) -> list[str]:
+    """What `serve` says of each Cognito authorizer's pools: (authorizer name, provider ARNs) in, one line per pool
+    out, naming where its keys come from and how to make tokens for it."""
+    out = []
+    for name, arns in authorizers:
+        for arn in arns:
+            pool = pool_id(arn)
+            if pool is None:
+                continue
+            local = keys.local_file(pool)
+            where = f"keys from {local}" if local else "keys fetched from the pool's issuer when first needed"
+            out.append(f"Cognito authorizer {name}: user pool {pool} ({where}); test tokens: lambdagate tokens {pool}")
+    return out
