@@ -55,6 +55,15 @@ def arn_like(pattern: str, value: str) -> bool:
     return _arn_like(pattern).fullmatch(value) is not None
 
 
+_USER_POOL_ARN = re.compile(r"^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):(\d{12}):userpool/([\w-]+_[0-9A-Za-z]+)$")
+
+
+def user_pool_id(arn: str) -> str | None:
+    """`arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>` -> the pool id."""
+    m = _USER_POOL_ARN.match(arn)
+    return m.group(3) if m else None
+
+
 def execute_api_parts(arn: str) -> list[str] | None:
     """[region, account, api id, stage, verb, resource path] of an execute-api ARN (pattern or value)."""
     head = arn.split(":", 5)

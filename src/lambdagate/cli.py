@@ -70,13 +70,19 @@ def _source_options(p: argparse.ArgumentParser) -> None:
                    help="template parameters: NAME=VALUE or ParameterKey=NAME,ParameterValue=VALUE (SAM's forms)")
     p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format)")
     p.add_argument("--region", default=DEFAULT_REGION)
+    p.add_argument("--user-pool-jwks", action="append", default=[], metavar="POOL_ID=FILE",
+                   help="the JWKS of a Cognito user pool whose tokens Cognito authorizers check (default: a pool made "
+                        "by `lambdagate tokens`, else the pool's own keys, fetched); repeatable")
+    p.add_argument("--iam-credentials", action="append", default=[], metavar="KEY:SECRET[:CALLER_ARN]",
+                   help="an access key that AWS_IAM methods accept besides your local profile's; repeatable")
 
 
 def _source(args: argparse.Namespace) -> Source:
     return Source(template=args.template, openapi=args.openapi, functions=tuple(args.functions),
                   mapping=args.mapping, stage=args.stage, policies=tuple(args.policies),
                   parameter_overrides=parameter_overrides(args.parameter_overrides), env_vars=args.env_vars,
-                  region=args.region)
+                  region=args.region, user_pool_jwks=tuple(args.user_pool_jwks),
+                  iam_credentials=tuple(args.iam_credentials))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -143,6 +149,20 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--json", action="store_true", help="print the report as JSON")
     d.add_argument("--sarif", type=Path, metavar="FILE", help="also write the findings as SARIF 2.1.0 to FILE")
 
+    k = sub.add_parser("tokens", help="a local Cognito user pool: print a token for the claims given",
+                       description="Makes the pool's key pair and JWKS under .lambdagate/user-pools/POOL_ID/ on first "
+                                   "use (serve then checks its tokens) and prints one token: an ID token, or an "
+                                   "access token when --scope is given.")
+    k.add_argument("pool", metavar="POOL_ID", help="the pool ID in the authorizer's UserPoolArn, e.g. us-east-1_AbC")
+    k.add_argument("--template", "-t", type=Path, help="finds .lambdagate/ next to it (default: here)")
+    k.add_argument("--claim", "-c", action="append", default=[], metavar="NAME=VALUE",
+                   help="a claim to add or replace (a JSON value is taken as JSON); repeatable")
+    k.add_argument("--group", action="append", default=[], help="a cognito:groups entry; repeatable")
+    k.add_argument("--scope", action="append", default=[], help="makes an access token with this scope; repeatable")
+    k.add_argument("--username", default="test-user")
+    k.add_argument("--client-id", help="the app client id (default: one stable per pool)")
+    k.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS", help="negative: an expired token")
+
     e = sub.add_parser(
         "explain", help="explain API Gateway execution logs and Lambda logs: cause and fix of each failed request",
         description="Reads execution-log lines (console test output, CloudWatch, `aws logs tail`, "
@@ -170,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
             return commands.logs(args.template, args.group, args.filter, args.since, args.follow, args.list)
         if args.command == "metrics":
             return commands.metrics(args.template, args.since, args.json)
+        if args.command == "tokens":
+            return commands.tokens(args.template, args.pool, pairs(args.claim, "--claim"), args.group, args.scope,
+                                   args.username, args.client_id, args.expires_in)
         if args.command == "doctor":
             return commands.doctor(_source(args), args.names, args.events, args.package, args.json, args.sarif)
         return commands.explain(args.file, args.json)

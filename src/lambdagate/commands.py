@@ -110,6 +110,24 @@ def test_invoke(config: Config, method: str, path: str, headers: list[tuple[str,
     return 0
 
 
+def tokens(template: Path | None, pool: str, claims: list[tuple[str, str]], groups: list[str], scopes: list[str],
+           username: str, client_id: str | None, expires_in: int, out: TextIO | None = None) -> int:
+    """A token of a local user pool on stdout (its keys made on first use, said on stderr)."""
+    from .auth import tokens as local
+
+    made_pool, made = local.local_pool(state_dir(template), pool)
+    if made:
+        print(f"lambdagate: made user pool {pool}: its JWKS is {made_pool.jwks_path} (serve finds it there)",
+              file=sys.stderr)
+    extra = {name: local.claim_value(value) for name, value in claims}
+    if groups:
+        extra["cognito:groups"] = groups
+    values = local.claims_for(made_pool, username, client_id or local.default_client_id(pool), tuple(scopes), extra,
+                              time.time(), expires_in)
+    (out or sys.stdout).write(local.mint(made_pool, values) + "\n")
+    return 0
+
+
 def _print_event(event: LogEvent, with_group: bool) -> None:
     stamp = datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc).isoformat(timespec="microseconds")
     group = f"{event.group} " if with_group else ""

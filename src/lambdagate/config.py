@@ -41,6 +41,8 @@ class Source:
     parameter_overrides: Mapping[str, str] = field(default_factory=dict)
     env_vars: Path | None = None            # SAM's env.json
     region: str = DEFAULT_REGION
+    user_pool_jwks: tuple[str, ...] = ()    # POOL_ID=FILE: a Cognito user pool's keys (JWKS) for its authorizers
+    iam_credentials: tuple[str, ...] = ()   # KEY:SECRET[:CALLER_ARN]: secrets that AWS_IAM signatures are checked with
 
     def definition(self, cwd: Path | None = None) -> Path:
         """The file to serve, absolute: --openapi, --template, or template.yaml found in `cwd`."""
@@ -82,6 +84,8 @@ class Options(TypedDict, total=False):
     parameter_overrides: Mapping[str, str]
     env_vars: Path
     region: str
+    user_pool_jwks: tuple[str, ...]
+    iam_credentials: tuple[str, ...]
     host: str
     port: int
     dashboard_port: int | None
@@ -109,8 +113,9 @@ def config_from(options: Mapping[str, Any], **source: Any) -> Config:
             given[name] = Path(given[name])
     if "policies" in given:
         given["policies"] = tuple(Path(p) for p in given["policies"])
-    if "functions" in given:
-        given["functions"] = tuple(given["functions"])
+    for name in ("functions", "user_pool_jwks", "iam_credentials"):
+        if name in given:
+            given[name] = tuple(given[name])
     return Config(source=Source(**given), **{k: v for k, v in options.items() if k in CONFIG_FIELDS})
 
 

@@ -14,13 +14,17 @@ from .exchange import Exchange, Reached
 _VARIABLE = re.compile(r"\$(context|stageVariables)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
 
 
-def error_message(body: bytes) -> str:
-    """`$context.error.message`: the text of a gateway response's `{"message": ...}` (or its plain body)."""
+def error_message(body: bytes) -> str | None:
+    """`$context.error.message`: the text of a gateway response's `{"message": ...}` (or its plain body); None for
+    the authorizer's `{"message":null}`; the Lambda authorizer's denies spell the key `Message` (aws-auth.md §0.2)."""
     try:
         data = json.loads(body)
     except ValueError:
         return body.decode("utf-8", "replace")
-    return str(data.get("message", "")) if isinstance(data, dict) else str(data)
+    if not isinstance(data, dict):
+        return str(data)
+    value = data.get("message", data.get("Message", ""))
+    return None if value is None else str(value)
 
 
 def request_context(x: Exchange, account_id: str) -> dict[str, str]:
@@ -44,7 +48,8 @@ def context_record(x: Exchange, account_id: str) -> dict[str, Any]:
     if x.lambda_request_id:
         rec["lambdaRequestId"] = x.lambda_request_id
     if error is not None:
-        rec["error"] = (error.body.decode("utf-8", "replace"), error.response_type, error.integration_error)
+        rec["error"] = (error.body.decode("utf-8", "replace"), error.response_type, error.integration_error,
+                        error.validation_error)
     return rec
 
 
@@ -77,10 +82,13 @@ def variables(rec: dict[str, Any]) -> dict[str, str]:
         out.update({"integration.requestId": rec["lambdaRequestId"], "integrationStatus": "200",
                     "integration.status": "200", "integration.integrationStatus": "200"})
     if "error" in rec:
-        body, response_type, integration_error = rec["error"]
+        body, response_type, integration_error, *more = rec["error"]
+        validation_error = more[0] if more else None
         message = error_message(body.encode("utf-8"))
-        out.update({"error.message": message, "error.messageString": json.dumps(message),
+        out.update({"error.message": message or "", "error.messageString": json.dumps(message),
                     "error.responseType": response_type})
+        if validation_error:
+            out["error.validationErrorString"] = validation_error
         if integration_error:
             out["integration.error"] = integration_error
     return out

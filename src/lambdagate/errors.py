@@ -7,6 +7,11 @@
                         missing_authentication_token (403), request_too_large (413), customer_function_error,
                         malformed_proxy_response, function_not_found (502), invalid_permissions, rate_exceeded,
                         configuration_error (500), integration_timeout (504); and lambdagate's own limitation (501).
+                        Who may call (aws-auth.md §0.2): unauthorized, token_expired (401), explicit_deny,
+                        implicit_deny, forbidden, missing_authentication_token, invalid_signature, signature_expired,
+                        unrecognized_client, incomplete_signature (403), authorizer_configuration_error (500),
+                        too_many_requests, limit_exceeded (429), missing_request_parameters, invalid_request_body
+                        (400).
 
 The gateway turns a GatewayError into HTTP in exactly one place (`gateway.ApiGateway.handle`); the CLI turns a
 LambdagateError into an exit code in exactly one place (`cli.main`).
@@ -45,6 +50,48 @@ CUSTOMER_FUNCTION_ERROR_ACCESS_LOG = "Lambda Customer Function Error:{error_mess
 # Stage or usage-plan throttling (§3 [REC] CWLOG-2019).
 KEY_THROTTLE_LINE = ("Key throttle limit exceeded for RestApi {api_id}, Stage {stage}, Resource {resource_id}, "
                      "HttpMethod {http_method}. Limit: {limit} Burst: {burst}")
+# -- who may call (aws-auth.md): the execution-log lines of the authorizer, API key and validator steps ----------
+# §1.11 [REC] LOG-2017, LOG-2023, LOG-2026, CHALICE, EXPANSE, MIDDY. Masked values: one `*` per hidden character and
+# the last 6 shown (`mask` in auth/masking.py).
+AUTHORIZER_STARTING_LINE = "Starting authorizer: {authorizer_id} for request: {request_id}"
+AUTHORIZER_INCOMING_IDENTITY_LINE = "Incoming identity: {identity}"
+AUTHORIZER_UNAUTHORIZED_LINE = "Unauthorized request: {request_id}"
+AUTHORIZER_ENDPOINT_URI_LINE = ("Endpoint request URI: https://lambda.{region}.amazonaws.com/2015-03-31/functions/"
+                                "{function_arn}/invocations")
+AUTHORIZER_ENDPOINT_HEADERS_LINE = ("Endpoint request headers: {{x-amzn-lambda-integration-tag={request_id}, "
+                                    "Authorization={authorization}, X-Amz-Date={amz_date}, "
+                                    "x-amzn-apigateway-api-id={api_id}, X-Amz-Source-Arn={source_arn}, "
+                                    "Accept=application/json, User-Agent=AmazonAPIGateway_{api_id}, "
+                                    "X-Amz-Security-Token={security_token}}}")
+AUTHORIZER_REQUEST_BODY_LINE = "Endpoint request body after transformations: {body}"
+AUTHORIZER_SENDING_LINE = ("Sending request to https://lambda.{region}.amazonaws.com/2015-03-31/functions/"
+                           "{function_arn}/invocations")
+AUTHORIZER_RESULT_LINE = "Authorizer result body before parsing: {body}"
+AUTHORIZER_POLICY_LINE = "Using valid authorizer policy for principal: {principal}"
+AUTHORIZER_COMPLETED_LINE = "Successfully completed authorizer execution"
+AUTHORIZER_NOT_AUTHORIZED_LINE = "The client is not authorized to perform this operation."
+AUTHORIZER_CONFIGURATION_EXCEPTION_LINE = "AuthorizerConfigurationException"
+# the details after CONFIGURATION_ERROR_PREFIX: LOG-2023 (unknown field, role), EXPANSE (null result); the JSON
+# syntax-error detail is [UNCERTAIN] (Jackson's message text is not recorded)
+AUTHORIZER_UNRECOGNIZED_FIELD = 'Invalid JSON in response: Unrecognized field "{field}" , not marked as ignorable'
+AUTHORIZER_INVALID_JSON = "Invalid JSON in response: {detail}"
+AUTHORIZER_UNPARSEABLE_POLICY = "Could not parse policy"
+AUTHORIZER_ERROR = "Authorizer error"
+AUTHORIZER_ASSUME_ROLE = "API Gateway does not have permission to assume the provided role {role}"
+GATEWAY_RESPONSE_TYPE_LINE = "Gateway response type: {response_type} with status code: {status}"
+# §4.3 [REC] LOG-2017: an empty key leaves two spaces (`API Key:  API Stage`, `API Key  authorized`).
+USAGE_PLAN_VERIFYING_LINE = "Verifying Usage Plan for request: {request_id}. API Key: {key} API Stage: {api_id}/{stage}"
+API_KEY_NOT_REQUIRED_LINE = ("API Key {key} authorized because method '{method}' does not require API Key. "
+                             "Request will not contribute to throttle or quota limits")
+USAGE_PLAN_SUCCEEDED_LINE = "Usage Plan check succeeded for API Key {key} and API Stage {api_id}/{stage}"
+API_KEY_NO_USAGE_PLAN_LINE = ("API Key {key} not authorized because method '{method}' requires API Key and API Key "
+                              "is not associated with a Usage Plan for API Stage {api_id}/{stage}: No Usage Plan "
+                              "found for key and API Stage")
+# §5 [REC] 2021 console capture: the body's failure; the parameters' line is [UNCERTAIN] and not written.
+REQUEST_BODY_MISMATCH_LINE = "Request body does not match model schema for content type {content_type}: [{errors}]"
+UNKNOWN_BODY_ERROR = "Unknown error parsing request body"
+MISSING_PARAMETERS_MESSAGE = "Missing required request parameters: [{names}]"
+
 # Lambda's own error messages for runtime-level failures (§5.1 [REC] LS-snap-lambdafn).
 TASK_TIMED_OUT_MESSAGE = "RequestId: {request_id} Error: Task timed out after {seconds} seconds"
 RUNTIME_EXITED_MESSAGE = "RequestId: {request_id} Error: Runtime exited {reason}"
@@ -103,6 +150,8 @@ class GatewayError(Exception):
     integration_error: str = ""
     # a lambdagate remark for the terminal, never part of the answer or of AWS's log lines
     hint: str = ""
+    # `$context.error.validationErrorString` of a request validator's 400 (AGDG; aws-auth.md §5)
+    validation_error: str = ""
 
     def __str__(self) -> str:
         return f"{self.status} {self.response_type}"
@@ -189,3 +238,112 @@ def unexpected(what: str) -> GatewayError:
     """Something lambdagate did not foresee went wrong: this request gets API Gateway's 500, the server goes on."""
     return GatewayError(500, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "API_CONFIGURATION_ERROR",
                         hint=f"lambdagate could not handle this request: {what}")
+
+
+# -- who may call (aws-auth.md §0.2): the default answers, byte for byte ----------------------------------------
+UNAUTHORIZED_BODY = b'{"message":"Unauthorized"}'                       # 26 bytes [REC] LOIGE
+# Lambda authorizer denies: a fixed shape with a capital M, not the gateway response template [REC] LOIGE, CHALICE
+EXPLICIT_DENY_BODY = b'{"Message":"User is not authorized to access this resource with an explicit deny"}'
+IMPLICIT_DENY_BODY = b'{"Message":"User is not authorized to access this resource"}'
+AUTHORIZER_CONFIGURATION_ERROR_BODY = b'{"message":null}'                # 16 bytes, null unquoted [REC] LOIGE
+FORBIDDEN_BODY = b'{"message":"Forbidden"}'
+TOO_MANY_REQUESTS_BODY = b'{"message":"Too Many Requests"}'
+LIMIT_EXCEEDED_BODY = b'{"message":"Limit Exceeded"}'
+# §2 [UNCERTAIN]: reported in the wild for an expired Cognito token, not captured raw
+TOKEN_EXPIRED_BODY = b'{"message":"The incoming token has expired"}'
+# §0.2: the validator bodies come from the default template, so no space after the colon [UNCERTAIN: spacing]
+INVALID_REQUEST_BODY_BODY = b'{"message":"Invalid request body"}'
+# §3 [REC] 2020 execute-api capture; §3 [REC] public captures (2016 format, seen again 2026)
+SIGNATURE_MISMATCH_MESSAGE = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
+    "Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this "
+    "request should have been\n'{canonical_request}'\n\nThe String-to-Sign should have been\n'{string_to_sign}'\n")
+SIGNATURE_EXPIRED_MESSAGE = "Signature expired: {request_date} is now earlier than {earliest} ({now} - 5 min.)"
+SIGNATURE_NOT_YET_CURRENT_MESSAGE = ("Signature not yet current: {request_date} is still later than {latest} "
+                                     "({now} + 5 min.)")
+UNRECOGNIZED_CLIENT_MESSAGE = "The security token included in the request is invalid."
+MISSING_EQUAL_SIGN_MESSAGE = ("{token} not a valid key=value pair (missing equal-sign) in Authorization header: "
+                              "'{header}'")
+
+
+def _message_body(message: str) -> bytes:
+    """`{"message":$context.error.messageString}`, the default gateway response template (no space)."""
+    return b'{"message":' + json.dumps(message).encode() + b"}"
+
+
+def unauthorized(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """401 UNAUTHORIZED: no or an empty identity, a failed validation expression, an authorizer that failed with
+    exactly `Unauthorized`, or a Cognito token that does not pass (aws-auth.md §0.2 [REC])."""
+    return GatewayError(401, UNAUTHORIZED_BODY, "UnauthorizedException", "UNAUTHORIZED", log_lines or [],
+                        hint=hint)
+
+
+def token_expired(hint: str = "") -> GatewayError:
+    """401 for an expired Cognito token (aws-auth.md §2 [UNCERTAIN] body)."""
+    return GatewayError(401, TOKEN_EXPIRED_BODY, "UnauthorizedException", "UNAUTHORIZED", hint=hint)
+
+
+def explicit_deny(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """403 ACCESS_DENIED: a statement of the authorizer's policy denies the methodArn (§0.2 [REC], 82 bytes)."""
+    return GatewayError(403, EXPLICIT_DENY_BODY, "AccessDeniedException", "ACCESS_DENIED", log_lines or [],
+                        hint=hint)
+
+
+def implicit_deny(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """403 ACCESS_DENIED: no statement of the authorizer's policy allows the methodArn (§0.2 [REC], 60 bytes)."""
+    return GatewayError(403, IMPLICIT_DENY_BODY, "AccessDeniedException", "ACCESS_DENIED", log_lines or [],
+                        hint=hint)
+
+
+def authorizer_configuration_error(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """500 AUTHORIZER_CONFIGURATION_ERROR `{"message":null}`: the authorizer failed, answered no policy, or could not
+    be invoked (§1.10 [REC])."""
+    return GatewayError(500, AUTHORIZER_CONFIGURATION_ERROR_BODY, "AuthorizerConfigurationException",
+                        "AUTHORIZER_CONFIGURATION_ERROR", log_lines or [], hint=hint)
+
+
+def forbidden(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """403 INVALID_API_KEY: the method requires an API key and none valid for this stage was given (§4.1 [REC])."""
+    return GatewayError(403, FORBIDDEN_BODY, "ForbiddenException", "INVALID_API_KEY", log_lines or [], hint=hint)
+
+
+def too_many_requests(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """429 THROTTLED: a usage plan's, a stage's or a method's throttle (§4.2)."""
+    return GatewayError(429, TOO_MANY_REQUESTS_BODY, "TooManyRequestsException", "THROTTLED", log_lines or [],
+                        hint=hint)
+
+
+def limit_exceeded(hint: str = "") -> GatewayError:
+    """429 QUOTA_EXCEEDED: the key's usage-plan quota for the period is used up (§4.2 [REC])."""
+    return GatewayError(429, LIMIT_EXCEEDED_BODY, "LimitExceededException", "QUOTA_EXCEEDED", hint=hint)
+
+
+def invalid_signature(message: str, hint: str = "") -> GatewayError:
+    """403 INVALID_SIGNATURE: an AWS_IAM method's SigV4 signature does not match or is out of date (§3 [REC])."""
+    return GatewayError(403, _message_body(message), "InvalidSignatureException", "INVALID_SIGNATURE", hint=hint)
+
+
+def unrecognized_client(hint: str = "") -> GatewayError:
+    """403 for an access key lambdagate has no secret for (§3 [REC-ish]); the response type is [UNCERTAIN]."""
+    return GatewayError(403, _message_body(UNRECOGNIZED_CLIENT_MESSAGE), "UnrecognizedClientException",
+                        "INVALID_SIGNATURE", hint=hint)
+
+
+def incomplete_signature(message: str, response_type: str = "INVALID_SIGNATURE", hint: str = "") -> GatewayError:
+    """403 for an Authorization header that is not a SigV4 one (§3 [REC] ERRMAP); on an unknown route it replaces
+    Missing Authentication Token (response type MISSING_AUTHENTICATION_TOKEN there; elsewhere [UNCERTAIN])."""
+    return GatewayError(403, _message_body(message), "IncompleteSignatureException", response_type, hint=hint)
+
+
+def missing_request_parameters(names: list[str], hint: str = "") -> GatewayError:
+    """400 BAD_REQUEST_PARAMETERS (§5 [REC] LS-snap-common): all missing names in one message."""
+    message = MISSING_PARAMETERS_MESSAGE.format(names=", ".join(names))
+    return GatewayError(400, _message_body(message), "BadRequestException", "BAD_REQUEST_PARAMETERS",
+                        hint=hint, validation_error=message)
+
+
+def invalid_request_body(content_type: str, errors: str, hint: str = "") -> GatewayError:
+    """400 BAD_REQUEST_BODY (§5 [REC]) with the console's log line naming what the model refused."""
+    line = REQUEST_BODY_MISMATCH_LINE.format(content_type=content_type, errors=errors)
+    return GatewayError(400, INVALID_REQUEST_BODY_BODY, "BadRequestException", "BAD_REQUEST_BODY", [line],
+                        hint=hint, validation_error=line.split(": ", 1)[1])

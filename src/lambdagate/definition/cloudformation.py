@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import lambdas, resource_ids, stages
+from . import lambdas, resource_ids, restapi_security, stages, usage_plans, user_pools
 from .httpapi import HttpApis
-from .model import Deployment, Function, HttpApi, Permission
+from .model import ApiKey, Deployment, Function, HttpApi, Permission, UsagePlan
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack
 from .template import Template, load_template
@@ -42,14 +42,16 @@ class CloudFormation(Stack):
             return self.rest_apis.deployment_id(logical_id)
         if kind == STAGE:
             return self.rest_apis.stage_name(logical_id)
-        return super().ref(logical_id)
+        return (restapi_security.ref(self, logical_id) or usage_plans.ref(self, logical_id) or
+                user_pools.ref(self, logical_id) or super().ref(logical_id))
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
         if self.type_of(logical_id) == REST_API and attribute == "RootResourceId":
             return resource_ids.resource_id(self.rest_apis.api_id(logical_id), "/")
         if self.type_of(logical_id) == REST_API and attribute == "RestApiId":
             return self.rest_apis.api_id(logical_id)
-        return self.http_api_resources.get_att(logical_id, attribute) or super().get_att(logical_id, attribute)
+        return (self.http_api_resources.get_att(logical_id, attribute)
+                or user_pools.get_att(self, logical_id, attribute) or super().get_att(logical_id, attribute))
 
     # -- what a template deploys; the SAM loader adds its own to each ------------------------------------------
     def functions(self) -> list[Function]:
@@ -65,9 +67,13 @@ class CloudFormation(Stack):
     def http_apis(self) -> list[HttpApi]:
         return self.http_api_resources.apis()
 
+    def usage_plans(self) -> tuple[list[ApiKey], list[UsagePlan]]:
+        return usage_plans.cloudformation(self)
+
     def load(self) -> Deployment:
         functions = {f.arn: f for f in self.functions()}
         apis = stages.choose(self.candidates(), self.o.stage, self.warnings, self.t.file)
         http_apis = tuple(self.http_apis())
+        keys, plans = self.usage_plans()
         return Deployment(tuple(apis), functions, tuple(self.permissions()), self.o.region, self.o.account_id,
-                          tuple(self.warnings), http_apis)
+                          tuple(self.warnings), http_apis, tuple(keys), tuple(plans))

@@ -27,6 +27,7 @@ from .lambdas import apply_env_vars
 from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
 from .model import Deployment, Function, Integration
 from .policy import read_policy
+from .security import not_enforced
 from .stack import LoadOptions
 from .template import load_template
 
@@ -78,6 +79,9 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
         for resource in api.resources:
             for verb, method in resource.methods.items():
                 where = f"{method.location}: {verb} {resource.path} ({api.logical_id})"
+                unchecked = not_enforced(method)
+                if unchecked:
+                    warnings.append(f"{where}: {unchecked}")
                 integration = method.integration
                 arn = integration.function_arn
                 if integration.type == "aws_proxy" and arn is not None and arn not in functions:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -72,11 +72,41 @@ class GatewayResponse:
     response_templates: tuple[tuple[str, str], ...] = ()   # content type -> template
 
 
+# -- who may call, and what they must send (fact sheet aws-auth.md) ---------------------------------------------
+AuthorizationType = Literal["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"]
+AuthorizerType = Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS"]
+ApiKeySource = Literal["HEADER", "AUTHORIZER"]
+QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
+DEFAULT_AUTHORIZER_TTL = 300   # authorizerResultTtlInSeconds when not set (aws-auth.md §1.1 [DOC])
+
+
+@dataclass(frozen=True)
+class MethodAuth:
+    """A method's `authorizationType`, `authorizerId`, `authorizationScopes` and `apiKeyRequired`."""
+
+    authorization_type: AuthorizationType = "NONE"
+    authorizer_id: str | None = None
+    scopes: tuple[str, ...] = ()
+    api_key_required: bool = False
+
+
+@dataclass(frozen=True)
+class MethodRequest:
+    """What a method's request validator checks: `requestValidatorId`, `requestParameters`
+    (`method.request.header|querystring|path.<name>` -> required) and `requestModels` (content type -> model name)."""
+
+    validator_id: str | None = None
+    parameters: tuple[tuple[str, bool], ...] = ()
+    models: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True)
 class Method:
     http_method: str                   # as configured: GET, POST, ..., or ANY
     integration: Integration
     location: Location = Location("")
+    auth: MethodAuth = MethodAuth()
+    request: MethodRequest = MethodRequest()
 
 
 @dataclass(frozen=True)
@@ -153,6 +183,87 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Authorizer:
+    """An API's authorizer: a Lambda one (TOKEN or REQUEST) or a Cognito user-pool one (aws-auth.md §1.1, §2).
+    `identity_source` as API Gateway stores it, one entry per source: `method.request.header.Authorization`,
+    `method.request.querystring.x`, `stageVariables.x`, `context.x`."""
+
+    id: str
+    name: str
+    type: AuthorizerType
+    function_arn: str | None = None             # Lambda authorizers: from authorizerUri
+    uri: str = ""
+    credentials: str | None = None              # authorizerCredentials: a role API Gateway assumes to invoke
+    identity_source: tuple[str, ...] = ()
+    validation_expression: str | None = None    # TOKEN and COGNITO_USER_POOLS only
+    ttl_seconds: int = DEFAULT_AUTHORIZER_TTL   # 0: no caching
+    provider_arns: tuple[str, ...] = ()         # COGNITO_USER_POOLS: user-pool ARNs
+    auth_type: str | None = None                # OpenAPI's x-amazon-apigateway-authtype, as written
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class RequestValidator:
+    id: str
+    name: str
+    validate_body: bool = False
+    validate_parameters: bool = False
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model: a JSON Schema draft 4 document for one content type (`Empty` and `Error` exist in every API)."""
+
+    name: str
+    schema: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    content_type: str = "application/json"
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    rate_limit: float | None = None             # requests per second, steady state
+    burst_limit: int | None = None              # bucket size
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int
+    period: QuotaPeriod
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class UsagePlanStage:
+    """One `apiStages` entry; `throttle` per method is keyed `/<resource path>/<METHOD>` as AWS keys it."""
+
+    api_id: str
+    stage: str
+    throttle: tuple[tuple[str, Throttle], ...] = ()
+
+
+@dataclass(frozen=True)
+class UsagePlan:
+    id: str
+    name: str
+    stages: tuple[UsagePlanStage, ...] = ()
+    throttle: Throttle | None = None
+    quota: Quota | None = None
+    key_ids: tuple[str, ...] = ()               # UsagePlanKey: the API keys in the plan
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    value: str
+    enabled: bool = True
+    generated: bool = False                     # no Value in the template: lambdagate made one (printed at start-up)
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
 class Api:
     logical_id: str
     name: str
@@ -162,6 +273,19 @@ class Api:
     binary_media_types: tuple[str, ...] = ()
     location: Location = Location("")
     gateway_responses: tuple[GatewayResponse, ...] = ()
+    authorizers: tuple[Authorizer, ...] = ()
+    api_key_source: ApiKeySource = "HEADER"
+    request_validators: tuple[RequestValidator, ...] = ()
+    models: tuple[Model, ...] = ()
+
+    def authorizer(self, authorizer_id: str | None) -> Authorizer | None:
+        return next((a for a in self.authorizers if a.id == authorizer_id), None)
+
+    def request_validator(self, validator_id: str | None) -> RequestValidator | None:
+        return next((v for v in self.request_validators if v.id == validator_id), None)
+
+    def model(self, name: str) -> Model | None:
+        return next((m for m in self.models if m.name == name), None)
 
 
 # -- HTTP APIs (API Gateway v2, `ProtocolType: HTTP`; docs/aws-http-api.md) ----------------------------------------
@@ -297,6 +421,8 @@ class Deployment:
     account_id: str
     warnings: tuple[str, ...] = ()
     http_apis: tuple[HttpApi, ...] = ()
+    api_keys: tuple[ApiKey, ...] = ()
+    usage_plans: tuple[UsagePlan, ...] = ()
 
     def function_by_arn(self, arn: str) -> Function | None:
         return self.functions.get(arn)

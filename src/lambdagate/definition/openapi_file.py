@@ -24,6 +24,7 @@ from ..errors import DefinitionError
 from . import openapi, resource_ids
 from .mapping import FUNCTION_FLAG
 from .model import Api, Deployment, Location, Method, Permission, Stage
+from .security import ApiSecurity
 from .stack import LoadOptions
 from .template import Template
 
@@ -47,8 +48,10 @@ def load(t: Template, options: LoadOptions) -> Deployment:
     api = host_id or resource_ids.api_id(options.stack_name, t.path.stem)
     stage = Stage(name, resource_ids.deployment_id(api, name), dict(options.mapping.stages.get(name, {})))
     warnings: list[str] = []
+    security = ApiSecurity(api)
     try:
         methods = openapi.methods_from_paths(data["paths"], stage, lambda k: t.location(*k), ("paths",), warnings)
+        security.read_openapi(data, methods, lambda k: t.location(*k))
         binary = openapi.binary_media_types(data, ())
         responses = openapi.gateway_responses(data.get(openapi.GATEWAY_RESPONSES_KEY),
                                               (openapi.GATEWAY_RESPONSES_KEY,))
@@ -60,8 +63,8 @@ def load(t: Template, options: LoadOptions) -> Deployment:
     region = host_region or next((r.group(1) for r in map(_APIGATEWAY_URI.match, uris) if r), options.region)
     account = next((a.group(1) for a in map(_LAMBDA_ARN.match, arns) if a), options.account_id)
     title = (data.get("info") or {}).get("title") if isinstance(data.get("info"), dict) else None
-    served = Api(t.path.stem, str(title or t.path.stem), api, stage, openapi.resource_tree(api, methods),
-                 tuple(binary), t.location(), responses)
+    served = security.complete(Api(t.path.stem, str(title or t.path.stem), api, stage,
+                                   openapi.resource_tree(api, methods), tuple(binary), t.location(), responses))
     permissions: list[Permission] = []
     if not options.policies and arns:
         warnings.append(f"{t.file}: no --policy given: lambdagate assumes every function lets this API invoke it "

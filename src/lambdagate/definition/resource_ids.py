@@ -36,4 +36,32 @@ def integration_id(api: str, name: str) -> str:
 
 
 def authorizer_id(api: str, name: str) -> str:
+    """Authorizer ids are 6 lowercase alphanumerics (`elkw5b`, aws-auth.md §1.11)."""
     return _stable(f"authorizer:{api}:{name}", 6)
+
+
+def request_validator_id(api: str, name: str) -> str:
+    return _stable(f"validator:{api}:{name}", 6)
+
+
+def usage_plan_id(stack: str, logical_id: str) -> str:
+    return _stable(f"usageplan:{stack}:{logical_id}", 6)
+
+
+def api_key_id(stack: str, logical_id: str) -> str:
+    """API key ids are 10 lowercase alphanumerics, like REST API ids."""
+    return _stable(f"apikey:{stack}:{logical_id}", 10)
+
+
+_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def api_key_value(stack: str, logical_id: str) -> str:
+    """A generated API key value: 40 alphanumerics as AWS generates them (values are 20-128 alphanumerics,
+    aws-auth.md §4.1), the same from run to run of the same template so that a tester can keep using it."""
+    n = int.from_bytes(hashlib.sha256(f"apikey-value:{stack}:{logical_id}".encode()).digest() * 2, "big")
+    chars = []
+    for _ in range(40):
+        n, r = divmod(n, len(_KEY_ALPHABET))
+        chars.append(_KEY_ALPHABET[r])
+    return "".join(chars)

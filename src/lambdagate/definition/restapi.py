@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import DefinitionError
-from . import openapi, resource_ids
+from . import openapi, resource_ids, restapi_security
 from .model import Api, GatewayResponse, Integration, Location, Method, Stage
+from .security import ApiSecurity
 from .stack import Keys, Stack
 from .stages import Candidate, stage_from, unique
 from .template import load_template
@@ -134,6 +135,7 @@ class RestApis:
         props = self.s.properties(api)
         ident = self.api_id(api)
         body, locate, fail = self._body(props, keys)
+        security = restapi_security.rest_api_security(self.s, api, ident)
         methods: dict[str, dict[str, Method]] = {}
         binary = [str(b) for b in self.s.resolve(props.get("BinaryMediaTypes") or [], keys + ("BinaryMediaTypes",))]
         responses: dict[str, GatewayResponse] = {}
@@ -143,15 +145,16 @@ class RestApis:
                 binary += openapi.binary_media_types(body, ())
                 responses.update((r.response_type, r) for r in openapi.gateway_responses(
                     body.get(openapi.GATEWAY_RESPONSES_KEY), (openapi.GATEWAY_RESPONSES_KEY,)))
+                security.read_openapi(body, methods, locate)
             except openapi.InvalidDefinition as e:
                 raise fail(e.keys, e.message) from None
-        for verb_path, method in self._methods(api, stage):
+        for verb_path, method in self._methods(api, stage, security):
             methods.setdefault(verb_path[1], {})[verb_path[0]] = method
         responses.update((r.response_type, r) for r in self._gateway_responses(api))
         name = self.s.string(props["Name"], keys + ("Name",)) if "Name" in props else \
             str((body or {}).get("info", {}).get("title") or api)
-        return Api(api, name, ident, stage, openapi.resource_tree(ident, methods), tuple(binary),
-                   self.s.location("Resources", api), tuple(responses.values()))
+        return security.complete(Api(api, name, ident, stage, openapi.resource_tree(ident, methods), tuple(binary),
+                                     self.s.location("Resources", api), tuple(responses.values())))
 
     def _body(self, props: dict[str, Any], keys: Keys) -> tuple[dict[str, Any] | None, openapi.Locate, Fail]:
         """The OpenAPI document, how to locate its fields and how to report an error in it."""
@@ -174,7 +177,8 @@ class RestApis:
             return document.data, lambda k: document.location(*k), document.error
         return None, lambda k: self.s.location(*keys), self.s.t.error
 
-    def _methods(self, api: str, stage: Stage) -> list[tuple[tuple[str, str], Method]]:
+    def _methods(self, api: str, stage: Stage,
+                 security: ApiSecurity) -> list[tuple[tuple[str, str], Method]]:
         out = []
         for logical_id in self.s.logical_ids(METHOD):
             if self._api_of(logical_id) != api:
@@ -183,10 +187,6 @@ class RestApis:
             props = self.s.properties(logical_id)
             path = self._method_path(logical_id)
             verb = self.s.string(props["HttpMethod"], keys + ("HttpMethod",)).upper()
-            authorization = self.s.string(props.get("AuthorizationType", "NONE"), keys + ("AuthorizationType",))
-            if authorization.upper() != "NONE":
-                self.s.warn(keys + ("AuthorizationType",), f"{verb} {path} ({api}): authorization {authorization} "
-                            "is not emulated; lambdagate lets every request through")
             integration = Integration(type="none", uri="")
             if "Integration" in props:
                 spec = self.s.resolve(props["Integration"], keys + ("Integration",))
@@ -198,7 +198,8 @@ class RestApis:
                 if missing:
                     self.s.warn(keys + ("Integration", "Uri"), f"{verb} {path} ({api}): "
                                 f"{openapi.missing_variables(stage, missing)}")
-            out.append(((verb, path), Method(verb, integration, self.s.location("Resources", logical_id))))
+            method = Method(verb, integration, self.s.location("Resources", logical_id))
+            out.append(((verb, path), restapi_security.secured_method(self.s, method, props, keys, security)))
         return out
 
     def _method_path(self, logical_id: str) -> str:

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from ..arns import sam_permission_arn
-from . import cors, lambdas, openapi
+from . import cors, lambdas, openapi, sam_auth
 from .cloudformation import CloudFormation
 from .model import (
     Api,
+    ApiKey,
     Deployment,
     Function,
     GatewayResponse,
@@ -31,6 +32,7 @@ from .model import (
     Method,
     Permission,
     Stage,
+    UsagePlan,
 )
 from .resource_ids import api_id, deployment_id, resource_id
 from .sam_httpapi import IMPLICIT_HTTP_API, SamHttpApis
@@ -70,6 +72,10 @@ class SamLoader(CloudFormation):
             return api_id(self.o.stack_name, logical_id)
         if logical_id == IMPLICIT_HTTP_API and logical_id not in self.resources and self._http().uses_implicit_api():
             return api_id(self.o.stack_name, logical_id)
+        if logical_id not in self.resources:   # the stage SAM generates, `<Api><StageName>Stage`: Ref is its name
+            stage = next((s for i, _props, s in self._api_properties() if logical_id == f"{i}{s}Stage"), None)
+            if stage is not None:
+                return stage
         return super().ref(logical_id)
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
@@ -104,7 +110,8 @@ class SamLoader(CloudFormation):
         return [self._candidate(i, events.get(i, [])) for i in logical_ids] + super().candidates()
 
     def permissions(self) -> list[Permission]:
-        return super().permissions() + self._implicit_permissions() + self._http().permissions()
+        return super().permissions() + self._implicit_permissions() + self._http().permissions() + [
+            p for i, props, _stage in self._api_properties() for p in sam_auth.authorizer_permissions(self, i, props)]
 
     def http_apis(self) -> list[HttpApi]:
         return self._http().apis() + super().http_apis()
@@ -112,6 +119,25 @@ class SamLoader(CloudFormation):
     def _http(self) -> SamHttpApis:
         """SAM's HTTP APIs (`Type: HttpApi` events, AWS::Serverless::HttpApi): definition/sam_httpapi.py."""
         return SamHttpApis(self, self._globals)
+
+    def usage_plans(self) -> tuple[list[ApiKey], list[UsagePlan]]:
+        keys, plans = super().usage_plans()
+        sam_keys, sam_plans = sam_auth.sam_usage_plans(self, self._api_properties())
+        return keys + sam_keys, plans + sam_plans
+
+    def _api_properties(self) -> list[tuple[str, dict[str, Any], str]]:
+        """(logical id, properties with Globals.Api, stage name) of each SAM API, the implicit one included."""
+        ids = self.logical_ids(SAM_API)
+        if IMPLICIT_API not in ids and self._uses_implicit_api():
+            ids.insert(0, IMPLICIT_API)
+        out = []
+        for i in ids:
+            props = _merge_globals((self.t.data.get("Globals") or {}).get("Api") or {},
+                                   self.properties(i) if i in self.resources else {})
+            stage = IMPLICIT_STAGE if i not in self.resources else str(self.resolve(
+                props.get("StageName", ""), ("Resources", i, "Properties", "StageName")))
+            out.append((i, props, stage))
+        return out
 
     # -- APIs -----------------------------------------------------------------------------------------------
     def _api_events(self) -> dict[str, list[Event]]:
@@ -161,6 +187,7 @@ class SamLoader(CloudFormation):
                   self.resolve(props.get("BinaryMediaTypes") or [], keys + ("BinaryMediaTypes",))]
         methods: dict[str, dict[str, Method]] = {}
         responses: dict[str, GatewayResponse] = {}
+        security = sam_auth.SamApiAuth(self, props, keys, ident)
         body = self._definition_body(props, keys)
         if body is not None:
             try:
@@ -170,6 +197,7 @@ class SamLoader(CloudFormation):
                                                      ("paths",), self.warnings)
                 responses.update((r.response_type, r) for r in openapi.gateway_responses(
                     body.get(openapi.GATEWAY_RESPONSES_KEY), (openapi.GATEWAY_RESPONSES_KEY,)))
+                security.security.read_openapi(body, methods, lambda k: self.location(*keys, "DefinitionBody", *k))
             except openapi.InvalidDefinition as e:
                 raise self.t.error(keys + ("DefinitionBody",) + e.keys, e.message) from None
         for function_id, _event_name, event, ekeys in events:
@@ -180,8 +208,9 @@ class SamLoader(CloudFormation):
             timeout = int(self.string(event.get("TimeoutInMillis", 29000), ekeys))
             uri = (f"arn:aws:apigateway:{self.o.region}:lambda:path/2015-03-31/functions/{arn}/invocations")
             normalised = "/" + "/".join(p for p in path.split("/") if p)
-            methods.setdefault(normalised, {})[verb] = Method(
-                verb, Integration("aws_proxy", uri, "POST", timeout, None, arn), self.location(*ekeys))
+            methods.setdefault(normalised, {})[verb] = security.event_method(Method(
+                verb, Integration("aws_proxy", uri, "POST", timeout, None, arn), self.location(*ekeys)), normalised,
+                event, ekeys)
         if "Cors" in props:
             try:
                 config = cors.parse_cors(self.resolve(props["Cors"], keys + ("Cors",)))
@@ -189,14 +218,15 @@ class SamLoader(CloudFormation):
                 raise self.t.error(keys + ("Cors",), str(e)) from None
             if config is not None:
                 cors.add_preflights(methods, config, self.location(*keys, "Cors"))
+        security.finish(methods)
         responses.update((r.response_type, r) for r in self._gateway_responses(props, keys))
         name = ident
         if not implicit and "Name" in props:
             name = self.string(props["Name"], keys + ("Name",))
         elif implicit:
             name = self.o.stack_name
-        return Api(logical_id, name, ident, stage, openapi.resource_tree(ident, methods), tuple(binary), location,
-                   tuple(responses.values()))
+        return security.security.complete(Api(logical_id, name, ident, stage, openapi.resource_tree(ident, methods),
+                                              tuple(binary), location, tuple(responses.values())))
 
     def _gateway_responses(self, props: dict[str, Any], keys: Keys) -> list[GatewayResponse]:
         keys += ("GatewayResponses",)

@@ -150,8 +150,12 @@ class LogStore:
 
 
 def _messages(record: dict[str, Any]) -> list[str]:
+    """A record's messages; one this version cannot render (another version's, or damaged) has none."""
     kind = record.get("kind")
     if kind is not None:
         render = RENDERERS.get(kind)
-        return render(record["data"]) if render is not None else []
+        try:
+            return render(record["data"]) if render is not None else []
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return []
     return list(record.get("messages") or [record.get("message", "")])
