@@ -19,11 +19,16 @@ EXECUTION_HEADS = (
     "HTTP Method:", "Method request ", "Endpoint request ", "Sending request to", "Received response.",
     "Endpoint response ", "Method response ", "Successfully completed execution", "Method completed with status:",
     "AWS Integration Endpoint RequestId", "X-ray Tracing ID", "Execution failed due to", "Lambda execution failed",
-    "Lambda invocation failed", "Key throttle limit exceeded", "Lambda Customer Function Error:")
+    "Lambda invocation failed", "Key throttle limit exceeded", "Lambda Customer Function Error:",
+    "Gateway response type:", "Gateway response body:", "Gateway response headers:")
 # Lambda's log lines (fact sheet §5.3)
 _LAMBDA_HEADS = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START", "INIT_REPORT",
                  "RequestId:", "EXTENSION", "Traceback (most recent call last):", "File \"")
 _LEVEL_LINE = re.compile(r"^\[(ERROR|INFO|WARNING|DEBUG|CRITICAL)\]")
+# a Python traceback's lines, and what follows a frame line (its source line)
+_TRACEBACK = ("Traceback (most recent call last):", "File \"", "[ERROR]")
+# Lambda's JSON log format (LDG monitoring-cloudwatchlogs-advanced): {"timestamp", "level", "message", "requestId"}
+_JSON_LEVEL = re.compile(r'^\{.*"level"\s*:\s*"(?:ERROR|INFO|WARN|WARNING|DEBUG|TRACE|FATAL|CRITICAL)"')
 _ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
 # `[ERROR]\t<time>\t<id>\t...` (Python logging), `<time>\t<id>\tINFO\t...` (Node.js), `<time> <id> Task timed out`
 _TIMED_LINE = re.compile(rf"^(?:\[\w+\]\t)?\d{{4}}-\d\d-\d\dT[\d:.]+Z[\t ](?P<id>{_ID})[\t ]")
@@ -90,8 +95,8 @@ def access_record(text: str) -> tuple[str, int | None] | None:
         data: Any = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(data, dict):
-        return None
+    if not isinstance(data, dict) or "level" in data:
+        return None   # a Lambda log record in the JSON format, not an access log line
     ids = [str(v) for k, v in data.items() if re.fullmatch(r"request_?id", k, re.IGNORECASE)]
     statuses = [str(v) for k, v in data.items() if k.lower() == "status"]
     if not ids:
@@ -101,7 +106,18 @@ def access_record(text: str) -> tuple[str, int | None] | None:
 
 def is_lambda_line(text: str) -> bool:
     return text.startswith(_LAMBDA_HEADS) or bool(_LEVEL_LINE.match(text) or _TIMED_LINE.match(text) or
-                                                   _NODE_LINE.match(text))
+                                                   _NODE_LINE.match(text) or _JSON_LEVEL.match(text))
+
+
+def _json_request_id(text: str) -> str | None:
+    if not _JSON_LEVEL.match(text):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    found = data.get("requestId") if isinstance(data, dict) else None
+    return found if isinstance(found, str) and re.fullmatch(_ID, found) else None
 
 
 class _Grouper:
@@ -114,6 +130,7 @@ class _Grouper:
         self.runs: dict[str, list[LogLine]] = {}
         self.open_run: str | None = None
         self.before_start: list[LogLine] = []     # Lambda lines of an initialisation, before its START
+        self.in_traceback = False                 # the last line was part of a Python traceback
 
     def story(self, key: str, request_id: str | None = None) -> Story:
         if key not in self.stories:
@@ -127,6 +144,7 @@ class _Grouper:
 
     def add(self, line: LogLine) -> None:
         text = line.text
+        continuing, self.in_traceback = self.in_traceback, False
         head = _TEST_INVOKE.match(text)
         if head:
             self.current = self.story(head.group("id"), head.group("id"))
@@ -148,10 +166,15 @@ class _Grouper:
                 self.unplaced.append((line, "a lambdagate notice, not part of a request"))
         elif is_lambda_line(text) or line.function:
             self._lambda(line)
+            self.in_traceback = text.startswith(_TRACEBACK)
         elif text.startswith(EXECUTION_HEADS):
             self._execution(line)
         elif self.open_run is not None:
             self.runs[self.open_run].append(line)   # the function's own output between START and END
+            self.in_traceback = continuing
+        elif continuing:
+            self._lambda(line)                      # a frame's source line, outside an invocation (initialisation)
+            self.in_traceback = True
         elif catalogue.match(catalogue.GATEWAY_CAUSES + catalogue.LAMBDA_CAUSES, text):
             self._execution(line)                   # e.g. an error body pasted from curl
         else:
@@ -176,7 +199,7 @@ class _Grouper:
             self.open_run = run.group("id")
             self.runs.setdefault(self.open_run, []).extend(self.before_start)
             self.before_start = []
-        target = run.group("id") if run else self.open_run
+        target = run.group("id") if run else (_json_request_id(text) or self.open_run)
         if target is None:
             self.before_start.append(line)
             return

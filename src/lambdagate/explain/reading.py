@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ _FUNCTION_PREFIX = re.compile(r"^\[(?P<name>[A-Za-z][A-Za-z0-9]*)\] (?P<rest>.*)
 _LOG_LEVELS = frozenset({"ERROR", "INFO", "WARNING", "WARN", "DEBUG", "CRITICAL", "TRACE", "FATAL"})
 _COMPLETED = re.compile(r"(?<=\S)\s+(?=" + re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"\d)")
 # lines whose rest is a payload: never split inside them
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PAYLOAD_HEADS = ("Endpoint response body before transformations:", "Endpoint request body after transformations:",
                   "Method response body after transformations:", "Method request body before transformations:")
 
@@ -54,6 +56,16 @@ def read_lines(text: str) -> list[LogLine]:
     for where, message in records:
         for k, part in enumerate(message.split("\r")):
             out += _unwrap(where if k == 0 else f"{where}, part {k + 1}", part)
+    return out
+
+
+def read_records(records: Iterable[tuple[str, str]]) -> list[LogLine]:
+    """Log events as CloudWatch Logs returns them: (where, message); a message may hold several lines (a Python
+    traceback is one event)."""
+    out: list[LogLine] = []
+    for where, message in records:
+        for j, part in enumerate(_LINE_BREAK.split(message.rstrip("\r\n")) or [""]):
+            out += _unwrap(where if j == 0 else f"{where}, line {j + 1}", part)
     return out
 
 
