@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -15,7 +15,7 @@ from ..config import DEFAULT_ACCOUNT, Config, Source
 from ..doctor.report import ASCII_MARKS, UNICODE_MARKS, human
 from ..doctor.report import as_json as report_json
 from ..doctor.sarif import results
-from ..errors import LambdagateError
+from ..errors import DefinitionError, LambdagateError
 from ..sync import Gateway
 from . import compare_report, deployed, doctor, logs, target
 from .access import AwsAccess
@@ -80,6 +80,18 @@ def explain_aws(flags: AwsFlags, since_seconds: int, request_id: str | None, as_
     return 1 if explanation.failed else 0
 
 
+def _local(source: Source) -> Gateway:
+    """The project served in-process; `--stage` names the deployed stage, and the template's stage of that name when
+    it has one (SAM's implicit API calls its stage Prod), else its first."""
+    try:
+        return Gateway(Config(source=source, watch=False, quiet=True, dashboard_port=None), output=io.StringIO())
+    except DefinitionError as e:
+        if source.stage is None or "--stage" not in str(e):
+            raise
+    return Gateway(Config(source=replace(source, stage=None), watch=False, quiet=True, dashboard_port=None),
+                   output=io.StringIO())
+
+
 def compare(source: Source, flags: AwsFlags | None, url: str | None, requests: list[str], as_json: bool,
             sarif: Path | None, annotations: bool, out: TextIO, unicode: bool, access: AwsAccess | None) -> int:
     masks: dict[str, str] = {DEFAULT_ACCOUNT: "<account-id>"}
@@ -93,8 +105,7 @@ def compare(source: Source, flags: AwsFlags | None, url: str | None, requests: l
         raise LambdagateError("compare needs the deployed API: --aws with --stack or --rest-api-id, or --url")
     else:
         base = url
-    config = Config(source=source, watch=False, quiet=True, dashboard_port=None)
-    with Gateway(config, output=io.StringIO()) as gateway:
+    with _local(source) as gateway:
         for api in gateway.deployment.apis:
             masks[api.id] = "<api-id>"
         comparisons = send_both(base, gateway, requests_for(gateway.deployment, requests), masks)

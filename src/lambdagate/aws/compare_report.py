@@ -11,6 +11,7 @@ from ..doctor.findings import shown
 from .compare import IGNORED_HEADERS, Comparison
 
 _COLUMN = 44
+_LABEL = 34
 IGNORED = (f"not compared: the headers {', '.join(sorted(IGNORED_HEADERS))}; in other values request ids, trace "
            "ids, dates and times, the API ids and the account ids")
 
@@ -32,10 +33,10 @@ def human(comparisons: list[Comparison], deployed: str, local: str, marks: tuple
             out.append(f"{ok} {c.sent.label}: {c.deployed.status} on both, same headers and body")
             continue
         out.append(f"{bad} {c.sent.label}: {len(c.differences)} difference(s)")
-        out.append(f"      {'':<22} {'deployed':<{_COLUMN}}  local")
+        out.append(f"      {'':<{_LABEL}} {'deployed':<{_COLUMN}}  local")
         for d in c.differences:
             label = d.part if d.part != "header" else f"header {d.name}"
-            out.append(f"      {label[:22]:<22} {_cell(d.deployed):<{_COLUMN}}  {_cell(d.local)}")
+            out.append(f"      {label[:_LABEL]:<{_LABEL}} {_cell(d.deployed):<{_COLUMN}}  {_cell(d.local)}")
     same = sum(1 for c in comparisons if c.error is None and not c.differences)
     out += ["", f"{len(comparisons)} request(s): {same} the same, {len(comparisons) - same} different or not compared"]
     return "\n".join(out) + "\n"
