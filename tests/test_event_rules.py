@@ -8,6 +8,7 @@ The logs are written in the shapes AWS writes (fact sheet §4.1 execution log li
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -304,3 +305,28 @@ def test_a_cut_line_with_status_500_lists_unable_to_transform_request() -> None:
     text = f"({RID}) Execution failed due to configuration error:\n({RID}) Method completed with status: 500"
     verdict = only_failure(text)
     assert "Unable to transform request" in detail_text(verdict)
+
+
+@pytest.mark.parametrize(("name", "cause", "status"), [
+    ("sam-553-preflight.txt", "unable-to-transform-request", 500),      # aws/serverless-application-model#553
+    ("bref-922-preflight.txt", "unable-to-transform-request", 500),     # brefphp/bref#922
+    ("serverless-7243-preflight.txt", "unable-to-transform-response", None),  # serverless/serverless#7243
+], ids=["sec10.13-REC-sam-553", "sec10.13-REC-bref-922", "sec10.13-REC-serverless-7243"])
+def test_the_reported_logs_as_pasted(name: str, cause: str, status: int | None) -> None:
+    """The lines as the issues show them, with their `<stream> <time>` or `<time>` prefixes."""
+    verdict = only_failure((Path(__file__).parent / "logs" / name).read_text())
+    assert (verdict.findings[0].cause.id, verdict.status) == (cause, status)
+
+
+@pytest.mark.parametrize(("name", "cause", "detail"), [
+    # vrtdev/aws-cloudfront-authorizer#54: `Traceback` glued to the [ERROR] line, a vendored library's frame first
+    ("vrtdev-authorizer-54.txt", "event.query-string-null", "at /var/task/authorize.py:29 in handler"),
+    # jlhood/github-codebuild-logs#31: .get('queryStringParameters', {}) returns None
+    ("codebuild-logs-31.txt", "event.query-string-null", ".get('queryStringParameters', {}) does not help"),
+    # aws/serverless-application-model#263: Node.js's older format, `at` frames on their own lines
+    ("sam-263-node.txt", "unhandled-error", "raised at /var/task/products.js:5 in exports.handler"),
+], ids=["sec1.1-REC-vrtdev-54", "sec1.1-REC-codebuild-31", "sec5.3-REC-sam-263"])
+def test_lambda_log_excerpts_from_public_issues(name: str, cause: str, detail: str) -> None:
+    verdict = only_failure((Path(__file__).parent / "logs" / name).read_text())
+    assert verdict.findings[0].cause.id == cause
+    assert detail in detail_text(verdict)

@@ -230,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
                                     args.annotations)
         flags = _aws(args)
         if flags is not None:
+            if args.file != "-":
+                raise LambdagateError(f"{args.file} and --aws: explain a log file, or the deployed API's logs")
             return commands.explain_aws(flags, args.since, args.request_id, args.json, args.sarif, args.annotations)
         return commands.explain(args.file, args.json, sarif=args.sarif, annotations=args.annotations)
     except LambdagateError as e:

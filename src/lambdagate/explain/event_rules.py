@@ -74,6 +74,18 @@ def _line(error: FunctionError) -> str:
     return f" at {failing}" if failing else ""
 
 
+_GET_DEFAULT = re.compile(r"\.get\(\s*['\"](?P<key>\w+)['\"]\s*,\s*\{\s*\}")
+
+
+def _default_trap(error: FunctionError) -> str:
+    """`event.get('queryStringParameters', {})` returns None: the key is there, its value is null."""
+    trap = _GET_DEFAULT.search(error.code)
+    if trap is None or trap.group("key") not in EVENT_KEYS:
+        return ""
+    return (f"; .get({trap.group('key')!r}, {{}}) does not help: the key is in the event with the value null, so "
+            f"the default is not used — write (event.get({trap.group('key')!r}) or {{}})")
+
+
 def _shown(values: dict[str, str] | None) -> str:
     return "{" + ", ".join(f"{k}={v}" for k, v in (values or {}).items()) + "}"
 
@@ -122,7 +134,7 @@ def _path_parameters_null(error: FunctionError, request: MethodRequest) -> str |
     if null_read(error) and reads(error, "pathParameters"):
         seen = (f"; the log shows `Method request path: {{}}` for {request.verb} {request.path}"
                 if request.path_parameters == {} else "")
-        return f"the code reads pathParameters{_line(error)} and pathParameters was null{seen}"
+        return f"the code reads pathParameters{_line(error)} and pathParameters was null{seen}{_default_trap(error)}"
     return None
 
 
@@ -137,7 +149,7 @@ def _query_parameter_missing(error: FunctionError, request: MethodRequest) -> st
 def _query_null(error: FunctionError, request: MethodRequest) -> str | None:
     if null_read(error) and reads(error, "queryStringParameters", "multiValueQueryStringParameters"):
         seen = "; the log shows `Method request query string: {}`" if request.query == {} else ""
-        return f"the code reads queryStringParameters{_line(error)} and it was null{seen}"
+        return f"the code reads queryStringParameters{_line(error)} and it was null{seen}{_default_trap(error)}"
     return None
 
 
@@ -192,7 +204,7 @@ def _header_case(error: FunctionError, request: MethodRequest) -> str | None:
 def _headers_null(error: FunctionError, request: MethodRequest) -> str | None:
     if null_read(error) and reads(error, "headers", "multiValueHeaders"):
         seen = "; the log shows `Method request headers: {}`" if request.headers == {} else ""
-        return f"the code reads headers{_line(error)} and headers was null{seen}"
+        return f"the code reads headers{_line(error)} and headers was null{seen}{_default_trap(error)}"
     return None
 
 

@@ -26,6 +26,9 @@ _ERROR_RECORD = re.compile(r"^\[ERROR\]\s+(?P<type>[\w.]+):\s?(?P<message>.*)$")
 _PY_FRAME = re.compile(r'File "(?P<file>[^"]+)",? [Ll]ine (?P<line>\d+)(?:, in (?P<function>\S+))?')
 _JS_FRAME = re.compile(r"at (?:(?P<function>[^\s(]+) )?\(?(?:file://)?(?P<file>/[^:()\s]+):(?P<line>\d+):\d+\)?")
 _JSON_START = re.compile(r"\{\s*\"")
+# Node.js's older console format: `<time>\t<request id>\t[ERROR\t]TypeError: <message>`, frames `    at ...` after it
+_NODE_ERROR = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z\t\S+\t(?:ERROR\t)?(?:Uncaught Exception\s+)?"
+                         r"(?P<type>[A-Z]\w*(?:Error|Exception)): (?P<message>.*)$")
 # the runtime's own frames, not the function's code (fact sheet §5.5: /var/runtime, /var/lang)
 RUNTIME_FOLDERS = ("/var/runtime/", "/var/lang/", "node:internal", "/opt/python/lib/python")
 
@@ -76,8 +79,12 @@ def from_lines(lines: list[LogLine]) -> FunctionError | None:
         record = _ERROR_RECORD.match(line.text)
         if record:
             frames, used = _python_traceback(lines[n + 1:])
-            return FunctionError(record.group("type"), record.group("message").strip(), frames,
-                                 (line, *lines[n + 1:n + 1 + used][:6]))
+            message = record.group("message").strip().removesuffix("Traceback (most recent call last):").strip()
+            return FunctionError(record.group("type"), message, frames, (line, *lines[n + 1:n + 1 + used][:6]))
+        node = _NODE_ERROR.match(line.text)
+        if node:
+            stack = [f for item in lines[n + 1:n + 40] if item.text.startswith("at ") for f in _frames_of(item.text)]
+            return FunctionError(node.group("type"), node.group("message").strip(), tuple(reversed(stack)), (line,))
         data = _embedded_json(line.text)
         if data is not None:
             error = from_payload(data, line)

@@ -30,6 +30,11 @@ PREFIX = re.compile(rf"\((?P<rid>{_ID}|test-invoke-request)\) ")
 _TAIL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d (?:(?:/aws/|API-Gateway-)\S+ )?"
                    r"(?P<stream>\S+) (?P<message>.*)$")
 _TAIL_SHORT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (?P<message>\S.*)$")
+# `serverless logs`/`awslogs`-style prefixes: a log stream's short id and a time, or a bare time, before an execution
+# log line (e.g. aws/serverless-application-model#553: `a5bfc9 14:52:31  (<requestId>) ...`)
+_CLOCK = re.compile(r"^(?:[0-9a-f]{6,32}\s+)?\d\d:\d\d:\d\d(?:\.\d+)?\s+(?=\(|Method |Endpoint |Execution |Lambda |"
+                    r"Starting execution|HTTP Method:|Gateway response|Received response|Sending request|"
+                    r"Successfully completed)")
 _FUNCTION_PREFIX = re.compile(r"^\[(?P<name>[A-Za-z][A-Za-z0-9]*)\] (?P<rest>.*)$")
 _LOG_LEVELS = frozenset({"ERROR", "INFO", "WARNING", "WARN", "DEBUG", "CRITICAL", "TRACE", "FATAL"})
 _COMPLETED = re.compile(r"(?<=\S)\s+(?=" + re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"\d)")
@@ -107,6 +112,9 @@ def _unwrap(where: str, raw: str) -> list[LogLine]:
     tail = _TAIL.match(text) or _TAIL_SHORT.match(text)
     if tail:
         text = tail.group("message").strip()
+    clock = _CLOCK.match(text)
+    if clock:
+        text = text[clock.end():]
     function = None
     named = _FUNCTION_PREFIX.match(text)
     if named and named.group("name") not in _LOG_LEVELS:
