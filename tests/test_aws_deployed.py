@@ -41,8 +41,13 @@ EXPORT = {
 }
 STAGE = {"deploymentId": "d3pl0y", "stageName": "prod", "methodSettings": {"*/*": {
     "loggingLevel": "ERROR", "dataTraceEnabled": False, "metricsEnabled": False}}, "variables": {}}
+# the CORS preflight SAM's Cors makes: a MOCK integration with a request template and no contentHandling
+PREFLIGHT = {"OPTIONS": {"httpMethod": "OPTIONS", "authorizationType": "NONE", "methodIntegration": {
+    "type": "MOCK", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}, "passthroughBehavior":
+    "WHEN_NO_MATCH", "timeoutInMillis": 29000}}}
 RESOURCES = {"items": [
-    {"id": "r00t1d", "path": "/"}, {"id": "0rd3rs", "parentId": "r00t1d", "pathPart": "orders", "path": "/orders"},
+    {"id": "r00t1d", "path": "/"},
+    {"id": "0rd3rs", "parentId": "r00t1d", "pathPart": "orders", "path": "/orders", "resourceMethods": PREFLIGHT},
     {"id": "1d1d1d", "parentId": "0rd3rs", "pathPart": "{id}", "path": "/orders/{id}", "resourceMethods": {
         "GET": {"httpMethod": "GET", "authorizationType": "NONE", "methodIntegration": {
             "type": "AWS_PROXY", "httpMethod": "POST", "uri": URI, "timeoutInMillis": 29000}},
@@ -79,7 +84,7 @@ def test_the_stage_serves_its_export_and_undeployed_changes_are_named(access: Aw
     with stub_api(access), lambda_stub:
         stage = deployed.read(access, ref, None)
     assert stage.source == "the export of stage prod (GetExport)"
-    assert stage.undeployed == ["DELETE /orders/{id}"]
+    assert stage.undeployed == ["OPTIONS /orders", "DELETE /orders/{id}"]
     [api] = stage.deployment.apis
     assert api.binary_media_types == ("*/*",)
     methods = {(r.path, v): m for r in api.resources for v, m in r.methods.items()}
@@ -100,11 +105,16 @@ def test_doctor_names_the_undeployed_changes(access: AwsAccess) -> None:
     [stage] = [c for c in report.checks if c.family == "stage"]
     [undeployed] = stage.findings
     assert undeployed.rule == "stage.undeployed-changes"
-    assert "DELETE /orders/{id}" in undeployed.title
+    assert "OPTIONS /orders, DELETE /orders/{id}" in undeployed.title
     assert undeployed.fix.startswith(f"`aws apigateway create-deployment --rest-api-id {API} --stage-name prod")
     assert stage.summary == "execution logging ERROR; access logging off"
     [integrations] = [c for c in report.checks if c.family == "integration"]
-    assert [f.rule for f in integrations.findings] == ["integration.function-not-found"]
+    assert [f.rule for f in integrations.findings] == ["integration.function-not-found",
+                                                       "integration.binary-transform"]
+    binary = integrations.findings[1]
+    assert binary.level == "error" and binary.title.startswith("OPTIONS /orders: a MOCK integration")
+    assert (f"aws apigateway update-integration --rest-api-id {API} --resource-id 0rd3rs --http-method OPTIONS "
+            "--patch-operations op=replace,path=/contentHandling,value=CONVERT_TO_TEXT") in binary.fix
 
 
 def test_a_refusal_names_the_permission_to_grant(access: AwsAccess) -> None:

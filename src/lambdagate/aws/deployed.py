@@ -57,6 +57,7 @@ class DeployedStage:
     resource_ids: dict[str, str]                 # resource path -> id
     undeployed: list[str] = field(default_factory=list)   # "GET /items": in the API's resources, not the stage's
     notes: list[str] = field(default_factory=list)
+    resources: list[shapes.Resource] = field(default_factory=list)   # GetResources, as AWS answered
 
     def method_arn(self, path: str, verb: str) -> str:
         """AGDG arn-format-reference.html: arn:aws:apigateway:<region>::/restapis/<id>/resources/<id>/methods/<verb>."""
@@ -105,7 +106,7 @@ def read(access: AwsAccess, ref: StageRef, workdir: Path | None) -> DeployedStag
     models = {arn: model for arn, f in functions.items() if (model := _model(f, workdir)) is not None}
     statements = tuple(s for f in functions.values() for s in f.statements)
     deployment = Deployment((api,), models, statements, ref.region, account)
-    return DeployedStage(ref, deployment, raw_stage, source, functions, ids, undeployed, notes)
+    return DeployedStage(ref, deployment, raw_stage, source, functions, ids, undeployed, notes, items)
 
 
 def _stage(raw: shapes.Stage, name: str) -> Stage:

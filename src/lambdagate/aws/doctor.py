@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from .. import causes as catalogue
 from ..doctor import handler, invoke, limits, package, policy, response
 from ..doctor.findings import Check, Evidence, Finding, Report, shown
 from ..doctor.targets import Target, proxy_routes
@@ -109,7 +110,37 @@ def _integrations(stage: DeployedStage) -> Check:
                                                 f"which does not exist in {stage.ref.region} (GetFunction: not found)"),
                     cause="API Gateway answers 502 with `Execution failed due to configuration error: Function not "
                           "found: <arn>` for every request to this method (fact sheet §10.10b).")
+    _binary_transform(stage, check)
     return check
+
+
+def _binary_transform(stage: DeployedStage, check: Check) -> None:
+    """A body treated as binary meets a mapping template: `Unable to transform request`, 500 (fact sheet §10.13)."""
+    [api] = stage.deployment.apis
+    types = [t for t in api.binary_media_types if t]
+    if not types:
+        return
+    for item in stage.resources:
+        for verb, method in (item.get("resourceMethods") or {}).items():
+            integration = method.get("methodIntegration") or {}
+            if integration.get("type") in ("AWS_PROXY", "HTTP_PROXY", None) or not integration.get("requestTemplates") \
+                    or integration.get("contentHandling"):
+                continue
+            path = str(item.get("path"))
+            every = "*/*" in types
+            check.findings.append(Finding(
+                "integration.binary-transform", "error" if every else "warning",
+                f"{verb} {path}: a {integration.get('type')} integration with a mapping template and no "
+                f"contentHandling, on an API whose binaryMediaTypes are {', '.join(types)}",
+                catalogue.UNABLE_TO_TRANSFORM_REQUEST.explanation + (
+                    " `*/*` makes every request's body binary, a CORS preflight's included." if every else
+                    f" Requests whose Content-Type is one of {', '.join(types)} fail so."),
+                catalogue.UNABLE_TO_TRANSFORM_REQUEST.fix.replace("<api-id>", stage.ref.api_id).replace(
+                    "<resource-id>", str(item.get("id"))).replace("--http-method OPTIONS", f"--http-method {verb}"),
+                (Evidence(f"{verb} {path} ({integration.get('type')}, requestTemplates "
+                          f"{', '.join(integration.get('requestTemplates') or {})})",
+                          stage.method_arn(path, verb)),
+                 Evidence(f"binaryMediaTypes: {', '.join(types)}", stage.ref.arn))))
 
 
 def _stage(stage: DeployedStage) -> Check:
