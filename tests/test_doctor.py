@@ -338,6 +338,11 @@ def test_cli_exit_codes_json_and_sarif(app: Path, tmp_path: Path) -> None:
     assert first["level"] == "error"
     location = first["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"].endswith("template.yaml") and location["region"]["startLine"] == 23
+    code, text = run_cli("doctor", "--template", template, "NearMissFunction", "--annotations")
+    assert code == 1
+    commands = [line for line in text.splitlines() if line.startswith("::error ")]
+    assert any("template.yaml,line=23,title=NearMissFunction%3A " in line and
+               "has no function 'handle'::" in line for line in commands), commands
 
 
 @pytest.mark.parametrize("argv", [

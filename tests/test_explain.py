@@ -81,8 +81,9 @@ class Expected:
 
 
 SAMPLES = [
-    pytest.param("test-invoke-function-error.txt", [Expected(502, "customer-function-error",
-                                                              "raised at /var/task/app.py:12")], id="console-test"),
+    # KeyError 'orderId' from event['pathParameters']['orderId'], with `Method request path: {id=42}` logged
+    pytest.param("test-invoke-function-error.txt", [Expected(502, "event.path-parameter-name",
+                                                              "names its variable {id}")], id="console-test"),
     pytest.param("cloudwatch-malformed.txt", [Expected(502, "malformed-proxy-response",
                                                        "body: expected a string, got an object")], id="cloudwatch"),
     pytest.param("logs-tail-timeout.txt", [Expected(502, "task-timed-out", "10.00")], id="aws-logs-tail"),

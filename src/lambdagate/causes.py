@@ -100,12 +100,46 @@ INTEGRATION_TIMEOUT = Cause(
     "integration timeout above 29 s through a Service Quotas request.",
     "fact sheet §3, §10.8 [REC][DOC]", 504)
 
+UNABLE_TO_TRANSFORM_REQUEST = Cause(
+    "unable-to-transform-request", "a body treated as binary met a request mapping template", "gateway",
+    (re.compile(re.escape(errors.UNABLE_TO_TRANSFORM_REQUEST_LINE)),),
+    "API Gateway treated the request body as binary — the request's Content-Type, or its absence, matches one of the "
+    "API's binaryMediaTypes, and `*/*` matches every request — and the method's integration is not a Lambda proxy "
+    "integration but one with a request mapping template and no contentHandling: the MOCK integration of a CORS "
+    "preflight (OPTIONS), or a Lambda custom (AWS) integration. A mapping template cannot run on binary data, so API "
+    "Gateway answers 500 Internal server error (API_CONFIGURATION_ERROR) without calling the backend; the log shows "
+    "`Method request body before transformations: [Binary Data]` just before.",
+    "Set contentHandling CONVERT_TO_TEXT on that method's integration (`aws apigateway update-integration "
+    "--rest-api-id <api-id> --resource-id <resource-id> --http-method OPTIONS --patch-operations "
+    "op=replace,path=/contentHandling,value=CONVERT_TO_TEXT`, then `aws apigateway create-deployment`), or list only "
+    "the media types that are really binary (e.g. image/png) in binaryMediaTypes instead of `*/*`. SAM's Cors and "
+    "CDK's addCorsPreflight do not set contentHandling.",
+    # AGDG api-gateway-payload-encodings-workflow.html (the conversion table); aws/serverless-application-model#553
+    # and #1344, clebert/aws-simple#167, squidfunk/terraform-aws-api-gateway-enable-cors#10, brefphp/bref#922
+    # (preflights with `*/*`), serverless/serverless#4628 (a custom integration with a template for a binary type)
+    "fact sheet §10.13 [REC-ish][DOC]", 500)
+
+UNABLE_TO_TRANSFORM_RESPONSE = Cause(
+    "unable-to-transform-response", "the integration's answer could not be converted for the method response",
+    "gateway", (re.compile(re.escape(errors.UNABLE_TO_TRANSFORM_RESPONSE_LINE)),),
+    "A non-proxy integration's answer met a response mapping template or a contentHandling conversion it cannot "
+    "take: with binaryMediaTypes matching the request's Accept header (`*/*` matches all), a CORS preflight's MOCK "
+    "integration or a custom integration's integration response fails to convert the body, and API Gateway answers "
+    "500 Internal server error.",
+    "Set contentHandling CONVERT_TO_TEXT on the integration response (`aws apigateway update-integration-response "
+    "--rest-api-id <api-id> --resource-id <resource-id> --http-method <METHOD> --status-code 200 --patch-operations "
+    "op=replace,path=/contentHandling,value=CONVERT_TO_TEXT`, then deploy), or narrow binaryMediaTypes to the types "
+    "that are really binary.",
+    # serverless/serverless#7243 (an OPTIONS preflight with `*/*`); AGDG api-gateway-payload-encodings-workflow.html
+    "fact sheet §10.13 [REC-ish][DOC]", 500)
+
 CONFIGURATION_ERROR = Cause(
     "configuration-error", "a configuration error whose reason is cut off", "gateway",
     (_head(errors.CONFIGURATION_ERROR_PREFIX, "reason"),),
     "API Gateway reported a configuration error, but the log line ends before the reason (cut, or glued to the "
     "next line as in the article's sample). With status 502 the reasons are 'Malformed Lambda proxy response' and "
-    "'Function not found'; with 500 'Invalid permissions on Lambda function' and 'Rate Exceeded.'.",
+    "'Function not found'; with 500 'Invalid permissions on Lambda function', 'Rate Exceeded.' and 'Unable to "
+    "transform request'.",
     "Find the complete line (CloudWatch log group API-Gateway-Execution-Logs_<api-id>/<stage>, or Test in the API "
     "Gateway console) and see its cause here; the most frequent 502 is a malformed proxy response.",
     "fact sheet §3, §4.1, §10.10 [REC]")
@@ -232,12 +266,23 @@ INVALID_ENTRYPOINT = Cause(
     # LDG troubleshooting-invocation.md#troubleshooting-invocation-bootstrap
     "LDG troubleshooting-invocation.md [DOC]", 502, ("Runtime.InvalidEntrypoint",))
 
+# the function's own code raised and nothing more specific is known: its type, message and failing line
+UNHANDLED_ERROR = Cause(
+    "unhandled-error", "the function raised an unhandled error", "lambda", (),
+    "The function's code raised an error it did not catch: Lambda reports it as the invocation's error (Python "
+    "`[ERROR] <Type>: <message>` and a traceback, Node.js `ERROR Invoke Error`), and behind a Lambda proxy "
+    "integration API Gateway answers 502 Internal server error.",
+    "Fix the code at the line shown; for expected failures, catch them and return a proxy result with a 4XX or 5XX "
+    "statusCode instead of raising.",
+    "fact sheet §3 row 1, §5.1, §5.3 [REC]", 502)
+
 GATEWAY_CAUSES = (MALFORMED_PROXY_RESPONSE, INVALID_PERMISSIONS, RATE_EXCEEDED, FUNCTION_NOT_FOUND,
                   INTEGRATION_TIMEOUT, CUSTOMER_FUNCTION_ERROR, STAGE_THROTTLED, REQUEST_TOO_LARGE,
-                  MISSING_AUTHENTICATION_TOKEN, CONFIGURATION_ERROR)
+                  MISSING_AUTHENTICATION_TOKEN, UNABLE_TO_TRANSFORM_REQUEST, UNABLE_TO_TRANSFORM_RESPONSE,
+                  CONFIGURATION_ERROR)
 LAMBDA_CAUSES = (PERMISSION_DENIED, IMPORT_MODULE_ERROR, HANDLER_NOT_FOUND, SYNTAX_ERROR, MALFORMED_HANDLER_NAME,
                  TASK_TIMED_OUT, RUNTIME_EXIT, RESPONSE_TOO_LARGE, MARSHAL_ERROR, INVALID_ENTRYPOINT)
-CAUSES = {cause.id: cause for cause in GATEWAY_CAUSES + LAMBDA_CAUSES}
+CAUSES = {cause.id: cause for cause in GATEWAY_CAUSES + LAMBDA_CAUSES + (UNHANDLED_ERROR,)}
 
 
 def match(causes: tuple[Cause, ...], text: str) -> tuple[Cause, re.Match[str]] | None:

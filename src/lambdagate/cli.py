@@ -81,8 +81,38 @@ def _source(args: argparse.Namespace) -> Source:
     return Source(template=args.template, openapi=args.openapi, functions=tuple(args.functions),
                   mapping=args.mapping, stage=args.stage, policies=tuple(args.policies),
                   parameter_overrides=parameter_overrides(args.parameter_overrides), env_vars=args.env_vars,
-                  region=args.region, user_pool_jwks=tuple(args.user_pool_jwks),
+                  region=args.region or DEFAULT_REGION, user_pool_jwks=tuple(args.user_pool_jwks),
                   iam_credentials=tuple(args.iam_credentials))
+
+
+def _aws_options(p: argparse.ArgumentParser, own_stage_and_region: bool) -> None:
+    """The flags that name a deployed API for `--aws` (read with boto3 and the user's credentials, read-only)."""
+    p.add_argument("--aws", action="store_true", help="look at the API deployed to AWS (read-only calls with your "
+                   "credentials)")
+    p.add_argument("--stack", metavar="NAME", help="with --aws: the CloudFormation stack that holds the API")
+    p.add_argument("--rest-api-id", metavar="ID", help="with --aws: the REST API's id (with --stage)")
+    if own_stage_and_region:
+        p.add_argument("--stage", metavar="NAME", help="with --aws: the stage")
+        p.add_argument("--region", help="with --aws: the AWS region (default: your profile's)")
+    p.set_defaults(region=None)   # with --aws, no region given means the profile's own
+    p.add_argument("--profile", metavar="NAME", help="with --aws: the AWS profile (default: the usual chain)")
+
+
+def _ci_options(p: argparse.ArgumentParser, json_help: str) -> None:
+    """The outputs for scripts and CI: JSON, SARIF 2.1.0, GitHub Actions annotations."""
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help=json_help)
+    shape.add_argument("--annotations", action="store_true", help="also print GitHub Actions annotations "
+                       "(::error file=...,line=...::message) after the report")
+    p.add_argument("--sarif", type=Path, metavar="FILE", help="also write the findings as SARIF 2.1.0 to FILE")
+
+
+def _aws(args: argparse.Namespace) -> commands.AwsFlags | None:
+    if not args.aws:
+        if args.stack or args.rest_api_id or args.profile:
+            raise LambdagateError("--stack, --rest-api-id and --profile name a deployed API: add --aws")
+        return None
+    return commands.AwsFlags(args.stack, args.rest_api_id, args.stage, args.region, args.profile)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -146,8 +176,8 @@ def parser() -> argparse.ArgumentParser:
                    help="a proxy event (JSON) to invoke the functions with, instead of one per route; repeatable")
     d.add_argument("--package", type=Path, metavar="FILE",
                    help="the deployment .zip to check, instead of the CodeUri folder")
-    d.add_argument("--json", action="store_true", help="print the report as JSON")
-    d.add_argument("--sarif", type=Path, metavar="FILE", help="also write the findings as SARIF 2.1.0 to FILE")
+    _aws_options(d, own_stage_and_region=False)
+    _ci_options(d, "print the report as JSON")
 
     k = sub.add_parser("tokens", help="a local Cognito user pool: print a token for the claims given",
                        description="Makes the pool's key pair and JWKS under .lambdagate/user-pools/POOL_ID/ on first "
@@ -169,7 +199,24 @@ def parser() -> argparse.ArgumentParser:
                     "`aws logs filter-log-events` JSON) and Lambda logs, groups them by request and explains each "
                     "failed request. Exit code 0: no failed request, 1: failures explained, 2: unreadable input.")
     e.add_argument("file", nargs="?", default="-", metavar="FILE", help="the log text; - or nothing for stdin")
-    e.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    _aws_options(e, own_stage_and_region=True)
+    e.add_argument("--since", default="1h", help="with --aws: how far back, as `aws logs tail` takes it: 30m, 2h, "
+                   "1d (default 1h)")
+    e.add_argument("--request-id", metavar="ID", help="with --aws: only this request (API Gateway's request id)")
+    _ci_options(e, "print the explanation as JSON")
+
+    c = sub.add_parser(
+        "compare", help="send the same requests to the deployed stage and to lambdagate, show the differences",
+        description="Sends one request per method of the project's API (or each --request) to the deployed stage "
+                    "and to lambdagate serving the project, and shows every difference in status, headers and body "
+                    "side by side. Exit code 0: the same, 1: differences, 2: could not run.")
+    _source_options(c)
+    _aws_options(c, own_stage_and_region=False)
+    c.add_argument("--url", help="the deployed stage's base URL (default with --aws: https://<api-id>.execute-api."
+                   "<region>.amazonaws.com/<stage>), e.g. a custom domain")
+    c.add_argument("--request", "-r", action="append", default=[], dest="requests", metavar="'METHOD /path'",
+                   help="a request to send, e.g. 'GET /items/42?x=1'; repeatable (default: one per method)")
+    _ci_options(c, "print the comparison as JSON")
     return root
 
 
@@ -194,8 +241,23 @@ def main(argv: list[str] | None = None) -> int:
             return commands.tokens(args.template, args.pool, pairs(args.claim, "--claim"), args.group, args.scope,
                                    args.username, args.client_id, args.expires_in)
         if args.command == "doctor":
-            return commands.doctor(_source(args), args.names, args.events, args.package, args.json, args.sarif)
-        return commands.explain(args.file, args.json)
+            flags = _aws(args)
+            if flags is not None:
+                if args.names or args.events or args.package:
+                    raise LambdagateError("FUNCTION names, --event and --package check a local project; --aws "
+                                          "checks every function the deployed stage integrates")
+                return commands.doctor_aws(flags, args.json, args.sarif, args.annotations)
+            return commands.doctor(_source(args), args.names, args.events, args.package, args.json, args.sarif,
+                                   annotations=args.annotations)
+        if args.command == "compare":
+            return commands.compare(_source(args), _aws(args), args.url, args.requests, args.json, args.sarif,
+                                    args.annotations)
+        flags = _aws(args)
+        if flags is not None:
+            if args.file != "-":
+                raise LambdagateError(f"{args.file} and --aws: explain a log file, or the deployed API's logs")
+            return commands.explain_aws(flags, args.since, args.request_id, args.json, args.sarif, args.annotations)
+        return commands.explain(args.file, args.json, sarif=args.sarif, annotations=args.annotations)
     except LambdagateError as e:
         print(f"lambdagate: error: {e}", file=sys.stderr)
         return e.exit_code

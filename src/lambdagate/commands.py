@@ -1,4 +1,5 @@
-"""What each command does and prints: `serve`, `test-invoke`, `logs`, `metrics`, `doctor`, `explain`."""
+"""What each command does and prints: `serve`, `test-invoke`, `logs`, `metrics`, `doctor`, `explain`, `compare`
+(the `--aws` forms run in aws/commands.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from .aws import commands as aws_commands
+from .aws.access import AwsAccess
+from .aws.commands import AwsFlags as AwsFlags
+from .code_scanning import Result, sarif_file, workflow_commands
 from .config import STATE_FOLDER, Config, Source, find_template
 from .definition.loader import load
 from .doctor import examine
 from .doctor.report import ASCII_MARKS, UNICODE_MARKS, as_json, human
-from .doctor.sarif import as_sarif
+from .doctor.sarif import results
 from .errors import LambdagateError
 from .explain import explain_text
 from .observe.console import Console
@@ -199,20 +204,23 @@ def _marks(out: TextIO) -> bool:
 
 
 def doctor(source: Source, names: list[str], events: list[Path], package: Path | None, as_json_output: bool,
-           sarif: Path | None, out: TextIO | None = None, today: date | None = None) -> int:
+           sarif: Path | None, out: TextIO | None = None, today: date | None = None, annotations: bool = False) -> int:
     """Exit code 0: all checks passed, 1: findings, 2: could not run (a LambdagateError)."""
     out = out or sys.stdout
     report = examine(source, names, events, package, today)
-    if sarif is not None:
-        try:
-            sarif.write_text(as_sarif(report), encoding="utf-8")
-        except OSError as e:
-            raise LambdagateError(f"{sarif}: cannot write the SARIF file: {e.strerror}") from None
+    sarif_file(sarif, "lambdagate doctor", results(report))
     out.write(as_json(report) if as_json_output else human(report, UNICODE_MARKS if _marks(out) else ASCII_MARKS))
+    _annotate(out, annotations, results(report))
     return report.exit_code
 
 
-def explain(file: str, as_json_output: bool, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
+def _annotate(out: TextIO, annotations: bool, found: list[Result]) -> None:
+    if annotations:
+        out.write(workflow_commands(found))
+
+
+def explain(file: str, as_json_output: bool, out: TextIO | None = None, stdin: TextIO | None = None,
+            sarif: Path | None = None, annotations: bool = False) -> int:
     """Exit code 0: no failed request in the log, 1: failures explained, 2: the input could not be read."""
     out = out or sys.stdout
     try:
@@ -221,8 +229,35 @@ def explain(file: str, as_json_output: bool, out: TextIO | None = None, stdin: T
     except OSError as e:
         raise LambdagateError(f"{file}: cannot read the log: {e.strerror}") from None
     explanation = explain_text(text)
+    found = explanation.results(None if file == "-" else file)
+    sarif_file(sarif, "lambdagate explain", found)
     if as_json_output:
         out.write(explanation.json())
     else:
         out.write(explanation.human(("✓", "✗") if _marks(out) else ("ok", "FAILED")))
+    _annotate(out, annotations, found)
     return 1 if explanation.failed else 0
+
+
+
+def doctor_aws(flags: AwsFlags, as_json_output: bool, sarif: Path | None, annotations: bool,
+               out: TextIO | None = None, today: date | None = None, access: AwsAccess | None = None) -> int:
+    """`doctor --aws`: exit codes as `doctor`'s."""
+    out = out or sys.stdout
+    return aws_commands.doctor_aws(flags, as_json_output, sarif, annotations, out, _marks(out), today, access)
+
+
+def explain_aws(flags: AwsFlags, since: str, request_id: str | None, as_json_output: bool, sarif: Path | None,
+                annotations: bool, out: TextIO | None = None, access: AwsAccess | None = None) -> int:
+    """`explain --aws`: exit codes as `explain`'s."""
+    out = out or sys.stdout
+    return aws_commands.explain_aws(flags, parse_since(since), request_id, as_json_output, sarif, annotations, out,
+                                    _marks(out), access)
+
+
+def compare(source: Source, flags: AwsFlags | None, url: str | None, requests: list[str], as_json_output: bool,
+            sarif: Path | None, annotations: bool, out: TextIO | None = None, access: AwsAccess | None = None) -> int:
+    """Exit code 0: the same answers, 1: differences, 2: could not run."""
+    out = out or sys.stdout
+    return aws_commands.compare(source, flags, url, requests, as_json_output, sarif, annotations, out, _marks(out),
+                                access)

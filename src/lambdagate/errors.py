@@ -44,6 +44,10 @@ LAMBDA_THROTTLED_LINE = "Lambda invocation failed with status: 429. Lambda reque
 RATE_EXCEEDED_LINE = CONFIGURATION_ERROR_PREFIX + "Rate Exceeded."
 FUNCTION_NOT_FOUND_LINE = CONFIGURATION_ERROR_PREFIX + "Function not found: {function_arn}"
 INTEGRATION_TIMEOUT_LINE = "Execution failed due to a timeout error"
+# A request or response that a non-proxy integration could not convert: a binary body (the method request logged as
+# `[Binary Data]`) meeting a mapping template without contentHandling (fact sheet §10.13 [REC-ish]).
+UNABLE_TO_TRANSFORM_REQUEST_LINE = CONFIGURATION_ERROR_PREFIX + "Unable to transform request"
+UNABLE_TO_TRANSFORM_RESPONSE_LINE = CONFIGURATION_ERROR_PREFIX + "Unable to transform response"
 METHOD_COMPLETED_LINE = "Method completed with status: {status}"
 # `$context.integration.error` of a function error in access logs, no space after the colon (§10.10a [REC]).
 CUSTOMER_FUNCTION_ERROR_ACCESS_LOG = "Lambda Customer Function Error:{error_message}"

@@ -27,30 +27,38 @@ KEYS = frozenset({"aws:sourcearn", "aws:sourceaccount"})
 
 def read_policy(path: Path) -> tuple[Permission, ...]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("Policy"), str):
-            data = json.loads(data["Policy"])
+        text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise LambdagateError(f"--policy {path}: cannot read the file: {e.strerror}") from None
+    return parse_policy(text, str(path))
+
+
+def parse_policy(text: str, origin: str) -> tuple[Permission, ...]:
+    """The same reading of a policy given as text (`aws lambda get-policy` output, or GetPolicy's answer as
+    `lambdagate doctor --aws` receives it); `origin` names it in messages and in each statement's location."""
+    try:
+        data = json.loads(text)
+        if isinstance(data, dict) and isinstance(data.get("Policy"), str):
+            data = json.loads(data["Policy"])
     except json.JSONDecodeError as e:
-        raise DefinitionError(str(path), e.lineno, "", f"not JSON: {e.msg}") from None
+        raise DefinitionError(origin, e.lineno, "", f"not JSON: {e.msg}") from None
     statements = data.get("Statement") if isinstance(data, dict) else None
     statements = [statements] if isinstance(statements, dict) else statements
     if not isinstance(statements, list):
-        raise DefinitionError(str(path), None, "Statement", "expected `aws lambda get-policy` output or a policy "
+        raise DefinitionError(origin, None, "Statement", "expected `aws lambda get-policy` output or a policy "
                               "document with a Statement list")
     out: list[Permission] = []
     for i, statement in enumerate(statements):
-        out += _statement(path, i, statement)
+        out += _statement(origin, i, statement)
     return tuple(out)
 
 
-def _statement(path: Path, i: int, statement: Any) -> list[Permission]:
+def _statement(origin: str, i: int, statement: Any) -> list[Permission]:
     sid = statement.get("Sid") if isinstance(statement, dict) else None
     where = f"Statement[{i}]" + (f" ({sid})" if sid else "")
 
     def fail(message: str) -> DefinitionError:
-        return DefinitionError(str(path), None, where, message)
+        return DefinitionError(origin, None, where, message)
 
     if not isinstance(statement, dict):
         raise fail("a statement is a JSON object")
@@ -62,7 +70,7 @@ def _statement(path: Path, i: int, statement: Any) -> list[Permission]:
     if effect not in ("Allow", "Deny"):
         raise fail(f"Effect must be Allow or Deny, got {effect!r}")
     conditions = _conditions(statement.get("Condition"), fail)
-    location = Location(f"{path} {where}")
+    location = Location(f"{origin} {where}")
     return [Permission(resource, action, principal, conditions, effect, location)
             for principal in _principals(statement.get("Principal"))
             for action in _strings(statement.get("Action"))

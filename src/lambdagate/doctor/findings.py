@@ -15,6 +15,7 @@ FAMILIES = {
     "response": "response format",
     "limits": "limits",
     "integration": "integrations",
+    "stage": "stage settings",       # `doctor --aws`: the deployed stage's logging and deployment
 }
 
 

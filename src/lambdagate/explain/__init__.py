@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..code_scanning import Result
 from .diagnosis import Verdict, diagnose
 from .grouping import Reading, group
-from .reading import read_lines
-from .report import as_json, human
+from .reading import LogLine, read_lines
+from .report import as_json, as_results, human
 
-__all__ = ["Explanation", "explain_text"]
+__all__ = ["Explanation", "explain_lines", "explain_text"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,16 @@ class Explanation:
     def json(self) -> str:
         return as_json(self.verdicts, self.reading, self.line_count)
 
+    def results(self, file: str | None = None) -> list[Result]:
+        """Each finding of each failed request, for SARIF and GitHub annotations (located in `file`)."""
+        return as_results(self.verdicts, file)
+
 
 def explain_text(text: str) -> Explanation:
-    lines = read_lines(text)
+    return explain_lines(read_lines(text))
+
+
+def explain_lines(lines: list[LogLine]) -> Explanation:
+    """Lines already read (e.g. CloudWatch Logs events, `reading.read_records`)."""
     reading = group(lines)
     return Explanation([diagnose(story) for story in reading.stories], reading, len(lines))

@@ -11,21 +11,24 @@ from .. import causes as catalogue
 from .. import errors
 from ..causes import Cause
 from ..violations import violations
+from . import event_rules, function_error, method_request
+from .configuration import TEST_INVOKE_STAGE, console_test, permission_details, transform_details
+from .function_error import FunctionError
 from .grouping import ACCESS_LINE, Story
+from .method_request import MethodRequest
 from .reading import LogLine
 
 BODY_HEAD = "Endpoint response body before transformations: "
 TRUNCATED = " [TRUNCATED]"  # fact sheet §4.1: long values are cut at about 1 KB
 _ERROR_TYPE = re.compile(r"Error Type: (?P<type>[\w.]+)")
 _ERROR_RECORD = re.compile(r"^\[ERROR\] (?P<type>[\w.]+): (?P<message>.*)")
-_STACK_FRAME = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<fn>\S+)|'
-                          r"at .*?\(?(?P<jsfile>(?:file://)?/[^:()]+):(?P<jsline>\d+):\d+\)?")
 # with the reason cut off, the status narrows the configuration error down (fact sheet §3, §10.10)
 _CANDIDATES = {
     502: ((errors.MALFORMED_PROXY_RESPONSE_LINE, catalogue.MALFORMED_PROXY_RESPONSE),
           (errors.FUNCTION_NOT_FOUND_LINE.format(function_arn="<arn>"), catalogue.FUNCTION_NOT_FOUND)),
     500: ((errors.INVALID_PERMISSIONS_LINE, catalogue.INVALID_PERMISSIONS),
-          (errors.RATE_EXCEEDED_LINE, catalogue.RATE_EXCEEDED)),
+          (errors.RATE_EXCEEDED_LINE, catalogue.RATE_EXCEEDED),
+          (errors.UNABLE_TO_TRANSFORM_REQUEST_LINE, catalogue.UNABLE_TO_TRANSFORM_REQUEST)),
 }
 UNKNOWN = Cause("unknown", "the log does not say why", "gateway", (),
                 "The request failed, but none of its lines names a cause: the failure line is missing from the text "
@@ -52,9 +55,15 @@ class Verdict:
 
 def diagnose(story: Story) -> Verdict:
     status = story.status
+    request = method_request.read(story.lines)
     gateway = _gateway_hits(story)
     lambda_hits = _lambda_hits(story, gateway)
+    error = _function_error(story, gateway)
     findings: list[Finding] = []
+    if error is not None and not lambda_hits:   # a catalogued runtime failure says more than the event does
+        for cause, detail in event_rules.explain(error, request):
+            findings.append(Finding(cause, error.evidence + tuple(request.lines), (detail, *_frame(error)),
+                                    f"{cause.title}: {error.said}"))
     gateway_line = gateway[0][2] if gateway else None
     for cause, found, line in lambda_hits:
         evidence = (line,) if gateway_line is None or gateway_line is line else (gateway_line, line)
@@ -62,13 +71,17 @@ def diagnose(story: Story) -> Verdict:
     for cause, found, line in gateway:
         if cause is catalogue.CUSTOMER_FUNCTION_ERROR and lambda_hits:
             continue  # the function's own cause says more
-        findings.append(_gateway_finding(cause, found, line, story, status))
+        findings.append(_gateway_finding(cause, found, line, story, status, request))
+    if not findings and error is not None and error.type:
+        # a Lambda log alone (START, [ERROR], traceback, END, REPORT): the function's own error is the cause
+        findings.append(Finding(catalogue.UNHANDLED_ERROR, error.evidence, _frame(error),
+                                f"the function raised {error.said}"[:300]))
     if not findings and status in (403, 413) and story.access_only:
         # fact sheet §3, §10.2a: neither answer reaches a method, so no execution log is written
         cause = catalogue.MISSING_AUTHENTICATION_TOKEN if status == 403 else catalogue.REQUEST_TOO_LARGE
         findings.append(Finding(cause, tuple(story.lines), (f"status {status} and no execution log: API Gateway "
                                 "writes none when no method is reached",), cause.title))
-    failed = bool(findings) or (status is not None and status >= 400) or _lambda_failed(story)
+    failed = bool(findings) or (status is not None and status >= 400) or _lambda_failed(story) or error is not None
     if failed and not findings:
         remarks = tuple(f"lambdagate said: {line.text.removeprefix('lambdagate: ')}" for line in story.lines
                         if line.text.startswith("lambdagate: "))
@@ -125,6 +138,27 @@ def _lambda_hits(story: Story, gateway: list[Hit]) -> list[Hit]:
     return list(hits.values())
 
 
+def _function_error(story: Story, gateway: list[Hit]) -> FunctionError | None:
+    """The function's unhandled error: from its own log, else from the logged answer, else from the failure line."""
+    found = function_error.from_lines(story.lambda_lines + [line for line in story.lines if line.function])
+    if found is not None:
+        return found
+    body = response_body(story)
+    if body is not None:
+        found = function_error.from_payload(_json(body[0]), body[1])
+        if found is not None:
+            return found
+    for cause, hit, line in gateway:
+        if cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+            return function_error.from_message(hit.group("error_message"), line)
+    return None
+
+
+def _frame(error: FunctionError) -> tuple[str, ...]:
+    failing = error.failing
+    return (f"raised at {failing}",) if failing else ()
+
+
 def _no_text() -> re.Match[str]:
     """An empty match, for a cause known from an errorType alone (no text to quote)."""
     found = re.compile("").match("")
@@ -151,7 +185,8 @@ def _json(text: str) -> Any:
         return None
 
 
-def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: Story, status: int | None) -> Finding:
+def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: Story, status: int | None,
+                     request: MethodRequest) -> Finding:
     details: list[str] = []
     summary = cause.title
     evidence = [line]
@@ -166,6 +201,14 @@ def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: S
     elif cause is catalogue.CUSTOMER_FUNCTION_ERROR:
         details += _function_error_details(story, found.group("error_message"))
         summary = f"{cause.title}: {found.group('error_message')}"
+    elif cause is catalogue.INVALID_PERMISSIONS:
+        details += permission_details(story, request)
+        if console_test(story, request):
+            summary = f"{cause.title} in a console test (SourceArn stage {TEST_INVOKE_STAGE})"
+    elif cause in (catalogue.UNABLE_TO_TRANSFORM_REQUEST, catalogue.UNABLE_TO_TRANSFORM_RESPONSE):
+        details += transform_details(request)
+        evidence = [*(item for item in request.lines if item.text.startswith(("HTTP Method:", "Method request body"))),
+                    line]
     elif cause is catalogue.CONFIGURATION_ERROR:
         reason = found.group("reason").strip()
         if reason:
@@ -193,19 +236,10 @@ def _validate(payload: str) -> list[str]:
 
 def _function_error_details(story: Story, message: str) -> list[str]:
     body = response_body(story)
-    data = _json(body[0]) if body else None
-    out = []
-    if isinstance(data, dict) and data.get("errorType"):
-        out.append(f"the function raised {data['errorType']}: {data.get('errorMessage', message)}")
-        frames = data.get("stackTrace") or data.get("trace") or []
-        for frame in reversed([str(f) for f in frames]):
-            spot = _STACK_FRAME.search(frame)
-            if spot:
-                file = spot.group("file") or spot.group("jsfile")
-                number = spot.group("line") or spot.group("jsline")
-                out.append(f"raised at {file.removeprefix('file://')}:{number}")
-                break
-    return out
+    error = function_error.from_payload(_json(body[0]), body[1]) if body else None
+    if error is None or not error.type:
+        return []
+    return [f"the function raised {error.type}: {error.message or message}", *_frame(error)]
 
 
 def _lambda_details(cause: Cause, found: re.Match[str]) -> tuple[str, ...]:

@@ -19,11 +19,18 @@ EXECUTION_HEADS = (
     "HTTP Method:", "Method request ", "Endpoint request ", "Sending request to", "Received response.",
     "Endpoint response ", "Method response ", "Successfully completed execution", "Method completed with status:",
     "AWS Integration Endpoint RequestId", "X-ray Tracing ID", "Execution failed due to", "Lambda execution failed",
-    "Lambda invocation failed", "Key throttle limit exceeded", "Lambda Customer Function Error:")
+    "Lambda invocation failed", "Key throttle limit exceeded", "Lambda Customer Function Error:",
+    "Gateway response type:", "Gateway response body:", "Gateway response headers:")
 # Lambda's log lines (fact sheet §5.3)
 _LAMBDA_HEADS = ("START RequestId:", "END RequestId:", "REPORT RequestId:", "INIT_START", "INIT_REPORT",
                  "RequestId:", "EXTENSION", "Traceback (most recent call last):", "File \"")
 _LEVEL_LINE = re.compile(r"^\[(ERROR|INFO|WARNING|DEBUG|CRITICAL)\]")
+# a Python traceback's lines, and what follows a frame line (its source line)
+_TRACEBACK = ("Traceback (most recent call last):", "File \"", "[ERROR]")
+# Node.js's older console format for an error, `<time>\t<id>\tTypeError: ...`, its `at ...` frames on the next lines
+_NODE_ERROR = re.compile(r"\t(?:ERROR\t)?(?:Uncaught Exception\s+)?[A-Z]\w*(?:Error|Exception): ")
+# Lambda's JSON log format (LDG monitoring-cloudwatchlogs-advanced): {"timestamp", "level", "message", "requestId"}
+_JSON_LEVEL = re.compile(r'^\{.*"level"\s*:\s*"(?:ERROR|INFO|WARN|WARNING|DEBUG|TRACE|FATAL|CRITICAL)"')
 _ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
 # `[ERROR]\t<time>\t<id>\t...` (Python logging), `<time>\t<id>\tINFO\t...` (Node.js), `<time> <id> Task timed out`
 _TIMED_LINE = re.compile(rf"^(?:\[\w+\]\t)?\d{{4}}-\d\d-\d\dT[\d:.]+Z[\t ](?P<id>{_ID})[\t ]")
@@ -39,6 +46,7 @@ ACCESS_LINE = re.compile(r"^(?P<time>\d\d:\d\d:\d\d) (?P<method>[A-Z]+) (?P<targ
 _CLF = re.compile(rf'^\S+ \S+ \S+ \[[^\]]+\]\s?"(?P<method>[A-Z]+) (?P<path>\S+) [^"]*" (?P<status>\d{{3}}) \S+ '
                   rf"(?P<id>{_ID})(?: \S+)?$")
 _COMPLETED = re.compile(re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"(?P<status>\d{3})")
+_GATEWAY_RESPONSE = re.compile(r"^Gateway response type: \S+ with status code: (?P<status>\d{3})")
 _TEST_INVOKE = re.compile(r"^Execution log for request (?P<id>\S+)")
 _STARTING = re.compile(r"^Starting execution for request: (?P<id>\S+)")
 
@@ -55,7 +63,7 @@ class Story:
     @property
     def status(self) -> int | None:
         for line in reversed(self.lines):
-            found = _COMPLETED.match(line.text)
+            found = _COMPLETED.match(line.text) or _GATEWAY_RESPONSE.match(line.text)
             if found:
                 return int(found.group("status"))
         if self.access_status is not None:
@@ -90,8 +98,8 @@ def access_record(text: str) -> tuple[str, int | None] | None:
         data: Any = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(data, dict):
-        return None
+    if not isinstance(data, dict) or "level" in data:
+        return None   # a Lambda log record in the JSON format, not an access log line
     ids = [str(v) for k, v in data.items() if re.fullmatch(r"request_?id", k, re.IGNORECASE)]
     statuses = [str(v) for k, v in data.items() if k.lower() == "status"]
     if not ids:
@@ -101,7 +109,18 @@ def access_record(text: str) -> tuple[str, int | None] | None:
 
 def is_lambda_line(text: str) -> bool:
     return text.startswith(_LAMBDA_HEADS) or bool(_LEVEL_LINE.match(text) or _TIMED_LINE.match(text) or
-                                                   _NODE_LINE.match(text))
+                                                   _NODE_LINE.match(text) or _JSON_LEVEL.match(text))
+
+
+def _json_request_id(text: str) -> str | None:
+    if not _JSON_LEVEL.match(text):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    found = data.get("requestId") if isinstance(data, dict) else None
+    return found if isinstance(found, str) and re.fullmatch(_ID, found) else None
 
 
 class _Grouper:
@@ -114,6 +133,8 @@ class _Grouper:
         self.runs: dict[str, list[LogLine]] = {}
         self.open_run: str | None = None
         self.before_start: list[LogLine] = []     # Lambda lines of an initialisation, before its START
+        self.in_traceback = False                 # the last line was part of a traceback or a Node.js error
+        self.last_target: str | None = None       # the invocation the last Lambda line went to
 
     def story(self, key: str, request_id: str | None = None) -> Story:
         if key not in self.stories:
@@ -127,6 +148,7 @@ class _Grouper:
 
     def add(self, line: LogLine) -> None:
         text = line.text
+        continuing, self.in_traceback = self.in_traceback, False
         head = _TEST_INVOKE.match(text)
         if head:
             self.current = self.story(head.group("id"), head.group("id"))
@@ -148,10 +170,15 @@ class _Grouper:
                 self.unplaced.append((line, "a lambdagate notice, not part of a request"))
         elif is_lambda_line(text) or line.function:
             self._lambda(line)
+            self.in_traceback = text.startswith(_TRACEBACK) or bool(_NODE_ERROR.search(text))
         elif text.startswith(EXECUTION_HEADS):
             self._execution(line)
         elif self.open_run is not None:
             self.runs[self.open_run].append(line)   # the function's own output between START and END
+            self.in_traceback = continuing
+        elif continuing:
+            self._continue(line)                    # a frame or its source line, outside START .. END
+            self.in_traceback = True
         elif catalogue.match(catalogue.GATEWAY_CAUSES + catalogue.LAMBDA_CAUSES, text):
             self._execution(line)                   # e.g. an error body pasted from curl
         else:
@@ -176,13 +203,20 @@ class _Grouper:
             self.open_run = run.group("id")
             self.runs.setdefault(self.open_run, []).extend(self.before_start)
             self.before_start = []
-        target = run.group("id") if run else self.open_run
+        target = run.group("id") if run else (_json_request_id(text) or self.open_run)
+        self.last_target = target
         if target is None:
             self.before_start.append(line)
             return
         self.runs.setdefault(target, []).append(line)
         if text.startswith("END RequestId:") and target == self.open_run:
             self.open_run = None
+
+    def _continue(self, line: LogLine) -> None:
+        if self.last_target is not None:
+            self.runs.setdefault(self.last_target, []).append(line)
+        else:
+            self.before_start.append(line)
 
     def _flush_access(self) -> None:
         for line in self.access:
@@ -211,8 +245,9 @@ class _Grouper:
         if self.before_start:
             errors = [line for line in self.before_start if _LEVEL_LINE.match(line.text) or "Error" in line.text]
             if errors:
-                self.story("the function's initialisation (no START line follows)").lambda_lines += \
-                    self.before_start
+                label = ("the function's initialisation (no START line follows)" if self.runs else
+                         "the function's error (no START, END or REPORT line)")
+                self.story(label).lambda_lines += self.before_start
             else:
                 self.unplaced += [(line, "a Lambda log line outside any invocation") for line in self.before_start]
         return Reading(list(self.stories.values()), self.unplaced)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +30,16 @@ PREFIX = re.compile(rf"\((?P<rid>{_ID}|test-invoke-request)\) ")
 _TAIL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d (?:(?:/aws/|API-Gateway-)\S+ )?"
                    r"(?P<stream>\S+) (?P<message>.*)$")
 _TAIL_SHORT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d (?P<message>\S.*)$")
+# `serverless logs`/`awslogs`-style prefixes: a log stream's short id and a time, or a bare time, before an execution
+# log line (e.g. aws/serverless-application-model#553: `a5bfc9 14:52:31  (<requestId>) ...`)
+_CLOCK = re.compile(r"^(?:[0-9a-f]{6,32}\s+)?\d\d:\d\d:\d\d(?:\.\d+)?\s+(?=\(|Method |Endpoint |Execution |Lambda |"
+                    r"Starting execution|HTTP Method:|Gateway response|Received response|Sending request|"
+                    r"Successfully completed)")
 _FUNCTION_PREFIX = re.compile(r"^\[(?P<name>[A-Za-z][A-Za-z0-9]*)\] (?P<rest>.*)$")
 _LOG_LEVELS = frozenset({"ERROR", "INFO", "WARNING", "WARN", "DEBUG", "CRITICAL", "TRACE", "FATAL"})
 _COMPLETED = re.compile(r"(?<=\S)\s+(?=" + re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"\d)")
 # lines whose rest is a payload: never split inside them
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PAYLOAD_HEADS = ("Endpoint response body before transformations:", "Endpoint request body after transformations:",
                   "Method response body after transformations:", "Method request body before transformations:")
 
@@ -54,6 +61,16 @@ def read_lines(text: str) -> list[LogLine]:
     for where, message in records:
         for k, part in enumerate(message.split("\r")):
             out += _unwrap(where if k == 0 else f"{where}, part {k + 1}", part)
+    return out
+
+
+def read_records(records: Iterable[tuple[str, str]]) -> list[LogLine]:
+    """Log events as CloudWatch Logs returns them: (where, message); a message may hold several lines (a Python
+    traceback is one event)."""
+    out: list[LogLine] = []
+    for where, message in records:
+        for j, part in enumerate(_LINE_BREAK.split(message.rstrip("\r\n")) or [""]):
+            out += _unwrap(where if j == 0 else f"{where}, line {j + 1}", part)
     return out
 
 
@@ -95,6 +112,9 @@ def _unwrap(where: str, raw: str) -> list[LogLine]:
     tail = _TAIL.match(text) or _TAIL_SHORT.match(text)
     if tail:
         text = tail.group("message").strip()
+    clock = _CLOCK.match(text)
+    if clock:
+        text = text[clock.end():]
     function = None
     named = _FUNCTION_PREFIX.match(text)
     if named and named.group("name") not in _LOG_LEVELS:

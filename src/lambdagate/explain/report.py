@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from ..code_scanning import Result
 from .diagnosis import Finding, Verdict
 from .grouping import Reading
 from .reading import LogLine
@@ -73,3 +75,24 @@ def as_json(verdicts: list[Verdict], reading: Reading, line_count: int) -> str:
         "unplaced": [{**line(item), "why": why} for item, why in reading.unplaced],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_LINE = re.compile(r"^(?:log )?line (?P<n>\d+)")
+
+
+def as_results(verdicts: list[Verdict], file: str | None) -> list[Result]:
+    """One result per finding of a failed request, located at its first evidence line of the log `file`."""
+    out = []
+    for verdict in verdicts:
+        if not verdict.failed:
+            continue
+        for finding in verdict.findings:
+            title = f"{verdict.story.key}: {finding.summary or finding.cause.title}"
+            shown = "; ".join(_quote(line) for line in finding.evidence[:3])
+            details = " ".join(f"{d}." for d in finding.details)
+            line = next((int(m.group("n")) for e in finding.evidence for m in [_LINE.match(e.where)] if m), None)
+            out.append(Result(finding.cause.id, "error", title,
+                              f"{title}. {finding.cause.explanation} {details} Fix: {finding.cause.fix} "
+                              f"Shown by: {shown}", finding.cause.explanation, finding.cause.fix, file,
+                              line if file else None))
+    return out
