@@ -48,7 +48,7 @@ def request_context(request: HttpRequest, trace: Trace, account_id: str, error: 
         out.update({"resourcePath": match.resource.path, "resourceId": match.resource.id,
                     "stage": match.api.stage.name, "apiId": match.api.id,
                     "deploymentId": match.api.stage.deployment_id,
-                    "path": f"/{match.api.stage.name}{request.raw_path}"})
+                    "path": f"/{match.api.stage.name}{request.raw_path if match.path is None else match.path}"})
     if trace.sent:
         latency = str(trace.integration_latency_ms or 0)
         out.update({"integrationLatency": latency, "integration.latency": latency})

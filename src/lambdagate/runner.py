@@ -13,6 +13,7 @@ from .definition.model import Deployment
 from .gateway import ApiGateway, Exchange
 from .observe.console import Console
 from .observe.recorder import Recorder
+from .routing import Router
 from .runtime.service import LambdaService
 from .server import HttpServer
 
@@ -73,7 +74,9 @@ class Runner:
 
 
 def describe_routes(deployment: Deployment) -> list[str]:
+    """One line per method, with both URL forms it answers: the stage's (as deployed) and the root form (routing.py)."""
     lines = []
+    router = Router(deployment.apis)
     for api in deployment.apis:
         for resource in api.resources:
             for verb, method in resource.methods.items():
@@ -83,5 +86,6 @@ def describe_routes(deployment: Deployment) -> list[str]:
                 if integration.type != "aws_proxy":
                     kind = integration.type.upper()
                     name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
-                lines.append(f"{verb:<7} {resource.path}  ->  {name}   ({api.logical_id}, stage {api.stage.name})")
+                urls = " or ".join(router.url_forms(api, resource, verb)) or "(not reachable here: see above)"
+                lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id})")
     return lines

@@ -16,6 +16,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from .. import routing
 from ..arns import function_name
 from ..config import STATE_FOLDER, Source
 from ..errors import DefinitionError, LambdagateError
@@ -87,6 +88,7 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
                 problem = _problem(integration, arn is None or arn in functions)
                 if problem:
                     warnings.append(f"{where}: {problem}")
+    warnings += routing.notices(deployment.apis)
     return replace(deployment, functions=functions, permissions=deployment.permissions + options.policies,
                    warnings=tuple(dict.fromkeys(warnings)))
 
