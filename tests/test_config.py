@@ -43,7 +43,7 @@ def test_flag_defaults_are_the_field_defaults() -> None:
     default = config_from({})
     for name in CONFIG_FIELDS:
         assert getattr(args, name) == getattr(default, name), name
-    for name in SOURCE_FIELDS - {"parameter_overrides", "functions", "policies"}:
+    for name in SOURCE_FIELDS - {"parameter_overrides", "functions", "layers", "policies"}:
         assert getattr(args, name) == getattr(default.source, name), name
 
 

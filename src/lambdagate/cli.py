@@ -60,8 +60,12 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--function", action="append", default=[], dest="functions",
                    metavar="NAME=PATH:HANDLER:RUNTIME", help="local code for the function NAME (as in its ARN); "
                    "repeatable")
+    p.add_argument("--layer", action="append", default=[], dest="layers", metavar="ARN=PATH",
+                   help="local content (folder or .zip) for a layer the template knows only by ARN, e.g. the "
+                        "Powertools layer; an ARN without its version covers every version; repeatable")
     p.add_argument("--mapping", type=Path, metavar="FILE", help="YAML/JSON file of functions (path, handler, "
-                   "runtime, timeout, memory, environment) and, for --openapi, stages and their variables")
+                   "runtime, timeout, memory, environment), layers (ARN: path) and, for --openapi, stages and their "
+                   "variables")
     p.add_argument("--stage", metavar="NAME", help="the stage to serve (default: each API's first)")
     p.add_argument("--policy", action="append", default=[], type=Path, dest="policies", metavar="FILE",
                    help="`aws lambda get-policy` output: statements checked as AWS does (with --openapi: without "
@@ -74,6 +78,7 @@ def _source_options(p: argparse.ArgumentParser) -> None:
 
 def _source(args: argparse.Namespace) -> Source:
     return Source(template=args.template, openapi=args.openapi, functions=tuple(args.functions),
+                  layers=tuple(args.layers),
                   mapping=args.mapping, stage=args.stage, policies=tuple(args.policies),
                   parameter_overrides=parameter_overrides(args.parameter_overrides), env_vars=args.env_vars,
                   region=args.region)

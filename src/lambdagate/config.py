@@ -35,6 +35,7 @@ class Source:
     template: Path | None = None            # default: template.yaml (.yml, .json) in the current folder
     openapi: Path | None = None             # an OpenAPI 3 / Swagger 2 file instead of a template
     functions: tuple[str, ...] = ()         # NAME=PATH:HANDLER:RUNTIME, for functions known only by ARN
+    layers: tuple[str, ...] = ()            # ARN=PATH, for layers known only by ARN (the Powertools layer)
     mapping: Path | None = None             # YAML/JSON: functions and, for an OpenAPI file, stages
     stage: str | None = None                # the stage served (default: each API's first)
     policies: tuple[Path, ...] = ()         # `aws lambda get-policy` output, checked as AWS does
@@ -74,6 +75,7 @@ class Options(TypedDict, total=False):
     """The keywords of `Gateway.from_template` / `from_openapi`: Source's and Config's fields by name."""
 
     functions: tuple[str, ...]
+    layers: tuple[str, ...]
     mapping: Path
     stage: str
     policies: tuple[Path, ...]
@@ -107,8 +109,9 @@ def config_from(options: Mapping[str, Any], **source: Any) -> Config:
             given[name] = Path(given[name])
     if "policies" in given:
         given["policies"] = tuple(Path(p) for p in given["policies"])
-    if "functions" in given:
-        given["functions"] = tuple(given["functions"])
+    for name in ("functions", "layers"):
+        if name in given:
+            given[name] = tuple(given[name])
     return Config(source=Source(**given), **{k: v for k, v in options.items() if k in CONFIG_FIELDS})
 
 

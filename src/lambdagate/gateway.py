@@ -74,7 +74,7 @@ class ApiGateway:
             self._check_integration(match)
             trace.event = encode_event(build_event(request, match, ids, self.deployment.account_id, test_invoke))
             arns = permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
-                                          request.method, "/" + request.raw_path.lstrip("/"),
+                                          request.method, "/" + (match.path or request.raw_path).lstrip("/"),
                                           TEST_INVOKE_STAGE if test_invoke else None)
             trace.source_arn = arns[0]
             function = self._function(match, trace)
@@ -105,6 +105,9 @@ class ApiGateway:
     def _mock(self, match: Match, request: HttpRequest, trace: Trace) -> HttpResponse:
         """A MOCK integration (CORS preflights): API Gateway answers by itself."""
         where = f"{match.method.http_method} {match.resource.path}"
+        failure = mock.request_failure(match.method.integration, request, match.api.binary_media_types)
+        if failure is not None:
+            raise failure
         try:
             status, headers, body, request_template, response_template = mock.respond(
                 match.method.integration, request)

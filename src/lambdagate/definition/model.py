@@ -58,6 +58,7 @@ class Integration:
     request_parameters: tuple[tuple[str, str], ...] = ()  # ignored by AWS_PROXY, except as gateway.py says
     request_templates: tuple[tuple[str, str], ...] = ()   # MOCK: {"application/json": "{\"statusCode\": 200}"}
     responses: tuple[IntegrationResponse, ...] = ()
+    content_handling: str | None = None  # CONVERT_TO_TEXT | CONVERT_TO_BINARY; None: passthrough
 
 
 @dataclass(frozen=True)
