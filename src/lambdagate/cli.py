@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import commands
+from . import commands, samconfig
 from .config import CHANNELS, DEFAULT_DASHBOARD_PORT, DEFAULT_PORT, DEFAULT_REGION, LOG_LEVELS, Config, Source
 from .errors import LambdagateError
 
@@ -72,8 +72,14 @@ def _source_options(p: argparse.ArgumentParser) -> None:
                         "it, every function is assumed to allow the API); repeatable")
     p.add_argument("--parameter-overrides", nargs="+", default=[], metavar="NAME=VALUE",
                    help="template parameters: NAME=VALUE or ParameterKey=NAME,ParameterValue=VALUE (SAM's forms)")
-    p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format)")
+    p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format), applied "
+                   "over the template's; a variable the template does not declare is set too (SAM leaves it out)")
     p.add_argument("--region", default=DEFAULT_REGION)
+    p.add_argument("--config-file", type=Path, metavar="FILE", help="SAM CLI's configuration file, relative to the "
+                   "template's folder (default: samconfig.toml, .yaml or .yml there, when one exists)")
+    p.add_argument("--config-env", default=samconfig.DEFAULT_ENV, metavar="NAME",
+                   help="the configuration file's environment whose local_start_api and global parameters apply "
+                        "(default: default)")
 
 
 def _source(args: argparse.Namespace) -> Source:
@@ -81,7 +87,27 @@ def _source(args: argparse.Namespace) -> Source:
                   layers=tuple(args.layers),
                   mapping=args.mapping, stage=args.stage, policies=tuple(args.policies),
                   parameter_overrides=parameter_overrides(args.parameter_overrides), env_vars=args.env_vars,
-                  region=args.region)
+                  region=args.region, config_file=args.config_file, config_env=args.config_env)
+
+
+SOURCE_COMMANDS = ("serve", "test-invoke", "doctor")
+
+
+def _with_samconfig(root: argparse.ArgumentParser, argv: list[str] | None,
+                    args: argparse.Namespace) -> argparse.Namespace:
+    """The command's flags over the samconfig file's values (samconfig.py): its values become the flags' defaults,
+    so that a flag on the command line wins, as in SAM CLI."""
+    if args.command not in SOURCE_COMMANDS:
+        return args
+    definition = args.openapi or args.template
+    settings = samconfig.load(definition.resolve().parent if definition else Path.cwd(), args.config_file,
+                              args.config_env)
+    values = {k: v for k, v in settings.values.items() if args.command == "serve" or k not in samconfig.SERVE_ONLY}
+    if not values:
+        return args
+    [action] = [a for a in root._actions if isinstance(a, argparse._SubParsersAction)]
+    action.choices[args.command].set_defaults(**values)
+    return root.parse_args(argv)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -158,8 +184,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args = root.parse_args(argv)
     try:
+        args = _with_samconfig(root, argv, args)
         if args.command == "serve":
             config = Config(source=_source(args), host=args.host, port=args.port, dashboard_port=args.dashboard_port,
                             max_environments=args.max_environments, watch=args.watch, quiet=args.quiet,

@@ -42,6 +42,8 @@ class Source:
     parameter_overrides: Mapping[str, str] = field(default_factory=dict)
     env_vars: Path | None = None            # SAM's env.json
     region: str = DEFAULT_REGION
+    config_file: Path | None = None         # SAM CLI's samconfig file (default: samconfig.toml/.yaml/.yml beside it)
+    config_env: str = "default"             # the samconfig environment whose start-api parameters apply
 
     def definition(self, cwd: Path | None = None) -> Path:
         """The file to serve, absolute: --openapi, --template, or template.yaml found in `cwd`."""
@@ -82,6 +84,8 @@ class Options(TypedDict, total=False):
     parameter_overrides: Mapping[str, str]
     env_vars: Path
     region: str
+    config_file: Path
+    config_env: str
     host: str
     port: int
     dashboard_port: int | None
@@ -98,15 +102,29 @@ CONFIG_FIELDS = frozenset(f.name for f in fields(Config)) - {"source"}
 
 
 def config_from(options: Mapping[str, Any], **source: Any) -> Config:
-    """A Config from keywords named as the fields of Source and Config (a Path may be given as a string)."""
+    """A Config from keywords named as the fields of Source and Config (a Path may be given as a string); what they
+    leave out, the samconfig file beside the definition gives, as to `sam local start-api` (samconfig.py)."""
+    from .cli import parameter_overrides  # cli.py imports this module
+    from .samconfig import load
+
     unknown = set(options) - SOURCE_FIELDS - CONFIG_FIELDS
     if unknown:
         raise TypeError(f"unknown option {', '.join(sorted(unknown))}; options are "
                         f"{', '.join(sorted(SOURCE_FIELDS | CONFIG_FIELDS))}")
     given: dict[str, Any] = {**{k: v for k, v in options.items() if k in SOURCE_FIELDS}, **source}
-    for name in ("template", "openapi", "mapping", "env_vars"):
+    for name in ("template", "openapi", "mapping", "env_vars", "config_file"):
         if isinstance(given.get(name), str):
             given[name] = Path(given[name])
+    definition = given.get("openapi") or given.get("template")
+    settings = load(Path(definition).resolve().parent if definition else Path.cwd(), given.get("config_file"),
+                    given.get("config_env", "default"))
+    configured = dict(options)
+    for name, value in settings.values.items():
+        if name in SOURCE_FIELDS and name not in given:
+            given[name] = parameter_overrides(value) if name == "parameter_overrides" else value
+        elif name in CONFIG_FIELDS and name not in configured:
+            configured[name] = value
+    options = configured
     if "policies" in given:
         given["policies"] = tuple(Path(p) for p in given["policies"])
     for name in ("functions", "layers"):

@@ -23,6 +23,7 @@ from .template import Keys, Template
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 FOR_EACH = "Fn::ForEach::"
 SECTIONS = ("Conditions", "Resources", "Outputs")
+EXTENSION_FUNCTIONS = ("Fn::Length", "Fn::ToJsonString")
 POLICY_ATTRIBUTES = ("DeletionPolicy", "UpdateReplacePolicy")
 # CloudFormation template reference, DeletionPolicy and UpdateReplacePolicy attributes.
 POLICIES = ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot")
@@ -38,10 +39,11 @@ def declared(data: dict[str, Any]) -> bool:
 def expand(template: Template, collection: Collection) -> None:
     """Every Fn::ForEach of the template replaced by its copies (in place); `collection` resolves a loop's
     collection to its items."""
-    uses = _first_loop(template.data, ())
     if not declared(template.data):
-        if uses is not None:
-            raise template.error(uses, "Fn::ForEach needs `Transform: AWS::LanguageExtensions` in the template")
+        uses = _first_use(template.data, ())
+        if uses is not None:   # CloudFormation refuses the template, whether or not the value is read
+            name = "Fn::ForEach" if str(uses[-1]).startswith(FOR_EACH) else str(uses[-1])
+            raise template.error(uses, f"{name} needs `Transform: AWS::LanguageExtensions` in the template")
         return
     for section in SECTIONS:
         if isinstance(template.data.get(section), dict):
@@ -70,17 +72,18 @@ def check_policies(template: Template, resolve: Callable[[Any, Keys], Any]) -> N
             resource[attribute] = value
 
 
-def _first_loop(value: Any, keys: Keys) -> Keys | None:
+def _first_use(value: Any, keys: Keys) -> Keys | None:
+    """Where the template first uses a function only the transform provides."""
     if isinstance(value, dict):
         for k, v in value.items():
-            if isinstance(k, str) and k.startswith(FOR_EACH):
+            if isinstance(k, str) and (k.startswith(FOR_EACH) or k in EXTENSION_FUNCTIONS):
                 return keys + (k,)
-            found = _first_loop(v, keys + (k,))
+            found = _first_use(v, keys + (k,))
             if found is not None:
                 return found
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            found = _first_loop(v, keys + (i,))
+            found = _first_use(v, keys + (i,))
             if found is not None:
                 return found
     return None

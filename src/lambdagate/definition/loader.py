@@ -16,7 +16,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from .. import routing
+from .. import routing, samconfig
 from ..arns import function_name
 from ..config import STATE_FOLDER, Source
 from ..errors import DefinitionError, LambdagateError
@@ -39,8 +39,9 @@ def load(source: Source) -> Deployment:
                           mapping=read_mapping(source.mapping, source.functions, source.layers),
                           policies=tuple(p for path in source.policies for p in read_policy(path)))
     deployment = load_definition(definition, options, openapi_only=source.openapi is not None)
+    notices = samconfig.load(definition.parent, source.config_file, source.config_env).notices
     notice = env_var_notice(options.env_var_notes, str(source.env_vars))
-    return replace(deployment, warnings=deployment.warnings + (notice,)) if notice else deployment
+    return replace(deployment, warnings=deployment.warnings + notices + ((notice,) if notice else ()))
 
 
 def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
