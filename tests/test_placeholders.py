@@ -51,6 +51,8 @@ CASES = [
     ("SAM-Api-Stage-Ref", "APP_STAGE", "shop"),
     ("unknown-shapes-are-named", "APP_CUSTOM", "Thing.Endpoint"),
     ("ImportValue-gives-the-export-name", "APP_SHARED", "shared-vpc-id"),
+    ("SAM-AutoPublishAlias-Ref-is-the-alias-ARN", "APP_ALIAS", f"arn:aws:lambda:{REGION_ACCOUNT}:function:"
+                                                               "AliasedFunction:live"),
 ]
 
 
@@ -93,8 +95,8 @@ def test_tenancy_config_is_named_with_what_requests_get(served: RunningGateway) 
 
 def test_two_functions_of_one_name_are_named_and_the_first_serves_both(served: RunningGateway) -> None:
     template = (APP / "template.yaml").resolve()
-    assert f"{template}:40: TwinFunction has the FunctionName 'show' of ShowFunction ({template}:12); " \
+    assert f"{template}:41: TwinFunction has the FunctionName 'show' of ShowFunction ({template}:12); " \
            "CloudFormation cannot create a second function of the same name" in served.console
     reply = served.request("GET", "/shop/twin")
     assert (reply.status, reply.json()["resource"]) == (200, "/twin")
-    assert [f.logical_id for f in served.deployment.functions.values()] == ["ShowFunction"]
+    assert [f.logical_id for f in served.deployment.functions.values()] == ["ShowFunction", "AliasedFunction"]

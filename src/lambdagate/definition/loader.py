@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import routing, samconfig
-from ..arns import function_name
+from ..arns import function_name, unqualified
 from ..config import STATE_FOLDER, Source
 from ..errors import DefinitionError, LambdagateError
 from . import openapi_file, sam
@@ -83,6 +83,7 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
                 where = f"{method.location}: {verb} {resource.path} ({api.logical_id})"
                 integration = method.integration
                 arn = integration.function_arn
+                arn = arn if arn is None or arn in functions else unqualified(arn)
                 if integration.type == "aws_proxy" and arn is not None and arn not in functions:
                     spec = options.mapping.find(arn)
                     if spec is not None:

@@ -176,4 +176,8 @@ class Deployment:
     warnings: tuple[str, ...] = ()
 
     def function_by_arn(self, arn: str) -> Function | None:
-        return self.functions.get(arn)
+        """By ARN; a qualified ARN (`...:function:name:live`) designates the function (arns.unqualified)."""
+        found = self.functions.get(arn)
+        if found is None and arn.count(":") == 7:
+            found = self.functions.get(arn.rsplit(":", 1)[0])
+        return found

@@ -110,6 +110,8 @@ KINDS: dict[str, Kind] = {
                                  "RepositoryName", lower=True),
     "AWS::CloudWatch::Alarm": Kind("{name}", {"Arn": _ARN + "cloudwatch:{region}:{account}:alarm:{name}"},
                                    "AlarmName"),
+    "AWS::MSK::Cluster": Kind(_ARN + "kafka:{region}:{account}:cluster/{name}/{uuid}-2", {
+        "Arn": _ARN + "kafka:{region}:{account}:cluster/{name}/{uuid}-2"}, "ClusterName"),
     "AWS::ApiGatewayV2::Api": Kind("{id10}", {"ApiId": "{id10}",
                                               "ApiEndpoint": "https://{id10}.execute-api.{region}.{suffix}"}),
     # AWS::CloudFormation::Stack: `Ref` "returns the stack ID" (doc_source/aws-properties-stack.md)

@@ -80,11 +80,25 @@ class SamLoader(CloudFormation):
         if dot and what in ("Stage", "Deployment") and (self.type_of(api) == SAM_API or api == IMPLICIT_API):
             stage = self._stage_name(api)
             return stage if what == "Stage" else deployment_id(api_id(self.o.stack_name, api), stage)
+        alias = self._alias(api if dot and what == "Alias" else logical_id)
+        if alias is not None:   # AWS::Lambda::Alias: Ref returns the alias's ARN
+            return alias
+        if dot and what == "Version" and self.type_of(api) == SAM_FUNCTION:
+            return f"{self.function_arn(api)}:1"   # AWS::Lambda::Version: Ref returns the version's ARN
         for api in self.logical_ids(SAM_API) + [IMPLICIT_API]:
             if logical_id == f"{api}{self._stage_name(api)}Stage":
                 return self._stage_name(api)
         if self._implicit_role(logical_id):
             return self.placeholder(logical_id, None, "AWS::IAM::Role")
+        return None
+
+    def _alias(self, name: str) -> str | None:
+        """`<Function>.Alias` or `<Function>Alias<AliasName>` of a function with AutoPublishAlias: the alias's ARN."""
+        for function in self.logical_ids(SAM_FUNCTION):
+            alias = self._globals(function, "Function").get("AutoPublishAlias")
+            if alias is not None and name in (function, f"{function}Alias{alias}"):
+                keys = ("Resources", function, "Properties", "AutoPublishAlias")
+                return f"{self.function_arn(function)}:{self.string(alias, keys)}"
         return None
 
     def _stage_name(self, api: str) -> str:
