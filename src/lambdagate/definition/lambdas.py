@@ -139,6 +139,8 @@ def _local_path(stack: Stack, logical_id: str, value: Any, keys: Keys) -> Path |
 
 def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str) -> str:
     path = _local_path(stack, logical_id, value, keys)
+    if path is None and value is None:
+        raise stack.t.error(keys[:-1], f"function {logical_id} has no {prop}")
     if path is None:
         where = stack.resolve(value, keys)
         s3 = f"s3://{where.get('S3Bucket', where.get('Bucket', '?'))}/{where.get('S3Key', where.get('Key', '?'))}" \
