@@ -74,7 +74,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
         port = 3333
         parameter_overrides = ["A=1", "B=two words"]
         no_watch = true
-        """, {"region": "eu-west-1", "port": 3333, "parameter_overrides": ["A=1", "B=two words"], "watch": False}),
+        """, {"region": "eu-west-1", "port": 3333, "parameter_overrides": ["A=1", "B='two words'"], "watch": False}),
     ("samconfig.yaml", """\
         version: 0.1
         default:
@@ -123,3 +123,36 @@ def test_a_layer_flag_names_an_arn_and_a_local_copy() -> None:
     assert mapping.layer(f"{arn}:80") is None
     with pytest.raises(LambdagateError, match="--layer ARN=PATH: expected e.g. arn:aws:lambda:"):
         read_mapping(None, (), ("powertools=./x",))
+
+
+# -- --parameter-overrides file://... (SAM CLI's samcli/cli/types.py CfnParameterOverridesType) --------------------
+def test_parameter_overrides_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "params.yaml", """\
+        Env: dev
+        Subnets: [a, b]
+        Empty: null
+        $include: file://more.toml
+        """)
+    write(tmp_path, "more.toml", 'Greeting = "hello world"\nCount = 3\n')
+    monkeypatch.chdir(tmp_path)
+    assert cli.parameter_overrides(["file://params.yaml Extra=1"]) == {
+        "Env": "dev", "Subnets": "a,b", "Empty": "", "Greeting": "hello world", "Count": "3", "Extra": "1"}
+    write(tmp_path, "loop.yaml", "$include: file://loop.yaml\n")
+    with pytest.raises(LambdagateError, match="Infinite recursion detected in file references"):
+        cli.parameter_overrides(["file://loop.yaml"])
+    with pytest.raises(LambdagateError, match="file://.*none.yaml was not found or is a directory"):
+        cli.parameter_overrides(["file://none.yaml"])
+
+
+def test_samconfig_parameter_overrides_as_a_mapping(tmp_path: Path) -> None:
+    write(tmp_path, "samconfig.yaml", """\
+        version: 0.1
+        default:
+          local_start_api:
+            parameters:
+              parameter_overrides:
+                Greeting: hello world
+                Stage: local
+        """)
+    values = samconfig.load(tmp_path).values["parameter_overrides"]
+    assert cli.parameter_overrides(values) == {"Greeting": "hello world", "Stage": "local"}

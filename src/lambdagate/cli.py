@@ -30,17 +30,20 @@ def pairs(values: Sequence[str], flag: str, separator: str = "=") -> list[tuple[
 def parameter_overrides(values: Sequence[str]) -> dict[str, str]:
     """`--parameter-overrides` as SAM CLI takes it: `Name=Value` pairs or CloudFormation's
     `ParameterKey=Name,ParameterValue=Value`, separated by spaces (quote a value that holds one), in one argument or
-    several (AWS SAM CLI command reference, sam local start-api)."""
+    several (AWS SAM CLI command reference, sam local start-api), or `file://params.yaml` (samconfig.parameter_file;
+    SAM CLI's samcli/cli/types.py CfnParameterOverridesType)."""
     out: dict[str, str] = {}
     for argument in values:
         try:
             items = shlex.split(argument)
         except ValueError as e:
             raise LambdagateError(f"--parameter-overrides: {e} in {argument!r}") from None
-        if not all("=" in item for item in items):  # one pair whose value has spaces, given as one argument
+        if not all("=" in item or item.startswith("file://") for item in items):  # one pair whose value has spaces
             items = [argument]
         for item in items:
-            if item.startswith("ParameterKey="):
+            if item.startswith("file://"):   # SAM CLI's third form: a file of parameters
+                out.update(samconfig.parameter_file(Path(item[len("file://"):])))
+            elif item.startswith("ParameterKey="):
                 key, sep, value = item.removeprefix("ParameterKey=").partition(",ParameterValue=")
                 if not sep or not key:
                     raise LambdagateError("--parameter-overrides: expected ParameterKey=NAME,ParameterValue=VALUE, "

@@ -8,7 +8,7 @@ AWS SAM developer guide, "AWS SAM CLI configuration file" (serverless-sam-cli-co
 - `[<env>.local_start_api.parameters]` overrides `[<env>.global.parameters]`, and a flag on the command line
   overrides both;
 - option names are the flags' names with `_` (`parameter_overrides`, `env_vars`, `warm_containers`);
-  `parameter_overrides` is one string (`"A=1 B=2"`) or a list of them.
+  `parameter_overrides` is one string (`"A=1 B=2"`), a list of them, a mapping, or `file://` references.
 
 The start-api options lambdagate has map onto its own; the others of the `local_start_api` table are named at
 start-up (container and debugger settings have no meaning without Docker).
@@ -16,6 +16,7 @@ start-up (container and debugger settings have no meaning without Docker).
 
 from __future__ import annotations
 
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,15 +117,54 @@ def _parameters(environment: dict[str, Any], command: str, path: Path, env: str)
     return table
 
 
+def parameter_file(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, str]:
+    """`--parameter-overrides file://params.yaml` (.toml, .yaml, .yml), read as SAM CLI reads it (samcli/cli/types.py,
+    CfnParameterOverridesType): a mapping of names to values (a list is comma-joined, null is empty), a list of such
+    mappings or of `Name=Value` strings, and `$include` / `file://` references relative to the file."""
+    path = path.resolve()
+    if not path.is_file():
+        raise LambdagateError(f"--parameter-overrides: file://{path} was not found or is a directory")
+    if path.suffix not in (".toml", ".yaml", ".yml"):
+        raise LambdagateError(f"--parameter-overrides: file://{path} uses an unsupported extension")
+    if path in seen:
+        raise LambdagateError(f"--parameter-overrides: Infinite recursion detected in file references: {path}")
+    return _overrides(_read(path) if path.suffix == ".toml" else yaml.safe_load(path.read_text(encoding="utf-8")),
+                      path, seen + (path,))
+
+
+def _overrides(value: Any, path: Path, seen: tuple[Path, ...]) -> dict[str, str]:
+    from .cli import parameter_overrides  # cli.py imports this module
+
+    out: dict[str, str] = {}
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, list):
+            out.update(_overrides(item, path, seen))
+        elif isinstance(item, str) and item.startswith("file://"):
+            out.update(parameter_file(path.parent / item[len("file://"):], seen))
+        elif isinstance(item, str):
+            out.update(parameter_overrides([item]))
+        elif isinstance(item, dict):
+            for key, v in item.items():
+                if key == "$include":
+                    out.update(_overrides(v, path, seen))
+                elif isinstance(v, list):
+                    out[str(key)] = ",".join(str(x).strip() for x in v if x not in (None, ""))
+                else:
+                    out[str(key)] = "" if v is None else "true" if v is True else "false" if v is False else str(v)
+        elif item is not None:
+            raise LambdagateError(f"{path}: parameter overrides are Name: value mappings or Name=Value strings, "
+                                  f"got {item!r}")
+    return out
+
+
 def _value(field: str, value: Any, path: Path) -> Any:
-    """A value as the flag takes it: parameter_overrides a list of strings, paths absolute (relative to the file),
-    watch the negation of no_watch."""
+    """A value as the flag takes it: parameter_overrides a list of `Name=Value` strings (a mapping, or `file://`
+    references, as SAM CLI takes them), paths absolute (relative to the file), watch the negation of no_watch."""
     where = f"{path}: {field}"
     if field == "parameter_overrides":
-        items = value if isinstance(value, list) else [value]
-        if not all(isinstance(i, str) for i in items):
-            raise LambdagateError(f"{where}: expected \"Name=Value ...\" or a list of them, got {value!r}")
-        return items
+        if isinstance(value, str) and not value.startswith("file://"):
+            return [value]
+        return [f"{k}={shlex.quote(v)}" for k, v in _overrides(value, path, ()).items()]
     if field in ("template", "env_vars"):
         if not isinstance(value, str):
             raise LambdagateError(f"{where}: expected a path, got {value!r}")
