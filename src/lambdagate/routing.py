@@ -1,14 +1,15 @@
 """Which resource and method of which API a request reaches, with REST API semantics.
 
-The stage in the URL (fact sheet §10.13). A deployed API is called at `https://<apiId>.execute-
-api.<region>.amazonaws.com/<stage>/<path>` (AGDG how-to-call-api.html); SAM CLI's `sam local start-api` serves
-`/<path>` alone. lambdagate takes both on one port. A request whose first path segment is the name of a stage served
-on the port is routed as AWS's default endpoint routes it: the rest of the path, against the APIs served with that
-stage. Any other path is routed as it is against every API (the root form). So `/Prod/hello` and `/hello` reach the
-same method. One exception keeps SAM's habit working: a resource whose own path begins with a stage's name
-(`/v1/users`, stage `v1`) is reached as on AWS (`/v1/v1/users`) and also as `/v1/users` when the stage form finds no
-method for it (a start-up notice names a resource the stage form hides). The event is the same either way: `path` is
-the path after the stage, `requestContext.path` the stage followed by that path (fact sheet §1.1, §1.2).
+The stage in the URL (fact sheet §10.13). A deployed API is called at
+`https://<apiId>.execute-api.<region>.amazonaws.com/<stage>/<path>` (AGDG how-to-call-api.html); SAM CLI's `sam
+local start-api` serves `/<path>` alone. lambdagate takes both on one port. A request whose first path segment is
+the name of a stage served on the port is routed as AWS's default endpoint routes it: the rest of the path, against
+the APIs served with that stage. Any other path is routed as it is against every API (the root form). So
+`/Prod/hello` and `/hello` reach the same method. One exception keeps SAM's habit working: a resource whose own path
+begins with a stage's name (`/v1/users`, stage `v1`) is reached as on AWS (`/v1/v1/users`) and also as `/v1/users`
+when the stage form finds no method for it (a start-up notice names a resource the stage form hides). The event is
+the same either way: `path` is the path after the stage, `requestContext.path` the stage followed by that path (fact
+sheet §1.1, §1.2).
 
 Within one API:
 - A literal segment beats `{param}`, which beats `{proxy+}`; a branch that fails deeper down falls back to the
