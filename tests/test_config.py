@@ -43,8 +43,11 @@ def test_flag_defaults_are_the_field_defaults() -> None:
     default = config_from({})
     for name in CONFIG_FIELDS:
         assert getattr(args, name) == getattr(default, name), name
-    for name in SOURCE_FIELDS - {"parameter_overrides", "functions", "policies", "user_pool_jwks", "iam_credentials"}:
+    repeatable = {"functions", "layers", "policies", "user_pool_jwks", "iam_credentials"}
+    for name in SOURCE_FIELDS - repeatable - {"parameter_overrides"}:
         assert getattr(args, name) == getattr(default.source, name), name
+    for name in repeatable:
+        assert tuple(getattr(args, name)) == getattr(default.source, name), name
 
 
 def test_unknown_keyword_is_named() -> None:

@@ -48,6 +48,25 @@ def test_paths_without_cors_have_no_preflight(cors: RunningGateway) -> None:
     assert (reply.status, reply.body) == (403, b'{"message":"Missing Authentication Token"}')
 
 
+@pytest.mark.parametrize("headers", [[], [("Content-Type", "text/plain")]], ids=["no-content-type", "text"])
+def test_sec10_14_REC_a_preflight_on_a_binary_api_answers_500(cors: RunningGateway,
+                                                              headers: list[tuple[str, str]]) -> None:
+    """Fact sheet §10.16 [REC] (clebert/aws-simple#167, brefphp/bref#922; Powertools' example template,
+    aws-powertools/powertools-lambda-python#3373): BinaryMediaTypes */* and a MOCK preflight."""
+    before = len(cors.console)
+    reply = cors.request("OPTIONS", "/binary/b/items", headers=[("Origin", "http://other.example"), *headers])
+    assert (reply.status, reply.body) == (500, b'{"message": "Internal server error"}')
+    assert reply.header("x-amzn-ErrorType") == "InternalServerErrorException"
+    assert reply.header("Access-Control-Allow-Origin") is None
+    log = cors.log_lines(reply.header("x-amzn-RequestId") or "")
+    assert "Execution failed due to configuration error: Unable to transform request" in log, cors.console[before:]
+
+
+def test_sec10_14_a_preflight_with_convert_to_text_is_answered(cors: RunningGateway) -> None:
+    reply = cors.request("OPTIONS", "/b/converted", headers=[("Origin", "http://other.example")])
+    assert (reply.status, reply.header("Access-Control-Allow-Origin")) == (200, "*")
+
+
 def test_an_integration_lambdagate_does_not_emulate_is_named(cors: RunningGateway) -> None:
     reply = cors.request("GET", "/elsewhere")
     assert reply.status == 501

@@ -204,14 +204,16 @@ def test_function_recovers_after_timeout(gateway: RunningGateway) -> None:
 MISSING = Failure(403, MISSING_TOKEN, "MissingAuthenticationTokenException")
 
 
+# StrictApi (stage strict) has no greedy resource at its root, which would answer these (§10.12).
 @pytest.mark.parametrize("method, target", [
     pytest.param("POST", "/", id="sec3-REC-no-method-on-root"),
-    pytest.param("GET", "/items/", id="sec3-REC-no-resource-items-slash"),
-    pytest.param("GET", "/items", id="sec3-REC-resource-without-methods"),
-    pytest.param("GET", "/files/", id="sec3-REC-greedy-needs-a-segment"),
-    pytest.param("GET", "/post-only", id="sec3-REC-wrong-method-GET"),
-    pytest.param("POST", "/hardcoded", id="sec3-REC-wrong-method-POST"),
-    pytest.param("DELETE", "/items/5", id="sec3-REC-wrong-method-DELETE"),
+    pytest.param("POST", "/strict/", id="sec3-REC-no-method-on-root-stage-form"),
+    pytest.param("GET", "/strict/items/", id="sec3-REC-no-resource-items-slash"),
+    pytest.param("GET", "/strict/items", id="sec3-REC-resource-without-methods"),
+    pytest.param("GET", "/strict/files/", id="sec3-REC-greedy-needs-a-segment"),
+    pytest.param("GET", "/strict/post-only", id="sec3-REC-wrong-method-GET"),
+    pytest.param("POST", "/strict/hardcoded", id="sec3-REC-wrong-method-POST"),
+    pytest.param("DELETE", "/strict/items/5", id="sec3-REC-wrong-method-DELETE"),
 ])
 def test_missing_authentication_token(gateway: RunningGateway, method: str, target: str) -> None:
     reply = gateway.request(method, target)
@@ -224,7 +226,7 @@ def test_missing_authentication_token(gateway: RunningGateway, method: str, targ
 
 def test_missing_authentication_token_for_head(gateway: RunningGateway) -> None:
     """HEAD on a resource without a HEAD (or ANY) method: 403 like any other verb (§3 [REC]); no body on HEAD."""
-    reply = gateway.request("HEAD", "/hardcoded")
+    reply = gateway.request("HEAD", "/strict/hardcoded")
     assert reply.status == 403
     assert reply.body == b""
     assert ("x-amzn-ErrorType", "MissingAuthenticationTokenException") in reply.headers
@@ -262,7 +264,7 @@ def test_request_body_over_10_mb_sent(gateway: RunningGateway) -> None:
 
 
 def test_request_body_of_exactly_10_mb_is_accepted(gateway: RunningGateway) -> None:
-    """10485760 bytes is within the limit: the request goes on to routing (POST /hardcoded has no method: 403)."""
-    reply = gateway.request("POST", "/hardcoded", body=b"x" * 10485760)
+    """10485760 bytes is within the limit: the request goes on to routing (POST /strict/hardcoded: 403)."""
+    reply = gateway.request("POST", "/strict/hardcoded", body=b"x" * 10485760)
     assert reply.status == 403
     assert reply.body == MISSING_TOKEN

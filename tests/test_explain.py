@@ -245,7 +245,7 @@ def test_round_trip(served: RunningGateway, method: str, target: str, body: str 
 def test_round_trip_missing_authentication_token(served: RunningGateway) -> None:
     """403 writes no execution log (§3): the terminal's access line is all there is."""
     before = len(served.console)
-    reply = served.request("POST", "/hardcoded")
+    reply = served.request("POST", "/strict/hardcoded")
     assert reply.status == 403
     [verdict] = explain_text(served.console[before:]).failed
     assert causes(verdict) == ["missing-authentication-token"]

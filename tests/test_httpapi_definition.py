@@ -436,5 +436,5 @@ def test_aws_include_of_s3_is_named(tmp_path: Path) -> None:
               Parameters:
                 Location: s3://bucket/api.yaml
     """)
-    assert "AWS::Include needs a local file, got 's3://bucket/api.yaml'" in caught.value.message
+    assert "AWS::Include Location 's3://bucket/api.yaml' is in S3" in caught.value.message
     assert caught.value.line == 15

@@ -21,6 +21,13 @@ def function_name(arn: str) -> str:
     return arn.split(":function:", 1)[1].split(":", 1)[0] if ":function:" in arn else arn
 
 
+def unqualified(arn: str) -> str:
+    """A function ARN without its `:<alias or version>` qualifier (an integration may invoke an alias, as SAM's
+    AutoPublishAlias makes it do); lambdagate runs every qualifier on the function's one code."""
+    head, sep, rest = arn.partition(":function:")
+    return f"{head}{sep}{rest.split(':', 1)[0]}" if sep else arn
+
+
 def function_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:lambda:{region}:{account}:function:{name}"
 

@@ -6,49 +6,13 @@ A flag's `dest` is the name of the Source or Config field it sets (tests/test_co
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from . import commands
+from . import commands, samconfig
 from .config import CHANNELS, DEFAULT_DASHBOARD_PORT, DEFAULT_PORT, DEFAULT_REGION, LOG_LEVELS, Config, Source
 from .errors import LambdagateError
-
-
-def pairs(values: Sequence[str], flag: str, separator: str = "=") -> list[tuple[str, str]]:
-    """`NAME=VALUE` items (`NAME:VALUE` for headers) as pairs; a missing separator or name is an error."""
-    out = []
-    for item in values:
-        name, sep, value = item.partition(separator)
-        if not sep or not name.strip():
-            raise LambdagateError(f"{flag}: expected NAME{separator}VALUE, got {item!r}")
-        out.append((name.strip(), value.strip() if separator == ":" else value))
-    return out
-
-
-def parameter_overrides(values: Sequence[str]) -> dict[str, str]:
-    """`--parameter-overrides` as SAM CLI takes it: `Name=Value` pairs or CloudFormation's
-    `ParameterKey=Name,ParameterValue=Value`, separated by spaces (quote a value that holds one), in one argument or
-    several (AWS SAM CLI command reference, sam local start-api)."""
-    out: dict[str, str] = {}
-    for argument in values:
-        try:
-            items = shlex.split(argument)
-        except ValueError as e:
-            raise LambdagateError(f"--parameter-overrides: {e} in {argument!r}") from None
-        if not all("=" in item for item in items):  # one pair whose value has spaces, given as one argument
-            items = [argument]
-        for item in items:
-            if item.startswith("ParameterKey="):
-                key, sep, value = item.removeprefix("ParameterKey=").partition(",ParameterValue=")
-                if not sep or not key:
-                    raise LambdagateError("--parameter-overrides: expected ParameterKey=NAME,ParameterValue=VALUE, "
-                                          f"got {item!r}")
-                out[key] = value
-            else:
-                out.update(pairs([item], "--parameter-overrides"))
-    return out
+from .samconfig import pairs, parameter_overrides
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -60,29 +24,41 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--function", action="append", default=[], dest="functions",
                    metavar="NAME=PATH:HANDLER:RUNTIME", help="local code for the function NAME (as in its ARN); "
                    "repeatable")
+    p.add_argument("--layer", action="append", default=[], dest="layers", metavar="ARN=PATH",
+                   help="local content (folder or .zip) for a layer the template knows only by ARN, e.g. the "
+                        "Powertools layer; an ARN without its version covers every version; repeatable")
     p.add_argument("--mapping", type=Path, metavar="FILE", help="YAML/JSON file of functions (path, handler, "
-                   "runtime, timeout, memory, environment) and, for --openapi, stages and their variables")
+                   "runtime, timeout, memory, environment), layers (ARN: path) and, for --openapi, stages and their "
+                   "variables")
     p.add_argument("--stage", metavar="NAME", help="the stage to serve (default: each API's first)")
     p.add_argument("--policy", action="append", default=[], type=Path, dest="policies", metavar="FILE",
                    help="`aws lambda get-policy` output: statements checked as AWS does (with --openapi: without "
                         "it, every function is assumed to allow the API); repeatable")
     p.add_argument("--parameter-overrides", nargs="+", default=[], metavar="NAME=VALUE",
                    help="template parameters: NAME=VALUE or ParameterKey=NAME,ParameterValue=VALUE (SAM's forms)")
-    p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format)")
+    p.add_argument("--env-vars", "-n", type=Path, help="JSON file of environment variables (SAM's format), applied "
+                   "over the template's; a variable the template does not declare is set too (SAM leaves it out)")
     p.add_argument("--region", default=DEFAULT_REGION)
     p.add_argument("--user-pool-jwks", action="append", default=[], metavar="POOL_ID=FILE",
                    help="the JWKS of a Cognito user pool whose tokens Cognito authorizers check (default: a pool made "
                         "by `lambdagate tokens`, else the pool's own keys, fetched); repeatable")
     p.add_argument("--iam-credentials", action="append", default=[], metavar="KEY:SECRET[:CALLER_ARN]",
                    help="an access key that AWS_IAM methods accept besides your local profile's; repeatable")
+    p.add_argument("--config-file", type=Path, metavar="FILE", help="SAM CLI's configuration file, relative to the "
+                   "template's folder (default: samconfig.toml, .yaml or .yml there, when one exists)")
+    p.add_argument("--config-env", default=samconfig.DEFAULT_ENV, metavar="NAME",
+                   help="the configuration file's environment whose local_start_api and global parameters apply "
+                        "(default: default)")
 
 
 def _source(args: argparse.Namespace) -> Source:
     return Source(template=args.template, openapi=args.openapi, functions=tuple(args.functions),
+                  layers=tuple(args.layers),
                   mapping=args.mapping, stage=args.stage, policies=tuple(args.policies),
                   parameter_overrides=parameter_overrides(args.parameter_overrides), env_vars=args.env_vars,
                   region=args.region or DEFAULT_REGION, user_pool_jwks=tuple(args.user_pool_jwks),
-                  iam_credentials=tuple(args.iam_credentials))
+                  iam_credentials=tuple(args.iam_credentials), config_file=args.config_file,
+                  config_env=args.config_env)
 
 
 def _aws_options(p: argparse.ArgumentParser, own_stage_and_region: bool) -> None:
@@ -113,6 +89,26 @@ def _aws(args: argparse.Namespace) -> commands.AwsFlags | None:
             raise LambdagateError("--stack, --rest-api-id and --profile name a deployed API: add --aws")
         return None
     return commands.AwsFlags(args.stack, args.rest_api_id, args.stage, args.region, args.profile)
+
+
+SOURCE_COMMANDS = ("serve", "test-invoke", "doctor")
+
+
+def _with_samconfig(root: argparse.ArgumentParser, argv: list[str] | None,
+                    args: argparse.Namespace) -> argparse.Namespace:
+    """The command's flags over the samconfig file's values (samconfig.py): its values become the flags' defaults,
+    so that a flag on the command line wins, as in SAM CLI."""
+    if args.command not in SOURCE_COMMANDS:
+        return args
+    definition = args.openapi or args.template
+    settings = samconfig.load(definition.resolve().parent if definition else Path.cwd(), args.config_file,
+                              args.config_env)
+    values = {k: v for k, v in settings.values.items() if args.command == "serve" or k not in samconfig.SERVE_ONLY}
+    if not values:
+        return args
+    [action] = [a for a in root._actions if isinstance(a, argparse._SubParsersAction)]
+    action.choices[args.command].set_defaults(**values)
+    return root.parse_args(argv)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -221,8 +217,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args = root.parse_args(argv)
     try:
+        args = _with_samconfig(root, argv, args)
         if args.command == "serve":
             config = Config(source=_source(args), host=args.host, port=args.port, dashboard_port=args.dashboard_port,
                             max_environments=args.max_environments, watch=args.watch, quiet=args.quiet,

@@ -29,7 +29,7 @@ from .explain import explain_text
 from .observe.console import Console
 from .observe.log_store import LogEvent, LogStore
 from .observe.metrics import read_rows
-from .runner import Runner, describe_routes
+from .runner import Runner, describe_routes, startup_notices
 from .sync import Gateway
 
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
@@ -61,7 +61,7 @@ def serve(config: Config) -> int:
 async def _serve(config: Config) -> None:
     console = Console(quiet=config.quiet)
     deployment = load(config.source)
-    for warning in deployment.warnings:
+    for warning in startup_notices(deployment):
         console.notice(warning)
     state = config.source.state_dir
     runner = Runner(deployment, console, config)

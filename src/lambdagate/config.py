@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict, get_args
 
 from .errors import LambdagateError
+from .samconfig import load, parameter_overrides
 
 Channel = Literal["socket", "runtime-api"]
 LogLevel = Literal["off", "error", "info", "full"]
@@ -35,6 +36,7 @@ class Source:
     template: Path | None = None            # default: template.yaml (.yml, .json) in the current folder
     openapi: Path | None = None             # an OpenAPI 3 / Swagger 2 file instead of a template
     functions: tuple[str, ...] = ()         # NAME=PATH:HANDLER:RUNTIME, for functions known only by ARN
+    layers: tuple[str, ...] = ()            # ARN=PATH, for layers known only by ARN (the Powertools layer)
     mapping: Path | None = None             # YAML/JSON: functions and, for an OpenAPI file, stages
     stage: str | None = None                # the stage served (default: each API's first)
     policies: tuple[Path, ...] = ()         # `aws lambda get-policy` output, checked as AWS does
@@ -43,6 +45,8 @@ class Source:
     region: str = DEFAULT_REGION
     user_pool_jwks: tuple[str, ...] = ()    # POOL_ID=FILE: a Cognito user pool's keys (JWKS) for its authorizers
     iam_credentials: tuple[str, ...] = ()   # KEY:SECRET[:CALLER_ARN]: secrets that AWS_IAM signatures are checked with
+    config_file: Path | None = None         # SAM CLI's samconfig file (default: samconfig.toml/.yaml/.yml beside it)
+    config_env: str = "default"             # the samconfig environment whose start-api parameters apply
 
     def definition(self, cwd: Path | None = None) -> Path:
         """The file to serve, absolute: --openapi, --template, or template.yaml found in `cwd`."""
@@ -78,6 +82,7 @@ class Options(TypedDict, total=False):
     """The keywords of `Gateway.from_template` / `from_openapi`: Source's and Config's fields by name."""
 
     functions: tuple[str, ...]
+    layers: tuple[str, ...]
     mapping: Path
     stage: str
     policies: tuple[Path, ...]
@@ -86,6 +91,8 @@ class Options(TypedDict, total=False):
     region: str
     user_pool_jwks: tuple[str, ...]
     iam_credentials: tuple[str, ...]
+    config_file: Path
+    config_env: str
     host: str
     port: int
     dashboard_port: int | None
@@ -102,18 +109,30 @@ CONFIG_FIELDS = frozenset(f.name for f in fields(Config)) - {"source"}
 
 
 def config_from(options: Mapping[str, Any], **source: Any) -> Config:
-    """A Config from keywords named as the fields of Source and Config (a Path may be given as a string)."""
+    """A Config from keywords named as the fields of Source and Config (a Path may be given as a string); what they
+    leave out, the samconfig file beside the definition gives, as to `sam local start-api` (samconfig.py)."""
+
     unknown = set(options) - SOURCE_FIELDS - CONFIG_FIELDS
     if unknown:
         raise TypeError(f"unknown option {', '.join(sorted(unknown))}; options are "
                         f"{', '.join(sorted(SOURCE_FIELDS | CONFIG_FIELDS))}")
     given: dict[str, Any] = {**{k: v for k, v in options.items() if k in SOURCE_FIELDS}, **source}
-    for name in ("template", "openapi", "mapping", "env_vars"):
+    for name in ("template", "openapi", "mapping", "env_vars", "config_file"):
         if isinstance(given.get(name), str):
             given[name] = Path(given[name])
+    definition = given.get("openapi") or given.get("template")
+    settings = load(Path(definition).resolve().parent if definition else Path.cwd(), given.get("config_file"),
+                    given.get("config_env", "default"))
+    configured = dict(options)
+    for name, value in settings.values.items():
+        if name in SOURCE_FIELDS and name not in given:
+            given[name] = parameter_overrides(value) if name == "parameter_overrides" else value
+        elif name in CONFIG_FIELDS and name not in configured:
+            configured[name] = value
+    options = configured
     if "policies" in given:
         given["policies"] = tuple(Path(p) for p in given["policies"])
-    for name in ("functions", "user_pool_jwks", "iam_credentials"):
+    for name in ("functions", "layers", "user_pool_jwks", "iam_credentials"):
         if name in given:
             given[name] = tuple(given[name])
     return Config(source=Source(**given), **{k: v for k, v in options.items() if k in CONFIG_FIELDS})

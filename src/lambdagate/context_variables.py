@@ -42,7 +42,7 @@ def context_record(x: Exchange, account_id: str) -> dict[str, Any]:
     }
     if match is not None:
         rec["match"] = (match.resource.path, match.resource.id, match.api.stage.name, match.api.id,
-                        match.api.stage.deployment_id, request.raw_path)
+                        match.api.stage.deployment_id, request.raw_path if match.path is None else match.path)
     if x.reached >= Reached.SENT:
         rec["integrationLatency"] = x.integration_latency_ms or 0
     if x.lambda_request_id:

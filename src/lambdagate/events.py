@@ -114,7 +114,8 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
     api = match.api
     stage = api.stage
     stage_name = TEST_INVOKE_STAGE if test_invoke else stage.name
-    path = "/" + request.raw_path.lstrip("/")
+    raw_path = request.raw_path if match.path is None else match.path   # after the stage, when the URL names it
+    path = "/" + raw_path.lstrip("/")
     headers = given_headers(request) if test_invoke else event_headers(request, ids)
     query = query_parameters(request.raw_query)
     multi_query: dict[str, list[str]] = {}
@@ -140,7 +141,7 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
             "httpMethod": request.method,
             "extendedRequestId": ids.extended_request_id,
             "requestTime": request_time(request.received_at),
-            "path": f"/{stage_name}{request.raw_path}",
+            "path": f"/{stage_name}{raw_path}",
             "accountId": account_id,
             "protocol": "HTTP/1.1",
             "stage": stage_name,

@@ -81,6 +81,9 @@ class ApiGateway:
 
     def _mock(self, x: Exchange, match: Match) -> None:
         """A MOCK integration (CORS preflights): API Gateway answers by itself."""
+        failure = mock.request_failure(match.method.integration, x.request, match.api.binary_media_types)
+        if failure is not None:
+            raise failure
         try:
             answer = mock.respond(match.method.integration, x.request)
         except mock.Unsupported as e:
@@ -120,7 +123,8 @@ class ApiGateway:
 
     def _source_arns(self, x: Exchange, match: Match) -> tuple[str, ...]:
         return permission.source_arns(self.deployment, match.api, match.method.http_method, match.resource.path,
-                                      x.request.method, "/" + x.request.raw_path.lstrip("/"), x.stage_name)
+                                      x.request.method, "/" + (match.path or x.request.raw_path).lstrip("/"),
+                                      x.stage_name)
 
     def _function(self, x: Exchange, match: Match, call: Call) -> Function:
         integration = match.method.integration

@@ -3,6 +3,9 @@ template (which picks the status code) and the selected integration response (he
 
 Only static templates are emulated: a template with Velocity logic (`$` or `#` directives) is a limitation that
 lambdagate names (501), never a silent mis-answer.
+
+A request API Gateway treats as binary cannot go through a MOCK integration's request template (fact sheet
+§10.16): with `BinaryMediaTypes: ['*/*']` every CORS preflight answers 500, as on AWS.
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import errors
 from .definition.model import Integration, IntegrationResponse
+from .errors import GatewayError
 from .exchange import HttpRequest
+from .media import matches_binary_type
 
 _STATUS = re.compile(r'"statusCode"\s*:\s*(\d+)')
 
@@ -80,3 +86,24 @@ def respond(integration: Integration, request: HttpRequest) -> MockResponse:
     if not any(name.lower() == "content-type" for name, _ in headers):
         headers.append(("Content-Type", "application/json"))
     return MockResponse(response.status_code, headers, body.encode("utf-8"), request_template, body)
+
+
+DEFAULT_CONTENT_TYPE = "application/json"   # what API Gateway assumes when a request names none (AGDG, §10.16)
+
+
+def request_failure(integration: Integration, request: HttpRequest,
+                    binary_media_types: tuple[str, ...]) -> GatewayError | None:
+    """The 500 API Gateway answers, before any template runs, when the request is binary for the API (its
+    Content-Type, or application/json when it has none, matches a binary media type) and the MOCK integration has a
+    request template to apply without `contentHandling: CONVERT_TO_TEXT` (fact sheet §10.16)."""
+    if integration.type != "mock" or not integration.request_templates or \
+            integration.content_handling == "CONVERT_TO_TEXT":
+        return None
+    content_type = request.header("Content-Type") or DEFAULT_CONTENT_TYPE
+    if not matches_binary_type(content_type, binary_media_types):
+        return None
+    return errors.configuration_error(
+        f"the request is binary for this API ({content_type} matches BinaryMediaTypes "
+        f"{', '.join(binary_media_types)}), so API Gateway cannot apply the MOCK integration's request template; set "
+        "the integration's contentHandling to CONVERT_TO_TEXT, or list only the binary types the API really sends",
+        errors.UNABLE_TO_TRANSFORM_REQUEST_LINE)

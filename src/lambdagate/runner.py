@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from . import routing
 from .config import Config
 from .dashboard.server import DashboardServer
 from .definition.model import Deployment
@@ -13,6 +14,7 @@ from .exchange import Observers
 from .gateway import ApiGateway
 from .observe.console import Console
 from .observe.recorder import Recorder
+from .routing import Router
 from .runtime.service import LambdaService
 from .server import HttpServer
 
@@ -66,8 +68,15 @@ class Runner:
         self.console.flush()
 
 
+def startup_notices(deployment: Deployment) -> list[str]:
+    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices)."""
+    return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis))))
+
+
 def describe_routes(deployment: Deployment) -> list[str]:
+    """One line per method, with both URL forms it answers: the stage's (as deployed) and the root form (routing.py)."""
     lines = []
+    router = Router(deployment.apis)
     for api in deployment.apis:
         for resource in api.resources:
             for verb, method in resource.methods.items():
@@ -77,5 +86,6 @@ def describe_routes(deployment: Deployment) -> list[str]:
                 if integration.type != "aws_proxy":
                     kind = integration.type.upper()
                     name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
-                lines.append(f"{verb:<7} {resource.path}  ->  {name}   ({api.logical_id}, stage {api.stage.name})")
+                urls = " or ".join(router.url_forms(api, resource, verb)) or "(not reachable here: see above)"
+                lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id})")
     return lines

@@ -24,7 +24,7 @@ from .definition.loader import load
 from .exchange import Exchange, HttpRequest, Mode
 from .observe.console import Console
 from .observe.execution_log import render, test_invoke_log
-from .runner import Runner
+from .runner import Runner, startup_notices
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -64,7 +64,7 @@ class Gateway:
         self.config = config
         self._loop = asyncio.new_event_loop()
         self.runner = Runner(deployment, Console(self.output, quiet=config.quiet), config, record)
-        for warning in deployment.warnings:
+        for warning in startup_notices(deployment):
             self.runner.console.notice(warning)
         started = threading.Event()
 

@@ -9,11 +9,13 @@ resources.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import lambdas, resource_ids, restapi_security, stages, usage_plans, user_pools
 from .httpapi import HttpApis
 from .model import ApiKey, Deployment, Function, HttpApi, Permission, UsagePlan
+from .nested import NESTED_TYPES, NestedStacks
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack
 from .template import Template, load_template
@@ -28,6 +30,7 @@ class CloudFormation(Stack):
         super().__init__(template, options)
         self.rest_apis = RestApis(self)
         self.http_api_resources = HttpApis(self)
+        self.nested = NestedStacks(self)
 
     def ref(self, logical_id: str) -> str | None:
         kind = self.type_of(logical_id)
@@ -50,6 +53,8 @@ class CloudFormation(Stack):
             return resource_ids.resource_id(self.rest_apis.api_id(logical_id), "/")
         if self.type_of(logical_id) == REST_API and attribute == "RestApiId":
             return self.rest_apis.api_id(logical_id)
+        if self.type_of(logical_id) in NESTED_TYPES and attribute.startswith("Outputs."):
+            return self.nested.get_att(logical_id, attribute)
         return (self.http_api_resources.get_att(logical_id, attribute)
                 or user_pools.get_att(self, logical_id, attribute) or super().get_att(logical_id, attribute))
 
@@ -71,9 +76,24 @@ class CloudFormation(Stack):
         return usage_plans.cloudformation(self)
 
     def load(self) -> Deployment:
-        functions = {f.arn: f for f in self.functions()}
-        apis = stages.choose(self.candidates(), self.o.stage, self.warnings, self.t.file)
-        http_apis = tuple(self.http_apis())
+        functions: dict[str, Function] = {}
+        for function in self.functions():
+            first = functions.get(function.arn)
+            if first is not None:
+                self.warnings.append(f"{function.location}: {function.logical_id} has the FunctionName "
+                                     f"{function.name!r} of {first.logical_id} ({first.location}); CloudFormation "
+                                     "cannot create a second function of the same name in an account and region, and "
+                                     f"here {first.logical_id} (the first) serves every integration with that name, "
+                                     f"{function.logical_id}'s included")
+                continue
+            functions[function.arn] = function
+        apis = stages.choose(self.candidates(), self.o.stage, self.warnings, self.t.file,
+                             strict=not self.o.stack_path)
+        permissions = tuple(self.permissions())
         keys, plans = self.usage_plans()
-        return Deployment(tuple(apis), functions, tuple(self.permissions()), self.o.region, self.o.account_id,
-                          tuple(self.warnings), http_apis, tuple(keys), tuple(plans))
+        deployment = self.nested.merged(Deployment(tuple(apis), functions, permissions, self.o.region,
+                                                   self.o.account_id, (), tuple(self.http_apis()), tuple(keys),
+                                                   tuple(plans)))
+        notice = self.placeholder_notice()
+        return replace(deployment, warnings=tuple(self.warnings) + ((notice,) if notice else ())
+                       + deployment.warnings)

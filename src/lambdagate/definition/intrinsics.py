@@ -1,12 +1,13 @@
 """CloudFormation intrinsic functions and conditions, resolved as CloudFormation would at deploy time.
 
-Only what a template needs to say where code lives and how an API reaches it is resolvable here; a value that
-only AWS can know (`Fn::ImportValue`, an attribute of a resource we do not emulate) is an error naming the field.
+A value only AWS can know (another stack's export, an attribute of a resource lambdagate does not run) is a
+placeholder the stack names at start-up (stack.py, placeholders.py).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,13 +21,23 @@ Keys = tuple[str | int, ...]
 
 
 class Resolver:
+    """`parameters` by name; a list parameter (CommaDelimitedList, List<...>) has its values comma-joined and is
+    named in `lists`: its `Ref` is the list (CloudFormation user guide, Parameters: "Ref ... returns a list").
+    `extensions`: the template declares AWS::LanguageExtensions (Fn::Length, Fn::ToJsonString, FindInMap's
+    DefaultValue)."""
+
     def __init__(self, template: Template, parameters: dict[str, str], pseudo: dict[str, str],
-                 ref: Callable[[str], str | None], get_att: Callable[[str, str], str | None]) -> None:
+                 ref: Callable[[str], str | None], get_att: Callable[[str, str], str | None],
+                 lists: frozenset[str] = frozenset(), extensions: bool = False,
+                 imported: Callable[[str], str] | None = None) -> None:
         self.template = template
         self.parameters = parameters
         self.pseudo = pseudo
+        self.lists = lists
+        self.extensions = extensions
         self._ref = ref
         self._get_att = get_att
+        self._imported = imported
         self._conditions: dict[str, bool] = {}
 
     # -- values ---------------------------------------------------------------------------------------------
@@ -69,7 +80,8 @@ class Resolver:
         if name in self.pseudo:
             return self.pseudo[name]
         if name in self.parameters:
-            return self.parameters[name]
+            given = self.parameters[name]
+            return (given.split(",") if given else []) if name in self.lists else given
         value = self._ref(name)
         if value is None:
             raise self.template.error(keys, f"!Ref {name}: no parameter or resource of that name")
@@ -140,30 +152,48 @@ class Resolver:
     def _fn_FindInMap(self, arg: Any, keys: Keys) -> Any:
         if not isinstance(arg, list) or len(arg) < 3:
             raise self.template.error(keys, "Fn::FindInMap takes [map, top-level key, second-level key]")
+        default = arg[3].get("DefaultValue", NO_VALUE) if len(arg) == 4 and isinstance(arg[3], dict) else NO_VALUE
+        if len(arg) > 3 and (default is NO_VALUE or not self.extensions):
+            raise self.template.error(keys + (3,), "Fn::FindInMap takes a fourth entry only as {DefaultValue: ...} "
+                                      "and with `Transform: AWS::LanguageExtensions`")
         names = [self.string(a, keys + (i,)) for i, a in enumerate(arg[:3])]
         try:
             return self.resolve(self.template.data["Mappings"][names[0]][names[1]][names[2]], keys)
         except (KeyError, TypeError):
+            if default is not NO_VALUE:
+                return self.resolve(default, keys + (3, "DefaultValue"))
             raise self.template.error(keys, f"Fn::FindInMap: no entry {'/'.join(names)} in Mappings") from None
+
+    # -- AWS::LanguageExtensions (language_extensions.py) ---------------------------------------------------------
+    def _extension(self, name: str, keys: Keys) -> None:
+        if not self.extensions:
+            raise self.template.error(keys, f"{name} needs `Transform: AWS::LanguageExtensions` in the template")
+
+    def _fn_Length(self, arg: Any, keys: Keys) -> Any:
+        """The number of elements of a list, or of the list an intrinsic function returns."""
+        self._extension("Fn::Length", keys)
+        items = self.resolve(arg, keys)
+        if not isinstance(items, list):
+            raise self.template.error(keys, f"Fn::Length takes a list, got {_describe(items)}")
+        return len(items)
+
+    def _fn_ToJsonString(self, arg: Any, keys: Keys) -> Any:
+        """The object or list as compact JSON (the page's example: `{"key1":"value1"}`)."""
+        self._extension("Fn::ToJsonString", keys)
+        value = self.resolve(arg, keys)
+        if not isinstance(value, (dict, list)):
+            raise self.template.error(keys, f"Fn::ToJsonString takes an object or a list, got {_describe(value)}")
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def _fn_ImportValue(self, arg: Any, keys: Keys) -> Any:
+        """Another stack's export: lambdagate cannot know its value; a placeholder named at start-up stands in."""
+        name = self.string(arg, keys)
+        if self._imported is None:
+            raise self.template.error(keys, f"Fn::ImportValue {name!r}: another stack's export cannot be read here")
+        return self._imported(name)
 
     def _fn_Base64(self, arg: Any, keys: Keys) -> Any:
         return base64.b64encode(self.string(arg, keys).encode()).decode()
-
-    def _fn_Transform(self, arg: Any, keys: Keys) -> Any:
-        """`AWS::Include` of a local file (the form `sam deploy` / `aws cloudformation package` uploads): its content
-        in place, its own intrinsic functions resolved (CloudFormation User Guide, create-reusable-transform-function-
-        snippets-and-add-to-your-template-with-aws-include-transform). Other macros run only in AWS."""
-        from .template import load_template
-
-        if not isinstance(arg, dict) or arg.get("Name") != "AWS::Include":
-            raise self.template.error(keys, f"the macro {arg.get('Name') if isinstance(arg, dict) else arg!r} runs "
-                                      "only in AWS; lambdagate resolves Fn::Transform with Name: AWS::Include")
-        location = self.string((arg.get("Parameters") or {}).get("Location", ""), keys + ("Parameters", "Location"))
-        path = self.template.path.parent / location
-        if location.startswith("s3://") or not path.is_file():
-            raise self.template.error(keys + ("Parameters", "Location"), f"AWS::Include needs a local file, got "
-                                      f"{location!r} (no such file next to the template)")
-        return self.resolve(load_template(path).data, keys)
 
     def _fn_GetAZs(self, arg: Any, keys: Keys) -> Any:
         region = self.pseudo["AWS::Region"]

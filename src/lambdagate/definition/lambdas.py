@@ -13,11 +13,12 @@ Where the code is, in the order lambdagate looks:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .mapping import FUNCTION_FLAG, env_text
+from .mapping import FUNCTION_FLAG, LAYER_FLAG, env_text
 from .model import Function, Permission
 from .stack import LAYER_TYPES, Keys, Stack
 
@@ -31,8 +32,8 @@ def lambda_function(stack: Stack, logical_id: str) -> Function | None:
     def code(runtime: str) -> str:
         value = props.get("Code")
         if isinstance(value, dict) and "ZipFile" in value:
-            return str(stack.code.inline(logical_id, stack.string(value["ZipFile"], keys + ("Code", "ZipFile")),
-                                         runtime))
+            return str(stack.code.inline(stack.o.prefix + logical_id,
+                                         stack.string(value["ZipFile"], keys + ("Code", "ZipFile")), runtime))
         return _task_root(stack, logical_id, value, keys + ("Code",), "Code")
 
     if isinstance(props.get("Code"), dict) and "ImageUri" in props["Code"]:
@@ -46,8 +47,8 @@ def serverless_function(stack: Stack, logical_id: str, props: dict[str, Any]) ->
 
     def code(runtime: str) -> str:
         if "InlineCode" in props:
-            return str(stack.code.inline(logical_id, stack.string(props["InlineCode"], keys + ("InlineCode",)),
-                                         runtime))
+            return str(stack.code.inline(stack.o.prefix + logical_id,
+                                         stack.string(props["InlineCode"], keys + ("InlineCode",)), runtime))
         return _task_root(stack, logical_id, props.get("CodeUri", "."), keys + ("CodeUri",), "CodeUri")
 
     return _function(stack, logical_id, props, keys, code)
@@ -60,6 +61,13 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
                    "skipped")
         return None
     name, arn = stack.function_name(logical_id), stack.function_arn(logical_id)
+    if "TenancyConfig" in props:
+        # LDG tenant-isolation.html / tenant-isolation-invoke.html: PER_TENANT gives each tenant id its own execution
+        # environments, and every invocation must carry a tenant id (X-Amz-Tenant-Id, mapped by API Gateway).
+        stack.warn(keys + ("TenancyConfig",), f"{logical_id}: TenancyConfig (tenant isolation) is not emulated: "
+                   "every request runs in the function's shared execution environments, with no tenant id in its "
+                   "context, where AWS keeps one set of environments per tenant and refuses an invocation without a "
+                   "tenant id")
     spec = stack.o.mapping.find(arn, name, logical_id)
     env: dict[str, str] = {}
     variables = ((props.get("Environment") or {}).get("Variables") or {})
@@ -67,7 +75,7 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
         env[key] = env_text(value)
     if spec is not None:
         handler, runtime = spec.handler, spec.runtime
-        root = stack.code.task_root(logical_id, spec.path)
+        root = stack.code.task_root(stack.o.prefix + logical_id, spec.path)
         code_dir = str(root or spec.path)
         env.update(spec.environment or ())
     else:
@@ -77,7 +85,9 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
         handler = stack.string(props["Handler"], keys + ("Handler",))
         runtime = stack.string(props["Runtime"], keys + ("Runtime",))
         code_dir = code(runtime)
-    apply_env_vars(env, stack.o.env_vars, logical_id)
+    full_path = "/".join(stack.o.stack_path + (logical_id,))
+    for variable in apply_env_vars(env, stack.o.env_vars, (logical_id, name, full_path)):
+        stack.o.env_var_notes.setdefault(variable, []).append(stack.o.prefix.replace("-", "/") + logical_id)
     reserved = props.get("ReservedConcurrentExecutions")
     timeout = float(stack.string(props.get("Timeout", 3), keys + ("Timeout",)))
     memory = int(stack.string(props.get("MemorySize", 128), keys + ("MemorySize",)))
@@ -94,13 +104,28 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
     )
 
 
-def apply_env_vars(env: dict[str, str], env_vars: dict[str, dict[str, str]], logical_id: str) -> None:
-    """SAM's env.json: `Parameters` for every function, then the function's own section; like SAM, only variables
-    the function declares are overridden."""
-    for section in (env_vars.get("Parameters") or {}, env_vars.get(logical_id) or {}):
+def apply_env_vars(env: dict[str, str], env_vars: dict[str, dict[str, str]], names: tuple[str, ...]) -> list[str]:
+    """SAM's env.json over the template's values: `Parameters` for every function, then the function's own section,
+    found by logical id, function name or full path (`Child/Function`), in SAM CLI's order (samcli/commands/local/
+    lib/local_lambda.py, `_make_env_vars`). SAM CLI sets only the variables the template declares; lambdagate also
+    sets the others (an `AWS_ENDPOINT_URL` for a local emulator) and returns their names for a start-up notice."""
+    own = next((env_vars[name] for name in names if env_vars.get(name)), {})
+    undeclared = []
+    for section in (env_vars.get("Parameters") or {}, own):
         for name, value in section.items():
-            if name in env:
-                env[name] = env_text(value)
+            if name not in env:
+                undeclared.append(name)
+            env[name] = env_text(value)
+    return list(dict.fromkeys(undeclared))
+
+
+def env_var_notice(notes: dict[str, list[str]], path: str) -> str | None:
+    """One start-up line for the variables --env-vars gives that no template declares: {variable: functions}."""
+    if not notes:
+        return None
+    shown = "; ".join(f"{name} ({', '.join(functions)})" for name, functions in notes.items())
+    return (f"{path}: --env-vars sets variables the template does not declare for these functions: {shown}; "
+            "lambdagate sets them (SAM CLI leaves them out)")
 
 
 def _local_path(stack: Stack, logical_id: str, value: Any, keys: Keys) -> Path | None:
@@ -114,6 +139,8 @@ def _local_path(stack: Stack, logical_id: str, value: Any, keys: Keys) -> Path |
 
 def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str) -> str:
     path = _local_path(stack, logical_id, value, keys)
+    if path is None and value is None:
+        raise stack.t.error(keys[:-1], f"function {logical_id} has no {prop}")
     if path is None:
         where = stack.resolve(value, keys)
         s3 = f"s3://{where.get('S3Bucket', where.get('Bucket', '?'))}/{where.get('S3Key', where.get('Key', '?'))}" \
@@ -121,7 +148,7 @@ def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str)
         raise stack.t.error(keys, f"{prop} is in S3 ({s3}); lambdagate runs code from this machine: serve the "
                             "template before `sam package`/`aws cloudformation package` (or the `sam build` / "
                             f"`cdk synth` output), or map the function with {FUNCTION_FLAG}")
-    root = stack.code.task_root(logical_id, path)
+    root = stack.code.task_root(stack.o.prefix + logical_id, path)
     if root is None:
         written = value if isinstance(value, str) else path.name
         raise stack.t.error(keys, f"{prop} {written!r}: no such folder or .zip ({path})")
@@ -129,23 +156,41 @@ def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str)
 
 
 def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[str, ...]:
+    """The local content of each layer, in order: a layer of this template (`!Ref`), one another stack of the
+    deployment defines (its ARN passed as a parameter or an output), or one mapped by ARN (`--layer`, `layers:`)."""
     paths = []
     for i, layer in enumerate(values):
         ref = layer.get("Ref") if isinstance(layer, dict) else None
         if isinstance(ref, str) and stack.type_of(ref) in LAYER_TYPES:
-            props = stack.properties(ref)
-            prop = "ContentUri" if "ContentUri" in props else "Content"
-            where: Keys = ("Resources", ref, "Properties", prop)
-            path = _local_path(stack, ref, props.get(prop), where)
-            root = stack.code.task_root(f"layer-{ref}", path) if path is not None else None
+            paths.append(layer_root(stack, ref))
+            continue
+        arn = stack.string(layer, keys + (i,))
+        mapped = stack.o.mapping.layer(arn)
+        defined = stack.o.stack_layers.get(arn)
+        if mapped is not None:
+            root = stack.code.task_root("layer-" + re.sub(r"[^A-Za-z0-9_.-]", "-", arn), mapped)
             if root is None:
-                raise stack.t.error(where, "the layer's content must be a local folder or .zip to be served")
+                raise stack.t.error(keys + (i,), f"layer {arn} is mapped to {mapped}, which is no folder or .zip")
             paths.append(str(root))
+        elif defined is not None:
+            paths.append(layer_root(*defined))
         else:
-            arn = stack.string(layer, keys + (i,))
             stack.warn(keys + (i,), f"layer {arn} is not in this template and cannot be fetched: code that imports "
-                       "from it fails as on AWS without it")
+                       f"from it fails as on AWS without it; map it to a local copy with {LAYER_FLAG} or in the "
+                       "mapping file's layers:")
     return tuple(paths)
+
+
+def layer_root(stack: Stack, logical_id: str) -> str:
+    """The folder of a template's AWS::Serverless::LayerVersion / AWS::Lambda::LayerVersion content."""
+    props = stack.properties(logical_id)
+    prop = "ContentUri" if "ContentUri" in props else "Content"
+    where: Keys = ("Resources", logical_id, "Properties", prop)
+    path = _local_path(stack, logical_id, props.get(prop), where)
+    root = stack.code.task_root(f"layer-{stack.o.prefix}{logical_id}", path) if path is not None else None
+    if root is None:
+        raise stack.t.error(where, "the layer's content must be a local folder or .zip to be served")
+    return str(root)
 
 
 def permissions(stack: Stack) -> list[Permission]:

@@ -16,14 +16,15 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ..arns import function_name
+from .. import samconfig
+from ..arns import function_name, unqualified
 from ..config import STATE_FOLDER, Source
 from ..errors import DefinitionError, LambdagateError
 from . import openapi_file, sam
 from .cloudformation import CloudFormation
 from .code import CodeStore
 from .http_routes import route_problem
-from .lambdas import apply_env_vars
+from .lambdas import apply_env_vars, env_var_notice
 from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
 from .model import Deployment, Function, Integration
 from .policy import read_policy
@@ -37,9 +38,12 @@ def load(source: Source) -> Deployment:
     definition = source.definition()
     options = LoadOptions(parameter_overrides=dict(source.parameter_overrides), env_vars=read_env_vars(source.env_vars),
                           region=source.region, state_dir=source.state_dir, stage=source.stage,
-                          mapping=read_mapping(source.mapping, source.functions),
+                          mapping=read_mapping(source.mapping, source.functions, source.layers),
                           policies=tuple(p for path in source.policies for p in read_policy(path)))
-    return load_definition(definition, options, openapi_only=source.openapi is not None)
+    deployment = load_definition(definition, options, openapi_only=source.openapi is not None)
+    notices = samconfig.load(definition.parent, source.config_file, source.config_env).notices
+    notice = env_var_notice(options.env_var_notes, str(source.env_vars))
+    return replace(deployment, warnings=deployment.warnings + notices + ((notice,) if notice else ()))
 
 
 def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
@@ -84,6 +88,7 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
                     warnings.append(f"{where}: {unchecked}")
                 integration = method.integration
                 arn = integration.function_arn
+                arn = arn if arn is None or arn in functions else unqualified(arn)
                 if integration.type == "aws_proxy" and arn is not None and arn not in functions:
                     spec = options.mapping.find(arn)
                     if spec is not None:
@@ -132,7 +137,8 @@ def _problem(integration: Integration, known: bool) -> str | None:
 def _mapped(spec: FunctionSpec, arn: str, code: CodeStore, options: LoadOptions) -> Function:
     name = function_name(arn)
     env = dict(spec.environment or ())
-    apply_env_vars(env, options.env_vars, name)
+    for variable in apply_env_vars(env, options.env_vars, (name, arn)):
+        options.env_var_notes.setdefault(variable, []).append(name)
     return Function(logical_id=name, name=name, arn=arn, runtime=spec.runtime, handler=spec.handler,
                     code_dir=str(code.task_root(name, spec.path) or spec.path),
                     timeout=spec.timeout if spec.timeout is not None else 3.0,

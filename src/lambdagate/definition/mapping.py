@@ -13,10 +13,15 @@ A mapping file (YAML or JSON; paths relative to it):
         environment: {TABLE: books}
     stages:                         # for --openapi: the stages and their stage variables
       prod: {variables: {fn: books}}
+    layers:                         # layers known only by ARN (the Powertools layer): a folder or .zip of their
+      arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV2:32: ./layers/powertools
+                                    # content (python/..., nodejs/node_modules/...); an ARN without its version
+                                    # stands for every version
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +32,8 @@ from .model import Location
 from .template import Template, load_template
 
 FUNCTION_FLAG = "--function NAME=PATH:HANDLER:RUNTIME"
+LAYER_FLAG = "--layer ARN=PATH"
+_LAYER_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+(:\d+)?$")
 _FUNCTION_FIELDS = {"path", "handler", "runtime", "timeout", "memory", "environment"}
 
 
@@ -46,6 +53,11 @@ class FunctionSpec:
 class Mapping:
     functions: tuple[FunctionSpec, ...] = ()
     stages: dict[str, dict[str, str]] = field(default_factory=dict)   # stage name -> stage variables
+    layers: dict[str, Path] = field(default_factory=dict)             # layer version ARN -> folder or .zip
+
+    def layer(self, arn: str) -> Path | None:
+        """The local content of a layer version: mapped by its whole ARN, else by the ARN without the version."""
+        return self.layers.get(arn) or self.layers.get(arn.rsplit(":", 1)[0] if arn.count(":") == 7 else arn)
 
     def find(self, *names: str) -> FunctionSpec | None:
         """The spec for a function known by any of `names` (ARN, name, logical id): a key equal to one of them
@@ -70,18 +82,54 @@ def parse_function_flag(value: str, cwd: Path | None = None) -> FunctionSpec:
     return FunctionSpec(name.strip(), resolved, handler, runtime, location=Location(f"--function {name.strip()}"))
 
 
-def read_mapping(path: Path | None, flags: list[str] | tuple[str, ...] = ()) -> Mapping:
-    """The --mapping file (if any) and the --function flags; a flag wins over the file for the same key."""
+def parse_layer_flag(value: str, cwd: Path | None = None) -> tuple[str, Path]:
+    """`ARN=PATH`: a layer version ARN (or one without its version) and the folder or .zip of its content."""
+    arn, sep, path = value.partition("=")
+    if not sep or not _LAYER_ARN.match(arn.strip()) or not path.strip():
+        raise LambdagateError(f"{LAYER_FLAG}: expected e.g. arn:aws:lambda:us-east-1:017000801446:layer:"
+                              f"AWSLambdaPowertoolsPythonV2:32=./layers/powertools, got {value!r}")
+    resolved = ((cwd or Path.cwd()) / path.strip()).resolve()
+    if not resolved.exists():
+        raise LambdagateError(f"--layer {value}: no such folder or .zip: {resolved}")
+    return arn.strip(), resolved
+
+
+def read_mapping(path: Path | None, flags: list[str] | tuple[str, ...] = (),
+                 layer_flags: list[str] | tuple[str, ...] = ()) -> Mapping:
+    """The --mapping file (if any), the --function and the --layer flags; a flag wins over the file for the same
+    key."""
     specs: dict[str, FunctionSpec] = {}
     stages: dict[str, dict[str, str]] = {}
+    layers: dict[str, Path] = {}
     if path is not None:
         template = load_template(path)
         specs.update({s.key: s for s in _functions(template)})
         stages = _stages(template)
+        layers = _layers(template)
     for flag in flags:
         spec = parse_function_flag(flag)
         specs[spec.key] = spec
-    return Mapping(tuple(specs.values()), stages)
+    layers.update(parse_layer_flag(flag) for flag in layer_flags)
+    return Mapping(tuple(specs.values()), stages, layers)
+
+
+def _layers(t: Template) -> dict[str, Path]:
+    section = t.data.get("layers") or {}
+    if not isinstance(section, dict):
+        raise t.error(("layers",), "expected a mapping of layer version ARN to the folder or .zip of its content")
+    out = {}
+    for arn, where in section.items():
+        keys: tuple[str | int, ...] = ("layers", arn)
+        if not _LAYER_ARN.match(str(arn)):
+            raise t.error(keys, f"{arn!r} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:"
+                          "<name>[:<version>])")
+        if not isinstance(where, str) or not where:
+            raise t.error(keys, "expected the path of the layer's folder or .zip")
+        path = (t.path.parent / where).resolve()
+        if not path.exists():
+            raise t.error(keys, f"no such folder or .zip: {path}")
+        out[str(arn)] = path
+    return out
 
 
 def _functions(t: Template) -> list[FunctionSpec]:

@@ -59,6 +59,7 @@ class Integration:
     request_parameters: tuple[tuple[str, str], ...] = ()  # ignored by AWS_PROXY, except as gateway.py says
     request_templates: tuple[tuple[str, str], ...] = ()   # MOCK: {"application/json": "{\"statusCode\": 200}"}
     responses: tuple[IntegrationResponse, ...] = ()
+    content_handling: str | None = None  # CONVERT_TO_TEXT | CONVERT_TO_BINARY; None: passthrough
 
 
 @dataclass(frozen=True)
@@ -425,4 +426,8 @@ class Deployment:
     usage_plans: tuple[UsagePlan, ...] = ()
 
     def function_by_arn(self, arn: str) -> Function | None:
-        return self.functions.get(arn)
+        """By ARN; a qualified ARN (`...:function:name:live`) designates the function (arns.unqualified)."""
+        found = self.functions.get(arn)
+        if found is None and arn.count(":") == 7:
+            found = self.functions.get(arn.rsplit(":", 1)[0])
+        return found

@@ -1,7 +1,7 @@
 """OpenAPI 3 / Swagger 2 with API Gateway's extensions -> methods, resource tree, gateway responses.
 
 The extensions read (AGDG api-gateway-swagger-extensions*.md): `x-amazon-apigateway-integration` (type, uri,
-httpMethod, timeoutInMillis, credentials, requestParameters, requestTemplates, responses),
+httpMethod, timeoutInMillis, credentials, requestParameters, requestTemplates, responses, contentHandling),
 `x-amazon-apigateway-any-method`, `x-amazon-apigateway-binary-media-types` and
 `x-amazon-apigateway-gateway-responses` (statusCode, responseParameters, responseTemplates). Both document kinds
 carry them in the same places. Paths are relative to the stage: on import, `basePath` is ignored unless asked
@@ -61,6 +61,7 @@ def integration_from(spec: dict[str, Any], stage_variables: dict[str, str], keys
         request_templates=_pairs(spec.get("requestTemplates"), keys + ("requestTemplates",)),
         responses=tuple(_integration_response(pattern, r, keys + ("responses", pattern))
                         for pattern, r in _mapping(spec.get("responses"), keys + ("responses",)).items()),
+        content_handling=None if spec.get("contentHandling") is None else str(spec["contentHandling"]),
     )
 
 

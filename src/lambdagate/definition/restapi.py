@@ -1,7 +1,10 @@
 """`AWS::ApiGateway::*` resources -> APIs, as CloudFormation creates them (CloudFormation template reference):
 
 - `RestApi`: `Body` (an OpenAPI document in the template), `BodyS3Location` given as a local file (the form
-  `aws cloudformation package` uploads), `BinaryMediaTypes`, `Name` (else the document's `info.title`);
+  `aws cloudformation package` uploads) or as the CDK asset of a `SpecRestApi` (`ApiDefinition.fromAsset`:
+  `Metadata: {aws:asset:path: asset.<hash>.yaml, aws:asset:property: BodyS3Location}`, relative to cdk.out; S3
+  serves the file as it is, so intrinsic functions in it are not resolved), `BinaryMediaTypes`, `Name` (else the
+  document's `info.title`);
 - `Resource` trees (`ParentId` is `!GetAtt Api.RootResourceId` or `!Ref` of another Resource, plus `PathPart`);
 - `Method` (`HttpMethod`, `ResourceId`, `Integration` with `Type`, `Uri`, `IntegrationHttpMethod`, ...);
 - stages: `Stage` resources and a `Deployment`'s `StageName` (with its `StageDescription`);
@@ -28,6 +31,8 @@ STAGE = "AWS::ApiGateway::Stage"
 DEPLOYMENT = "AWS::ApiGateway::Deployment"
 GATEWAY_RESPONSE = "AWS::ApiGateway::GatewayResponse"
 SAM_API = "AWS::Serverless::Api"
+ASSET_PATH = "aws:asset:path"
+ASSET_PROPERTY = "aws:asset:property"
 
 Fail = Callable[[Keys, str], DefinitionError]
 
@@ -166,6 +171,10 @@ class RestApis:
             return body, lambda k: self.s.location(*inline, *k), lambda k, m: self.s.t.error(inline + k, m)
         if "BodyS3Location" in props:
             where = self.s.resolve(props["BodyS3Location"], keys + ("BodyS3Location",))
+            metadata = self.s.resources[str(keys[1])].get("Metadata") or {}
+            if not isinstance(where, str) and isinstance(metadata.get(ASSET_PATH), str) and \
+                    metadata.get(ASSET_PROPERTY, "BodyS3Location") == "BodyS3Location":
+                where = metadata[ASSET_PATH]   # CDK's SpecRestApi with ApiDefinition.fromAsset: the asset file
             if not isinstance(where, str):
                 raise self.s.t.error(keys + ("BodyS3Location",), "BodyS3Location is in S3; lambdagate needs the "
                                      "OpenAPI file on this machine: write its local path (BodyS3Location: "
@@ -235,7 +244,7 @@ def _as_openapi(spec: Any) -> dict[str, Any]:
         raise openapi.InvalidDefinition((), "Integration must be a mapping")
     names = {"Type": "type", "Uri": "uri", "IntegrationHttpMethod": "httpMethod", "TimeoutInMillis": "timeoutInMillis",
              "Credentials": "credentials", "RequestParameters": "requestParameters",
-             "RequestTemplates": "requestTemplates"}
+             "RequestTemplates": "requestTemplates", "ContentHandling": "contentHandling"}
     out = {names[k]: v for k, v in spec.items() if k in names}
     responses = spec.get("IntegrationResponses") or []
     if not isinstance(responses, list):

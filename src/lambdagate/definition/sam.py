@@ -72,16 +72,61 @@ class SamLoader(CloudFormation):
             return api_id(self.o.stack_name, logical_id)
         if logical_id == IMPLICIT_HTTP_API and logical_id not in self.resources and self._http().uses_implicit_api():
             return api_id(self.o.stack_name, logical_id)
-        if logical_id not in self.resources:   # the stage SAM generates, `<Api><StageName>Stage`: Ref is its name
-            stage = next((s for i, _props, s in self._api_properties() if logical_id == f"{i}{s}Stage"), None)
-            if stage is not None:
-                return stage
+        if logical_id not in self.resources:
+            generated = self._generated(logical_id)
+            if generated is not None:
+                return generated
         return super().ref(logical_id)
 
     def get_att(self, logical_id: str, attribute: str) -> str | None:
         if self.type_of(logical_id) == SAM_API and attribute == "RootResourceId":
             return resource_id(api_id(self.o.stack_name, logical_id), "/")
+        if logical_id not in self.resources and self._implicit_role(logical_id):
+            return self.placeholder(logical_id, attribute, "AWS::IAM::Role")
+        if attribute in ("Stage", "Deployment") and (self.type_of(logical_id) == SAM_API or
+                                                     logical_id == IMPLICIT_API):
+            return self._generated(f"{logical_id}.{attribute}")   # `${MyApi.Stage}` in a Fn::Sub
         return super().get_att(logical_id, attribute)
+
+    def _generated(self, logical_id: str) -> str | None:
+        """`Ref` of what the SAM transform adds (aws/serverless-application-model, docs "Generated AWS CloudFormation
+        resources"): `<Api>.Stage` and `<Api><StageName>Stage` (the stage's name), `<Api>.Deployment`, a function's
+        `<Function>Role` when it has no Role."""
+        api, dot, what = logical_id.partition(".")
+        if dot and what in ("Stage", "Deployment") and (self.type_of(api) == SAM_API or api == IMPLICIT_API):
+            stage = self._stage_name(api)
+            return stage if what == "Stage" else deployment_id(api_id(self.o.stack_name, api), stage)
+        alias = self._alias(api if dot and what == "Alias" else logical_id)
+        if alias is not None:   # AWS::Lambda::Alias: Ref returns the alias's ARN
+            return alias
+        if dot and what == "Version" and self.type_of(api) == SAM_FUNCTION:
+            return f"{self.function_arn(api)}:1"   # AWS::Lambda::Version: Ref returns the version's ARN
+        for api in self.logical_ids(SAM_API) + [IMPLICIT_API]:
+            if logical_id == f"{api}{self._stage_name(api)}Stage":
+                return self._stage_name(api)
+        if self._implicit_role(logical_id):
+            return self.placeholder(logical_id, None, "AWS::IAM::Role")
+        return None
+
+    def _alias(self, name: str) -> str | None:
+        """`<Function>.Alias` or `<Function>Alias<AliasName>` of a function with AutoPublishAlias: the alias's ARN."""
+        for function in self.logical_ids(SAM_FUNCTION):
+            alias = self._globals(function, "Function").get("AutoPublishAlias")
+            if alias is not None and name in (function, f"{function}Alias{alias}"):
+                keys = ("Resources", function, "Properties", "AutoPublishAlias")
+                return f"{self.function_arn(function)}:{self.string(alias, keys)}"
+        return None
+
+    def _stage_name(self, api: str) -> str:
+        if api == IMPLICIT_API or api not in self.resources:
+            return IMPLICIT_STAGE
+        props = _merge_globals((self.t.data.get("Globals") or {}).get("Api") or {}, self.properties(api))
+        return self.string(props.get("StageName", ""), ("Resources", api, "Properties", "StageName"))
+
+    def _implicit_role(self, logical_id: str) -> bool:
+        function = logical_id.removesuffix("Role")
+        return function != logical_id and self.type_of(function) == SAM_FUNCTION and \
+            "Role" not in self._globals(function, "Function")
 
     def _globals(self, logical_id: str, section: str) -> dict[str, Any]:
         glob = ((self.t.data.get("Globals") or {}).get(section) or {})

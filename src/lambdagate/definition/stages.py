@@ -34,8 +34,12 @@ class Candidate:
     location: Location
 
 
-def choose(candidates: list[Candidate], wanted: str | None, warnings: list[str], file: str) -> list[Api]:
-    """Each API with the wanted stage (else its first); `--stage` that no API has is an error listing the stages."""
+def choose(candidates: list[Candidate], wanted: str | None, warnings: list[str], file: str,
+           strict: bool = True) -> list[Api]:
+    """Each API with the wanted stage (else its first); `--stage` that no API has is an error listing the stages
+    (`strict`; a nested stack's APIs without it serve their first stage)."""
+    if wanted is not None and not strict and not any(s.name == wanted for c in candidates for s in c.stages):
+        wanted = None
     if wanted is not None and candidates and not any(s.name == wanted for c in candidates for s in c.stages):
         known = "; ".join(f"{c.logical_id}: {', '.join(s.name for s in c.stages) or '(none)'}" for c in candidates)
         raise DefinitionError(file, None, "--stage", f"no API has a stage named {wanted!r} (stages: {known})")

@@ -13,14 +13,20 @@ from cfn_tools.yaml_loader import CfnYamlLoader  # type: ignore[import-untyped]
 from ..errors import DefinitionError
 from .model import Location
 
+Keys = tuple[str | int, ...]
+
 
 class Template:
-    """A parsed template: its data, and the line of any field for error messages."""
+    """A parsed template: its data, and the line of any field for error messages.
+
+    A value that came from elsewhere (an AWS::Include file, a copy made by Fn::ForEach) is grafted: its fields are
+    located, and its errors reported, in the file and at the keys it came from."""
 
     def __init__(self, path: Path, data: dict[str, Any], root: yaml.Node | None) -> None:
         self.path = path
         self.data = data
         self._root = root
+        self._grafts: dict[Keys, tuple[Template, Keys]] = {}
 
     @property
     def file(self) -> str:
@@ -46,16 +52,32 @@ class Template:
                 return line
         return line
 
+    def graft(self, keys: Keys, source: Template, source_keys: Keys) -> None:
+        """The value at `keys` was written in `source` at `source_keys`."""
+        self._grafts[tuple(keys)] = (source, tuple(source_keys))
+
+    def origin(self, keys: Keys) -> tuple[Template, Keys]:
+        """The file, and the keys in it, where the value at `keys` was written."""
+        for n in range(len(keys), 0, -1):
+            graft = self._grafts.get(keys[:n])
+            if graft is not None:
+                source, source_keys = graft
+                return source.origin(source_keys + keys[n:])
+        return self, keys
+
     def location(self, *keys: str | int) -> Location:
-        return Location(self.file, self.line_of(*keys))
+        template, keys = self.origin(keys)
+        return Location(template.file, template.line_of(*keys))
 
-    def error(self, keys: tuple[str | int, ...], message: str) -> DefinitionError:
+    def error(self, keys: Keys, message: str) -> DefinitionError:
+        template, keys = self.origin(tuple(keys))
         where = ".".join(str(k) for k in keys)
-        return DefinitionError(self.file, self.line_of(*keys), where, message)
+        return DefinitionError(template.file, template.line_of(*keys), where, message)
 
 
-def load_template(path: Path) -> Template:
-    """Parse `path`; a file that cannot be read or parsed is a DefinitionError naming file and line."""
+def load_template(path: Path, short_tags: bool = True) -> Template:
+    """Parse `path`; a file that cannot be read or parsed is a DefinitionError naming file and line. Without
+    `short_tags`, CloudFormation's YAML short forms (`!Sub`) are refused, as in an AWS::Include snippet."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
@@ -71,7 +93,13 @@ def load_template(path: Path) -> Template:
             raise DefinitionError(str(path), e.lineno, "", f"invalid JSON: {e.msg} (column {e.colno})") from None
     else:
         try:
-            data = yaml.load(text, Loader=CfnYamlLoader)  # noqa: S506 - a SafeLoader with CloudFormation tags
+            data = yaml.load(text, Loader=CfnYamlLoader if short_tags else yaml.SafeLoader)  # noqa: S506
+        except yaml.constructor.ConstructorError as e:
+            mark = e.problem_mark
+            tag = str(e.problem or "").partition("tag '")[2].rstrip("'") or "a tag"
+            raise DefinitionError(str(path), mark.line + 1 if mark else None, "",
+                                  f"{tag}: CloudFormation reads an AWS::Include snippet without YAML short forms; "
+                                  "write the long form (Fn::Sub, Ref, Fn::GetAtt, ...)") from None
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else None

@@ -88,7 +88,7 @@ def record(x: Exchange, level: str = "full") -> dict[str, Any]:
         return out
     out.update({"apiId": match.api.id, "stage": match.api.stage.name, "verb": match.method.http_method,
                 "resourcePath": match.resource.path, "pathParameters": match.path_parameters,
-                "method": r.method, "path": "/" + r.raw_path.lstrip("/"),
+                "method": r.method, "path": "/" + (r.raw_path if match.path is None else match.path).lstrip("/"),
                 "query": dict(query_parameters(r.raw_query)), "headers": r.headers, "body": _cut(r.body),
                 "errorLines": x.error.log_lines if x.error is not None else []})
     if x.mock is not None:

@@ -1,0 +1,1 @@
+WHO = "a local copy of the Powertools layer"
