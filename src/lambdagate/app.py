@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import json
 import signal
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .build import prepare
 from .dashboard.server import DashboardServer
 from .definition.loader import load_definition
 from .definition.mapping import read_mapping, read_policy
@@ -44,6 +47,7 @@ class ServeConfig:
     mapping: Path | None = None        # --mapping FILE: functions (and, for --openapi, stages) as YAML/JSON
     stage: str | None = None           # the stage served (default: each API's first)
     policies: tuple[Path, ...] = ()    # --policy FILE: `aws lambda get-policy` output, checked as AWS does
+    install: bool = True               # build and install what functions need; False: use earlier builds only
 
 
 def find_template(given: Path | None, cwd: Path | None = None) -> Path:
@@ -52,8 +56,24 @@ def find_template(given: Path | None, cwd: Path | None = None) -> Path:
     folder = cwd or Path.cwd()
     for name in TEMPLATE_NAMES:
         if (folder / name).is_file():
-            return folder / name
+            return sam_built_template(folder / name) or folder / name
     raise LambdagateError(f"no template.yaml, template.yml or template.json in {folder}; pass --template PATH")
+
+
+SAM_BUILD = Path(".aws-sam") / "build"
+
+
+def sam_built_template(template: Path) -> Path | None:
+    """`sam build`'s output template, which `sam local start-api` serves when it finds it, unless it is older than
+    the template it was built from (then the build is stale and the source is served)."""
+    built = template.parent / SAM_BUILD / "template.yaml"
+    if built.is_file() and built.stat().st_mtime >= template.stat().st_mtime:
+        return built
+    return None
+
+
+def _say(text: str) -> None:
+    print(f"lambdagate: {text}", file=sys.stderr, flush=True)
 
 
 def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
@@ -72,16 +92,32 @@ def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:
     return {k: {n: str(v) for n, v in section.items()} for k, section in data.items()}
 
 
-def load(config: ServeConfig) -> tuple[Deployment, Path]:
+def load(config: ServeConfig, notice: Callable[[str], None] | None = None) -> tuple[Deployment, Path]:
+    """The deployment a definition describes, its functions built (lambdagate.build); progress goes to
+    `notice` (default: stderr)."""
+    deployment, state_dir, sam_built = load_unbuilt(config)
+    return prepare(deployment, state_dir, notice or _say, config.install, sam_built), state_dir
+
+
+def load_unbuilt(config: ServeConfig) -> tuple[Deployment, Path, bool]:
+    """The deployment as the definition describes it, its state folder, and whether it is `sam build`'s output."""
     if config.openapi is not None and config.template is not None:
         raise LambdagateError("--template and --openapi: serve one definition at a time")
     definition = (config.openapi or find_template(config.template)).resolve()
-    state_dir = definition.parent / ".lambdagate"
+    sam_built = definition.parent.parts[-2:] == SAM_BUILD.parts
+    project = definition.parent.parent.parent if sam_built else definition.parent
+    state_dir = project / ".lambdagate"
     options = LoadOptions(parameter_overrides=config.parameter_overrides, env_vars=read_env_vars(config.env_vars),
                           region=config.region, state_dir=state_dir, stage=config.stage,
                           mapping=read_mapping(config.mapping, config.functions),
                           policies=tuple(p for path in config.policies for p in read_policy(path)))
-    return load_definition(definition, options, openapi_only=config.openapi is not None), state_dir
+    deployment = load_definition(definition, options, openapi_only=config.openapi is not None)
+    if sam_built:
+        deployment = replace(deployment, warnings=(
+            f"serving {SAM_BUILD / 'template.yaml'}, `sam build`'s output (not older than the template it was "
+            "built from), as `sam local start-api` does; run `sam build` again after changing the template, or "
+            "remove .aws-sam/ to serve the source",) + deployment.warnings)
+    return deployment, state_dir, sam_built
 
 
 class LocalGateway:
@@ -157,7 +193,7 @@ def describe_routes(deployment: Deployment) -> list[str]:
 
 async def serve(config: ServeConfig) -> None:
     console = Console(quiet=config.quiet)
-    deployment, state_dir = load(config)
+    deployment, state_dir = load(config, console.notice)
     for warning in deployment.warnings:
         console.notice(warning)
     local = LocalGateway(deployment, state_dir, console, config)

@@ -55,6 +55,7 @@ def _definition(args: argparse.Namespace) -> dict[str, Any]:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lambdagate", description="API Gateway REST APIs with Lambda proxy "
                                      "integration on your machine, answering exactly as AWS does.")
+    parser.add_argument("--version", action="version", version=f"lambdagate {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="serve the template's APIs on localhost")
@@ -84,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--body", "-d", help="the request body, or @FILE")
     t.add_argument("--json", action="store_true", help="TestInvokeMethod's JSON answer")
 
+    b = sub.add_parser("build", help="build the functions as `sam build` does (dependencies, esbuild, makefile, "
+                       "layers) and install what Lambda's runtimes carry; `serve` does it at start-up")
+    _template_options(b)
+
     g = sub.add_parser("logs", help="print logs kept under .lambdagate/, like `aws logs tail`")
     g.add_argument("group", nargs="?", help="log group name or a part of it (default: every group)")
     g.add_argument("--template", "-t", type=Path, help="finds .lambdagate/ next to it (default: here)")
@@ -101,6 +106,17 @@ def _parser() -> argparse.ArgumentParser:
     if diagnostics is not None:
         diagnostics.add_parsers(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("lambdagate")
+    except metadata.PackageNotFoundError:
+        from . import __version__
+
+        return __version__
 
 
 def _diagnostics() -> Any:
@@ -128,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
                 ServeConfig(**_definition(args), watch=False, quiet=True),
                 args.method, args.path, _pairs(args.header, "--header", ":"), _pairs(args.query, "--query"),
                 args.body, args.json)
+        if args.command == "build":
+            from .build.command import build
+
+            return build(ServeConfig(**_definition(args)))
         if args.command == "logs":
             return commands.logs(args.template, args.group, args.filter, args.since, args.follow, args.list)
         if args.command == "metrics":

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import errors, gateway_responses, ids, mock, permission
+from .build.hints import unbuilt_hint
 from .definition.model import Deployment, Function
 from .errors import GatewayError
 from .events import TEST_INVOKE_STAGE, RequestIds, build_event, encode_event
@@ -173,7 +174,7 @@ class ApiGateway:
         except asyncio.TimeoutError:
             raise errors.integration_timeout() from None
         except FunctionUnavailable as e:
-            raise errors.function_unavailable(str(e)) from None
+            raise (errors.limitation if e.not_emulated else errors.function_unavailable)(str(e)) from None
         finally:
             trace.integration_latency_ms = round((time.perf_counter() - started) * 1000)
         if isinstance(result, Throttled):
@@ -185,7 +186,8 @@ class ApiGateway:
         trace.result = result.payload
         if result.outcome is Outcome.FUNCTION_ERROR:
             trace.function_error = True
-            raise errors.customer_function_error(result.error_message, result.request_id)
+            raise errors.customer_function_error(result.error_message, result.request_id,
+                                                 unbuilt_hint(function, result.error_type, result.error_message))
         return result.payload
 
     def _method_response(self, payload: bytes, request: HttpRequest, match: Match, trace: Trace) -> HttpResponse:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .mapping import FUNCTION_FLAG, env_text
-from .model import Function, Permission
+from .model import Build, Function, Permission
 from .stack import LAYER_TYPES, Keys, Stack
 
 ASSET_PATH = "aws:asset:path"
@@ -78,6 +78,7 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
         runtime = stack.string(props["Runtime"], keys + ("Runtime",))
         code_dir = code(runtime)
     apply_env_vars(env, stack.o.env_vars, logical_id)
+    layer_paths, layer_builds = layers(stack, props.get("Layers") or [], keys + ("Layers",))
     reserved = props.get("ReservedConcurrentExecutions")
     timeout = float(stack.string(props.get("Timeout", 3), keys + ("Timeout",)))
     memory = int(stack.string(props.get("MemorySize", 128), keys + ("MemorySize",)))
@@ -88,9 +89,11 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
         environment=tuple(env.items()),
         reserved_concurrency=None if reserved is None else int(
             stack.string(reserved, keys + ("ReservedConcurrentExecutions",))),
-        layers=layers(stack, props.get("Layers") or [], keys + ("Layers",)),
+        layers=layer_paths,
         architecture=str((stack.resolve(props.get("Architectures") or ["x86_64"], keys) or ["x86_64"])[0]),
         location=stack.location("Resources", logical_id),
+        build=None if spec is not None else build_metadata(stack, logical_id, code_dir),
+        layer_builds=layer_builds,
     )
 
 
@@ -128,8 +131,24 @@ def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str)
     return str(root)
 
 
-def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[str, ...]:
+def build_metadata(stack: Stack, logical_id: str, source: str) -> Build | None:
+    """The resource's `Metadata: BuildMethod` and `BuildProperties`, which `sam build` reads."""
+    metadata = stack.resources[logical_id].get("Metadata")
+    if not isinstance(metadata, dict) or "BuildMethod" not in metadata:
+        return None
+    keys: Keys = ("Resources", logical_id, "Metadata")
+    method = stack.string(metadata["BuildMethod"], keys + ("BuildMethod",))
+    properties = stack.resolve(metadata.get("BuildProperties") or {}, keys + ("BuildProperties",))
+    if not isinstance(properties, dict):
+        raise stack.t.error(keys + ("BuildProperties",), "BuildProperties must be a mapping")
+    frozen = tuple((str(k), tuple(v) if isinstance(v, list) else v) for k, v in properties.items())
+    return Build(logical_id, method, source, frozen, stack.location(*keys))
+
+
+def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[tuple[str, ...], tuple[tuple[str, Build], ...]]:
+    """The layers' folders, in order, and how those with `Metadata: BuildMethod` are built."""
     paths = []
+    builds = []
     for i, layer in enumerate(values):
         ref = layer.get("Ref") if isinstance(layer, dict) else None
         if isinstance(ref, str) and stack.type_of(ref) in LAYER_TYPES:
@@ -141,11 +160,14 @@ def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[str, ...]:
             if root is None:
                 raise stack.t.error(where, "the layer's content must be a local folder or .zip to be served")
             paths.append(str(root))
+            built = build_metadata(stack, ref, str(root))
+            if built is not None:
+                builds.append((str(root), built))
         else:
             arn = stack.string(layer, keys + (i,))
             stack.warn(keys + (i,), f"layer {arn} is not in this template and cannot be fetched: code that imports "
                        "from it fails as on AWS without it")
-    return tuple(paths)
+    return tuple(paths), tuple(builds)
 
 
 def permissions(stack: Stack) -> list[Permission]:

@@ -59,8 +59,9 @@ def _read_event(path: Path) -> dict[str, Any]:
 def examine(options: DoctorOptions) -> Report:
     """Run every check; a LambdagateError means the checks could not run (exit code 2)."""
     path = find_template(options.template).resolve()
+    # a command that only looks: what earlier builds left is used, what is missing is reported
     deployment, state_dir = load(ServeConfig(template=path, region=options.region,
-                                             parameter_overrides=options.parameter_overrides))
+                                             parameter_overrides=options.parameter_overrides, install=False))
     template = load_template(path)
     if options.package is not None and not options.package.is_file():
         raise LambdagateError(f"{options.package}: no such deployment package")

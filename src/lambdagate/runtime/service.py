@@ -9,14 +9,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..definition.model import Deployment, Function
+from .catalog import UnsupportedRuntime
 from .environment import InvokeResult
-from .launchers import Runtimes, UnsupportedRuntime
+from .launchers import Runtimes
 from .platform import max_memory_used_mb, resident_memory_mb
 from .pool import FunctionPool, InvocationSink, LogSink, Throttled
+from .watch import CodeWatcher
 
 
 class FunctionUnavailable(Exception):
-    """The function exists in the template but cannot run here (its runtime); the message says why."""
+    """The function exists in the template but cannot run here (its runtime); the message says why.
+    `not_emulated`: its language is one lambdagate does not run (an answer of lambdagate's own, 501)."""
+
+    def __init__(self, message: str, not_emulated: bool = False) -> None:
+        super().__init__(message)
+        self.not_emulated = not_emulated
 
 
 class LambdaService:
@@ -27,21 +34,21 @@ class LambdaService:
         self.deployment = deployment
         self._on_notice = on_notice
         self._watch = watch
-        self._watch_task: asyncio.Task[None] | None = None
+        self._state_dir = state_dir
+        self._watcher: CodeWatcher | None = None
         self._memory_task: asyncio.Task[None] | None = None
-        self.unavailable: dict[str, str] = {}
+        self.unavailable: dict[str, UnsupportedRuntime] = {}
         self._pools: dict[str, FunctionPool] = {}
         runtimes = Runtimes(state_dir, python_channel, node_channel)
         notes: dict[str, list[str]] = {}
         for arn, function in deployment.functions.items():
             try:
-                note = runtimes.check(function)
+                for note in runtimes.check(function):  # said once per runtime, naming its functions
+                    notes.setdefault(note, []).append(function.logical_id)
             except UnsupportedRuntime as e:
-                self.unavailable[arn] = str(e)
+                self.unavailable[arn] = e
                 on_notice(str(e))
                 continue
-            if note:  # said once per runtime, naming its functions
-                notes.setdefault(note.split(": ", 1)[1], []).append(function.logical_id)
             self._pools[arn] = FunctionPool(function, functools.partial(runtimes.launch, function, deployment.region),
                                             on_log, max_environments, on_invocation)
         for note, names in notes.items():
@@ -53,13 +60,17 @@ class LambdaService:
     async def invoke(self, function: Function, payload: bytes, trace_id: str | None) -> InvokeResult | Throttled:
         pool = self._pools.get(function.arn)
         if pool is None:
-            raise FunctionUnavailable(self.unavailable.get(function.arn, f"{function.name} cannot run here"))
+            refused = self.unavailable.get(function.arn)
+            raise FunctionUnavailable(str(refused) if refused else f"{function.name} cannot run here",
+                                      refused.not_emulated if refused else False)
         return await pool.invoke(payload, trace_id)
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self._watch and self._pools:
-            self._watch_task = loop.create_task(self._watch_code())
+            self._watcher = CodeWatcher([pool.function for pool in self._pools.values()], self._recycle,
+                                        self._on_notice, self._state_dir)
+            self._watcher.start()
         if self._pools:
             self._memory_task = loop.create_task(self._watch_memory())
 
@@ -77,40 +88,14 @@ class LambdaService:
                                         f"{pool.function.memory_size} MB: the environment is killed as on Lambda")
                         env.kill_now()
 
-    async def _watch_code(self) -> None:
-        """Code changes under a CodeUri (or a layer) recycle that function's environments."""
-        from watchfiles import awatch
-
-        folders: dict[str, list[FunctionPool]] = {}
-        for pool in self._pools.values():
-            for folder in (pool.function.code_dir, *pool.function.layers):
-                folders.setdefault(folder, []).append(pool)
-        roots = _outermost(list(folders))
-        with contextlib.suppress(asyncio.CancelledError):
-            async for changes in awatch(*roots, debounce=200, step=50, recursive=True):
-                touched: set[FunctionPool] = set()
-                for _change, changed in changes:
-                    for folder, pools in folders.items():
-                        if changed == folder or changed.startswith(folder.rstrip("/") + "/"):
-                            touched.update(pools)
-                for pool in touched:
-                    await pool.recycle()
-                    self._on_notice(f"{pool.function.logical_id}: code changed, new environments from the next "
-                                    "request on")
+    async def _recycle(self, function: Function) -> None:
+        await self._pools[function.arn].recycle()
 
     async def close(self) -> None:
-        for task in (self._watch_task, self._memory_task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        if self._watcher is not None:
+            await self._watcher.close()
+        if self._memory_task is not None:
+            self._memory_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._memory_task
         await asyncio.gather(*(pool.close() for pool in self._pools.values()))
-
-
-def _outermost(folders: list[str]) -> list[str]:
-    ordered = sorted(set(folders), key=len)
-    out: list[str] = []
-    for folder in ordered:
-        if not any(folder == o or folder.startswith(o.rstrip("/") + "/") for o in out):
-            out.append(folder)
-    return out
