@@ -34,6 +34,7 @@ def lambdagate(*args: str, cwd: Path, env: dict[str, str] | None = None,
 
 class Served:
     def __init__(self, folder: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.folder = folder
         self.port = free_port()
         self._lines: list[str] = []
         self.process = subprocess.Popen(

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from lambdagate.definition.model import Function, Location
-from lambdagate.runtime.catalog import NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, UnsupportedRuntime, \
-    refusal, runtime
+from lambdagate.runtime.catalog import (
+    NODE_RUNTIMES,
+    PROVIDED_RUNTIMES,
+    PYTHON_RUNTIMES,
+    UnsupportedRuntime,
+    refusal,
+    runtime,
+)
 from lambdagate.runtime.interpreters import Interpreter, Interpreters
 from lambdagate.runtime.launchers import Runtimes
 

@@ -13,6 +13,8 @@ lambdagate keeps them in one cache shared by all projects, `$LAMBDAGATE_CACHE_DI
     node/sdk-v3/node_modules/         the @aws-sdk/* packages that functions import, installed on first use
     node/sdk-v2/node_modules/         aws-sdk (v2) for nodejs16.x functions that import it
     python/packages/, node/packages/  dependencies `lambdagate build` installed, by content hash
+    python/pycache/                   the functions' bytecode (sys.pycache_prefix): none next to the code, whose
+                                      folder Lambda mounts read-only
     tools/                            build tools (esbuild)
 
 Each entry is complete when its `.complete` marker exists: an interrupted install is redone, never half used.

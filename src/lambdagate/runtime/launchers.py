@@ -120,6 +120,7 @@ def python_launch(function: Function, region: str, runtime_dir: Path, channel: s
     env = lambda_environment(function, region, "127.0.0.1:9001", str(runtime_dir), bin_dir)
     env["LAMBDAGATE_LAYERS"] = os.pathsep.join(function.layers)
     env["LAMBDAGATE_PACKAGES"] = os.pathsep.join(function.package_dirs)
+    env["LAMBDAGATE_PYCACHE"] = str(bundled.cache_dir() / "python" / "pycache")
     # -I: no user site, no PYTHON* variables, no script folder on sys.path; -S: no site-packages.
     argv = (interpreter.executable, "-I", "-S", "-u", str(WORKER_SCRIPT),
             CONTROL_FD if channel == "socket" else "--http")

@@ -100,6 +100,8 @@ def _read_as_lambdas_user(roots: dict[str, str]) -> None:
 
 
 def main() -> None:
+    # Lambda's /var/task is read-only, so no __pycache__ appears next to the code: bytecode goes to lambdagate's cache
+    sys.pycache_prefix = os.environ.pop("LAMBDAGATE_PYCACHE", None) or sys.pycache_prefix
     handler = os.environ["_HANDLER"]
     layer_roots = [p for p in os.environ.get("LAMBDAGATE_LAYERS", "").split(os.pathsep) if p]
     packages = [p for p in os.environ.pop("LAMBDAGATE_PACKAGES", "").split(os.pathsep) if p]

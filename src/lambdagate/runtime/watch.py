@@ -66,7 +66,7 @@ def touched(changed: Iterable[str], folders: dict[str, list[Function]]) -> list[
 
 def outermost(folders: Iterable[str]) -> list[str]:
     out: list[str] = []
-    for folder in sorted(set(folders), key=len):
+    for folder in sorted(set(folders), key=lambda f: (len(f), f)):
         if not any(folder == o or folder.startswith(o.rstrip(os.sep) + os.sep) for o in out):
             out.append(folder)
     return out
