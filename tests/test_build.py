@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -236,3 +237,27 @@ def test_source_maps_follow_node_options_unless_build_properties_say_otherwise()
                                       Path("/o"))
     assert "--sourcemap" not in arguments(Build("Fn", "esbuild", "/s", (("EntryPoints", ("a.ts",)), (
         "Sourcemap", False))), "a.h", options, Path("/o"))
+
+
+def test_version(tmp_path: Path) -> None:
+    from importlib import metadata
+
+    done = lambdagate("--version", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, f"lambdagate {metadata.version('lambdagate')}\n")
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_doctor_says_what_serve_says_about_a_node_runtime(tmp_path: Path) -> None:
+    """No "install the runtime's language" for nodejs24.x when node is installed: the start-up note instead."""
+    folder = tmp_path / "app"
+    shutil.copytree(APPS / "code-dot", folder)
+    (folder / "template.yaml").write_text(TS_ONLY.replace("CodeUri: hello-world/", "CodeUri: .")
+                                          .replace("nodejs22.x", "nodejs24.x").replace("app.lambdaHandler",
+                                                                                       "index.handler"))
+    (folder / "index.mjs").write_text("export const handler = async () => ({statusCode: 200, body: 'ok'});\n")
+    report = examine(DoctorOptions(template=folder / "template.yaml"))
+    limits = next(c for c in report.checks if c.family == "limits")
+    assert not [f for f in limits.findings if f.rule == "limits.runtime-unavailable"]
+    local = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    if not local.startswith("v24."):
+        assert f"Runtime nodejs24.x runs on the local node {local}" in limits.summary

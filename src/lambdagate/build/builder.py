@@ -54,8 +54,13 @@ class Builder:
             self._runtime_packages(fn)
         if not sam_built:  # `sam build`'s output is built already
             fn = self._layers(fn)
-            if fn.build is not None and fn.build.method in ARTIFACT_BUILDS:
+            method = fn.build.method if fn.build is not None else None
+            if fn.build is not None and method in ARTIFACT_BUILDS:
                 fn = self._artifact(fn, fn.build)
+            elif fn.build is not None and method != DEFAULT_NODE_BUILD and method not in catalog.SERVED:
+                self._problem(fn, f"BuildMethod {method} ({fn.build.location}) is not one lambdagate runs (it runs "
+                                  f"{' and '.join(ARTIFACT_BUILDS)}, and the default builds of Python and Node.js); "
+                                  "the function is served from its CodeUri as it is")
             elif fn.runtime in PYTHON_RUNTIMES:
                 fn = replace(fn, package_dirs=self._python_packages(fn))
             elif fn.runtime in NODE_RUNTIMES:

@@ -73,13 +73,14 @@ def version_of(identifier: str) -> Version:
 class Interpreters:
     """The interpreters of this machine, looked up once; `environ` and `home` are injectable for tests."""
 
+    _verified: dict[str, bool] = {}      # per process: an interpreter is run once to confirm its version
+
     def __init__(self, environ: Mapping[str, str] | None = None, home: Path | None = None,
                  own: Interpreter | None = None) -> None:
         self._environ = os.environ if environ is None else environ
         self._home = Path.home() if home is None else home
         self._own = own or own_interpreter()
         self._found: list[Interpreter] | None = None
-        self._verified: dict[str, bool] = {self._own.executable: True}
         self._chosen: dict[Version, Choice] = {}
 
     def choose(self, wanted: Version) -> Choice:
@@ -144,7 +145,7 @@ class Interpreters:
 
     def _works(self, interpreter: Interpreter) -> bool:
         """The interpreter runs and is the version its name says."""
-        known = self._verified.get(interpreter.executable)
+        known = True if interpreter.own else self._verified.get(interpreter.executable)
         if known is None:
             try:
                 done = subprocess.run([interpreter.executable, "-I", "-c",

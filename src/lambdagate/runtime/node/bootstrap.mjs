@@ -15,9 +15,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
-import * as nodeModule from 'node:module';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { inThreadHooks, searchNodePath } from './esm_paths.mjs';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const handlerString = process.env._HANDLER || '';
@@ -258,30 +258,13 @@ function eacces(relative) {
   return error;
 }
 
-// ES modules search NODE_PATH's folders as on Lambda (esm_paths.mjs), when the function needs it (layers, or
-// imports of the runtime's SDK; LAMBDAGATE_ESM_PATHS, set by lambdagate's launcher): with in-thread hooks where
-// Node.js has them (module.registerHooks), else with module.register, whose hooks thread adds about 50 ms to a
-// cold start and more to each resolution, so only for a handler that is an ES module. (A CommonJS handler's
-// dynamic import() of a package found only in those folders then fails on Node.js < 22.15.)
-const packageFolders = (process.env.LAMBDAGATE_ESM_PATHS || '').split(path.delimiter).filter(Boolean);
+// ES modules search NODE_PATH's folders as on Lambda, when the function needs it (esm_paths.mjs).
+const esModuleFolders = (process.env.LAMBDAGATE_ESM_PATHS || '').split(path.delimiter).filter(Boolean);
 delete process.env.LAMBDAGATE_ESM_PATHS;
-let esmPathsReady = false;
-async function searchNodePathForEsModules() {
-  if (esmPathsReady || !packageFolders.length) return;
-  esmPathsReady = true;
-  const hooks = new URL('./esm_paths.mjs', import.meta.url);
-  if (typeof nodeModule.registerHooks === 'function') {
-    const { initialize, resolveSync } = await import(hooks.href);
-    initialize(packageFolders);
-    nodeModule.registerHooks({ resolve: resolveSync });
-  } else if (typeof nodeModule.register === 'function') {
-    nodeModule.register(hooks, { data: packageFolders });
-  }
-}
-if (typeof nodeModule.registerHooks === 'function') await searchNodePathForEsModules();
+if (inThreadHooks) searchNodePath(esModuleFolders);
 
 async function importEsModule(file) {
-  await searchNodePathForEsModules();
+  searchNodePath(esModuleFolders);
   return import(pathToFileURL(file).href);
 }
 
