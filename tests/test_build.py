@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import textwrap
@@ -92,8 +93,10 @@ def test_the_source_folders_are_left_as_they_were(project: Path, served: Served)
 @pytest.mark.slow
 def test_a_second_build_is_cached(project: Path, first_build: str) -> None:
     again = lambdagate("build", cwd=project)
-    assert "DepsFunction: pip install -r deps/requirements.txt (Python 3.13): up to date" in again.stdout
-    assert "PowertoolsFunction: pip install -r powertools/requirements.txt (Python 3.13): up to date" in again.stdout
+    # on Python 3.13, or the closest interpreter this machine has
+    assert re.search(r"DepsFunction: pip install -r deps/requirements.txt \(Python 3\.\d+\): up to date", again.stdout)
+    assert re.search(r"PowertoolsFunction: pip install -r powertools/requirements.txt \(Python 3\.\d+\): up to date",
+                     again.stdout)
     assert " ..." not in again.stdout.replace("(once", "")     # no step ran
 
 
