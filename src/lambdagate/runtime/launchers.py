@@ -197,6 +197,7 @@ class Runtimes:
                 raise ValueError(f"channel {channel!r}: expected {' or '.join(self.CHANNELS)}")
         self.interpreters = interpreters or Interpreters()
         self._python: dict[str, Interpreter] = {}
+        self._socket_only: set[str] = set()     # Python runtimes whose interpreter lacks awslambdaric's HTTP client
         self._today = today or date.today()
         self.node = shutil.which("node")
         self._node_version: str | None = None
@@ -244,6 +245,11 @@ class Runtimes:
                          f"the packages Lambda's runtime carries (awslambdaric, boto3) are not installed for "
                          f"{chosen.name} yet; `lambdagate build` (or `lambdagate serve`) installs them once")
             chosen = own
+        folder = bundled.python_runtime_packages(chosen)
+        if self._python_channel == "runtime-api" and not chosen.own and not any(folder.glob("runtime_client*")):
+            notes.append(f"Runtime {identifier} gets its work over the socket channel, not the HTTP Runtime API: "
+                         f"awslambdaric's HTTP client has no build for {chosen.name}")
+            self._socket_only.add(identifier)
         self._python[identifier] = chosen
         return notes
 
@@ -273,4 +279,5 @@ class Runtimes:
             runtime_dir = self._python_dir
         else:
             runtime_dir = bundled.python_runtime_packages(interpreter)
-        return python_launch(function, region, runtime_dir, self._python_channel, interpreter)
+        channel = "socket" if function.runtime in self._socket_only else self._python_channel
+        return python_launch(function, region, runtime_dir, channel, interpreter)
