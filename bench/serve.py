@@ -42,6 +42,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 TEMPLATE = BENCH / "app" / "template.yaml"
+BUILT_APP = BENCH / "app-built"            # a Python function with a requirements.txt dependency
+BUILT_ROUTE = "/deps"
 RESULTS = BENCH / "results"
 HOST = "127.0.0.1"
 ROUTE = "/hello"                          # invokes the Python function
@@ -187,21 +189,27 @@ def start_baseline(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     return process, port
 
 
-def lambdagate_argv(port: int, max_environments: int | None) -> list[str]:
+def lambdagate_command() -> list[str]:
     script = Path(sys.executable).with_name("lambdagate")
-    argv = [str(script)] if script.exists() else [sys.executable, "-m", "lambdagate"]
-    argv += ["serve", "--template", str(TEMPLATE), "--port", str(port), "--quiet", "--no-watch"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "lambdagate"]
+
+
+def lambdagate_argv(port: int, max_environments: int | None, template: Path = TEMPLATE) -> list[str]:
+    argv = lambdagate_command() + ["serve", "--template", str(template), "--port", str(port), "--quiet",
+                                   "--no-watch"]
     if max_environments is not None:
         argv += ["--max-environments", str(max_environments)]
     return argv
 
 
-def start_lambdagate(tmp: Path, max_environments: int | None, name: str, node_channel: str | None = None
+def start_lambdagate(tmp: Path, max_environments: int | None, name: str, node_channel: str | None = None,
+                     template: Path = TEMPLATE, env: dict[str, str] | None = None
                      ) -> tuple[subprocess.Popen[bytes], int, Path, float]:
     port = free_port()
     log = tmp / f"{name}.log"
-    argv = lambdagate_argv(port, max_environments) + (["--node-channel", node_channel] if node_channel else [])
-    process = spawn(argv, log, None)
+    argv = lambdagate_argv(port, max_environments, template) + (["--node-channel", node_channel] if node_channel
+                                                                 else [])
+    process = spawn(argv, log, env)
     ready = wait_until_answers(process, port, UNKNOWN, 403, log=log)
     return process, port, log, ready
 
@@ -338,12 +346,12 @@ def measure_lambdagate(load: Load, tmp: Path, max_environments: int | None, conc
         stop(process)
 
 
-def measure_cold_start(tmp: Path, trials: int, route: str = ROUTE, node_channel: str | None = None
-                       ) -> dict[str, Any]:
+def measure_cold_start(tmp: Path, trials: int, route: str = ROUTE, node_channel: str | None = None,
+                       template: Path = TEMPLATE, env: dict[str, str] | None = None) -> dict[str, Any]:
     cold, warm, ready = [], [], []
     for i in range(trials):
-        name = f"cold-{node_channel or 'python'}-{i}"
-        process, port, _log, ready_s = start_lambdagate(tmp, None, name, node_channel)
+        name = f"cold-{node_channel or 'python'}-{route.strip('/')}-{i}"
+        process, port, _log, ready_s = start_lambdagate(tmp, None, name, node_channel, template, env)
         try:
             conn = http.client.HTTPConnection(HOST, port, timeout=30)
             started = time.perf_counter()
@@ -365,6 +373,44 @@ def measure_cold_start(tmp: Path, trials: int, route: str = ROUTE, node_channel:
             "max_ms": round(max(cold), 2), "all_ms": [round(x, 2) for x in cold],
             "second_request_median_ms": round(statistics.median(warm), 3),
             "process_ready_median_ms": round(statistics.median(ready), 1)}
+
+
+def _disk_mb(folder: Path) -> float:
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(root) / name
+            if not path.is_symlink():
+                total += path.stat().st_size
+    return round(total / 1e6, 1)
+
+
+def measure_build(tmp: Path, trials: int) -> dict[str, Any]:
+    """`lambdagate build` of a project whose Python function lists a dependency in requirements.txt (bench/
+    app-built): cold (an empty lambdagate cache and a fresh project: pip downloads and installs; pip's own cache is
+    left as it is), cached (the same project again), a fresh copy of the project with lambdagate's cache warm; the
+    disk the cache takes; then the cold start of the built function, in fresh servers."""
+    env = {**os.environ, "LAMBDAGATE_CACHE_DIR": str(tmp / "lambdagate-cache")}
+
+    def build(folder: Path) -> float:
+        started = time.perf_counter()
+        done = subprocess.run(lambdagate_command() + ["build"], cwd=folder, env=env, capture_output=True, text=True,
+                              timeout=900)
+        if done.returncode != 0:
+            raise RuntimeError(f"lambdagate build failed:\n{done.stdout}{done.stderr}")
+        return (time.perf_counter() - started) * 1e3
+
+    project = tmp / "built-1"
+    shutil.copytree(BUILT_APP, project)
+    cold = build(project)
+    cached = [build(project) for _ in range(trials)]
+    other = tmp / "built-2"
+    shutil.copytree(BUILT_APP, other)
+    fresh_project = build(other)
+    started = measure_cold_start(tmp, trials, BUILT_ROUTE, None, project / "template.yaml", env)
+    return {"cold_ms": round(cold, 1), "cached_median_ms": round(statistics.median(cached), 1),
+            "fresh_project_warm_cache_ms": round(fresh_project, 1),
+            "cache_disk_mb": _disk_mb(tmp / "lambdagate-cache"), "cold_start": started}
 
 
 def profile_lambdagate(load: Load, tmp: Path, max_environments: int | None, seconds: int,
@@ -497,6 +543,16 @@ def report(results: dict[str, Any]) -> None:
           f" process up and answering in {cs['process_ready_median_ms']:.0f} ms]")
     if results.get("node"):
         report_node(results)
+    build = results.get("build")
+    if build:
+        cs = build["cold_start"]
+        print()
+        print(f"lambdagate build, a Python function with requirements.txt ({BUILT_APP.name}):  cold "
+              f"{build['cold_ms'] / 1e3:.1f} s (empty lambdagate cache; pip downloads)   cached "
+              f"{build['cached_median_ms']:.0f} ms   fresh project, warm cache "
+              f"{build['fresh_project_warm_cache_ms']:.0f} ms   cache on disk {build['cache_disk_mb']:.1f} MB")
+        print(f"cold start of the built function (median of {cs['trials']})  {cs['median_ms']:.1f} ms   [min "
+              f"{cs['min_ms']:.1f}, max {cs['max_ms']:.1f}; next request {cs['second_request_median_ms']:.2f} ms]")
     profile = results.get("profile")
     if profile:
         print()
@@ -598,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="channels to measure the Node.js function on (default: socket runtime-api; none: no "
                              "Node.js row)")
     parser.add_argument("--cold-trials", type=int, default=5)
+    parser.add_argument("--no-build", action="store_true", help="skip the build measurements (they need PyPI)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--profile", action="store_true", help="py-spy lambdagate's process under c=16 load")
     parser.add_argument("--profile-seconds", type=int, default=10)
@@ -646,6 +703,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"cold start x{args.cold_trials}, the Node.js function over the {channel} channel ...",
                       flush=True)
                 results["node_cold_start"][channel] = measure_cold_start(tmp, args.cold_trials, NODE_ROUTE, channel)
+
+            if not args.no_build:
+                print(f"lambdagate build cold and cached, cold start of the built function x{args.cold_trials} ...",
+                      flush=True)
+                results["build"] = measure_build(tmp, args.cold_trials)
 
             base, lg = results["baseline"], results["lambdagate"]["max-env 8 (default)"]
             results["headline_config"] = "max-env 8 (default)"

@@ -200,15 +200,18 @@ def test_custom_runtime_without_a_usable_bootstrap(node: RunningGateway, path: s
 
 
 def test_unsupported_runtime_is_reported_and_the_others_still_serve(node: RunningGateway) -> None:
-    assert "lambdagate: FnJava: Runtime java21: Java functions are not supported" in node.console
-    assert node.request("GET", "/java").status == 502
+    assert re.search(r"lambdagate: \S+template.yaml:\d+: FnJava: Runtime java21: lambdagate does not run Java "
+                     r"functions; requests to it answer 501\n", node.console)
+    java = node.request("GET", "/java")
+    assert (java.status, java.json()) == (501, {"message": "lambdagate does not emulate this: " + re.search(
+        r"(\S+template.yaml:\d+: FnJava: Runtime java21: [^\n]+)", node.console).group(1)})
     assert node.request("GET", "/cjs").status == 200
 
 
 def test_without_node_on_path_the_function_is_reported_and_others_serve(
     monkeypatch: pytest.MonkeyPatch) -> None:
     from lambdagate.definition.model import Function
-    from lambdagate.runtime.launchers import UnsupportedRuntime
+    from lambdagate.runtime.catalog import UnsupportedRuntime
 
     monkeypatch.setenv("PATH", "/nonexistent")
     runtimes = Runtimes(APPS / ".state-unused")
@@ -217,4 +220,4 @@ def test_without_node_on_path_the_function_is_reported_and_others_serve(
     with pytest.raises(UnsupportedRuntime, match=r"Fn: Runtime nodejs20.x needs Node.js: install it"):
         runtimes.check(function)
     python = Function("Py", "Py", "arn:aws:lambda:us-east-1:123456789012:function:Py", "python3.11", "a.b", "/tmp")
-    assert runtimes.check(python) is None
+    assert runtimes.check(python, deprecation=False) == []

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from . import commands, samconfig
+from .build.command import build
 from .config import CHANNELS, DEFAULT_DASHBOARD_PORT, DEFAULT_PORT, DEFAULT_REGION, LOG_LEVELS, Config, Source
 from .errors import LambdagateError
 from .samconfig import pairs, parameter_overrides
@@ -91,7 +93,7 @@ def _aws(args: argparse.Namespace) -> commands.AwsFlags | None:
     return commands.AwsFlags(args.stack, args.rest_api_id, args.stage, args.region, args.profile)
 
 
-SOURCE_COMMANDS = ("serve", "test-invoke", "doctor")
+SOURCE_COMMANDS = ("serve", "test-invoke", "doctor", "build")
 
 
 def _with_samconfig(root: argparse.ArgumentParser, argv: list[str] | None,
@@ -114,6 +116,7 @@ def _with_samconfig(root: argparse.ArgumentParser, argv: list[str] | None,
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="lambdagate", description="API Gateway REST APIs with Lambda proxy "
                                    "integration on your machine, answering exactly as AWS does.")
+    root.add_argument("--version", action="version", version=f"lambdagate {version('lambdagate')}")
     sub = root.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("serve", help="serve the template's APIs on localhost")
@@ -124,6 +127,8 @@ def parser() -> argparse.ArgumentParser:
                    help="execution environments per function at most (a local cap; AWS has none)")
     s.add_argument("--no-watch", action="store_false", dest="watch",
                    help="do not reload functions when their code changes")
+    s.add_argument("--no-build", action="store_false", dest="build",
+                   help="serve what earlier builds left (`lambdagate build`); install and build nothing")
     s.add_argument("--quiet", "-q", action="store_true", help="show only failed requests and notices")
     s.add_argument("--python-channel", choices=CHANNELS, default="socket",
                    help="how Python environments get work: awslambdaric's bootstrap over a socket (default, "
@@ -145,6 +150,10 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--query", "-q", action="append", default=[], metavar="NAME=VALUE")
     t.add_argument("--body", "-d", help="the request body, or @FILE")
     t.add_argument("--json", action="store_true", help="TestInvokeMethod's JSON answer")
+
+    b = sub.add_parser("build", help="build the functions as `sam build` does (dependencies, esbuild, makefile, "
+                       "layers) and install what Lambda's runtimes carry; `serve` does it at start-up")
+    _source_options(b)
 
     g = sub.add_parser("logs", help="print logs kept under .lambdagate/, like `aws logs tail`")
     g.add_argument("group", nargs="?", help="log group name or a part of it (default: every group)")
@@ -231,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             return commands.test_invoke(Config(source=_source(args), watch=False, quiet=True), args.method, args.path,
                                         pairs(args.header, "--header", ":"), pairs(args.query, "--query"),
                                         args.body, args.json)
+        if args.command == "build":
+            return build(_source(args))
         if args.command == "logs":
             return commands.logs(args.template, args.group, args.filter, args.since, args.follow, args.list)
         if args.command == "metrics":

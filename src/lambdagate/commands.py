@@ -18,9 +18,9 @@ from typing import Any, TextIO
 from .aws import commands as aws_commands
 from .aws.access import AwsAccess
 from .aws.commands import AwsFlags as AwsFlags
+from .build import prepared
 from .code_scanning import Result, sarif_file, workflow_commands
 from .config import STATE_FOLDER, Config, Source, find_template
-from .definition.loader import load
 from .doctor import examine
 from .doctor.report import ASCII_MARKS, UNICODE_MARKS, as_json, human
 from .doctor.sarif import results
@@ -60,7 +60,7 @@ def serve(config: Config) -> int:
 
 async def _serve(config: Config) -> None:
     console = Console(quiet=config.quiet)
-    deployment = load(config.source)
+    deployment = prepared(config.source, console.notice, install=config.build)
     for warning in startup_notices(deployment):
         console.notice(warning)
     state = config.source.state_dir

@@ -55,9 +55,15 @@ class Source:
         return (self.openapi or find_template(self.template, cwd)).resolve()
 
     @property
+    def sam_built(self) -> bool:
+        """The definition is `sam build`'s output (`.aws-sam/build/template.yaml`)."""
+        return self.definition().parent.parts[-2:] == SAM_BUILD.parts
+
+    @property
     def state_dir(self) -> Path:
-        """`.lambdagate/` next to the definition."""
-        return self.definition().parent / STATE_FOLDER
+        """`.lambdagate/` next to the definition (next to the project's template for `sam build`'s output)."""
+        folder = self.definition().parent
+        return (folder.parent.parent if self.sam_built else folder) / STATE_FOLDER
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +76,8 @@ class Config:
     dashboard_port: int | None = DEFAULT_DASHBOARD_PORT   # None: no dashboard
     max_environments: int = 8               # per function; a local cap, AWS has none
     watch: bool = True                      # recycle a function's environments when its code changes
+    build: bool = True                      # build functions (dependencies, esbuild, ...) before serving; False:
+                                            # serve what earlier builds left, install nothing (lambdagate.build)
     quiet: bool = False                     # the terminal shows failed requests and notices only
     python_channel: Channel = "socket"      # or awslambdaric's native client over the HTTP Runtime API
     node_channel: Channel = "socket"        # or lambdagate's Node.js bootstrap over the HTTP Runtime API
@@ -98,6 +106,7 @@ class Options(TypedDict, total=False):
     dashboard_port: int | None
     max_environments: int
     watch: bool
+    build: bool
     quiet: bool
     python_channel: Channel
     node_channel: Channel
@@ -138,11 +147,23 @@ def config_from(options: Mapping[str, Any], **source: Any) -> Config:
     return Config(source=Source(**given), **{k: v for k, v in options.items() if k in CONFIG_FIELDS})
 
 
+SAM_BUILD = Path(".aws-sam") / "build"
+
+
+def sam_built_template(template: Path) -> Path | None:
+    """`sam build`'s output template, which `sam local start-api` serves when it finds it, unless it is older than
+    the template it was built from (then the build is stale and the source is served)."""
+    built = template.parent / SAM_BUILD / "template.yaml"
+    if built.is_file() and built.stat().st_mtime >= template.stat().st_mtime:
+        return built
+    return None
+
+
 def find_template(given: Path | None, cwd: Path | None = None) -> Path:
     if given is not None:
         return given
     folder = cwd or Path.cwd()
     for name in TEMPLATE_NAMES:
         if (folder / name).is_file():
-            return folder / name
+            return sam_built_template(folder / name) or folder / name
     raise LambdagateError(f"no template.yaml, template.yml or template.json in {folder}; pass --template PATH")

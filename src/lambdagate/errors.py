@@ -173,12 +173,12 @@ def request_too_large() -> GatewayError:
                         content_type="text/plain")
 
 
-def customer_function_error(error_message: str, lambda_request_id: str) -> GatewayError:
+def customer_function_error(error_message: str, lambda_request_id: str, hint: str = "") -> GatewayError:
     """Fact sheet §3 row 1: the function raised, timed out, failed to init or answered too much."""
     return GatewayError(
         502, INTERNAL_SERVER_ERROR_BODY, INTERNAL_SERVER_ERROR_TYPE, "INTEGRATION_FAILURE",
         [CUSTOMER_FUNCTION_ERROR_LINE.format(error_message=error_message, lambda_request_id=lambda_request_id)],
-        integration_error=CUSTOMER_FUNCTION_ERROR_ACCESS_LOG.format(error_message=error_message),
+        integration_error=CUSTOMER_FUNCTION_ERROR_ACCESS_LOG.format(error_message=error_message), hint=hint,
     )
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from . import errors, gateway_responses, mock, permission
+from .build.hints import unbuilt_hint
 from .definition.model import Deployment, Function
 from .errors import GatewayError
 from .events import build_event, encode_event
@@ -161,7 +162,7 @@ class ApiGateway:
         if isinstance(outcome, TimedOut):
             raise errors.integration_timeout()
         if isinstance(outcome, Unavailable):
-            raise errors.function_unavailable(outcome.reason)
+            raise (errors.limitation if outcome.not_emulated else errors.function_unavailable)(outcome.reason)
         if isinstance(outcome, Throttled):
             raise errors.rate_exceeded(outcome.lambda_request_id, f"{function.logical_id} has "
                                        f"ReservedConcurrentExecutions: {function.reserved_concurrency} and all of "
@@ -171,7 +172,8 @@ class ApiGateway:
         x.reached = Reached.ANSWERED
         if isinstance(outcome, FunctionFailed):
             call.function_error = True
-            raise errors.customer_function_error(outcome.error_message, outcome.lambda_request_id)
+            raise errors.customer_function_error(outcome.error_message, outcome.lambda_request_id,
+                                                 unbuilt_hint(function, outcome.error_type, outcome.error_message))
         assert isinstance(outcome, Answered)
         return outcome.payload
 

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 
 from . import routing
+from .build import rebuild
 from .config import Config
 from .dashboard.server import DashboardServer
 from .definition.model import Deployment
@@ -16,6 +17,7 @@ from .observe.console import Console
 from .observe.recorder import Recorder
 from .routing import Router
 from .runtime.service import LambdaService
+from .runtime.watch import CodeWatcher
 from .server import HttpServer
 
 
@@ -30,12 +32,16 @@ class Runner:
         self.observer = Observers(console, self.recorder)
         self.lambdas = LambdaService(deployment, config, self.observer)
         self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange)
+        self.watcher = CodeWatcher(self.lambdas.served(), self.lambdas.recycle, console.notice,
+                                   config.source.state_dir, rebuild) if config.watch else None
         self.server: HttpServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.lambdas.start()
+        if self.watcher is not None:
+            self.watcher.start()
         self._flusher = asyncio.get_running_loop().create_task(self._flush_every(0.5))
 
     async def listen(self, host: str, port: int = 0, dashboard_port: int | None = None) -> int:
@@ -63,6 +69,8 @@ class Runner:
             await self.dashboard.close()
         if self.server is not None:
             await self.server.close()
+        if self.watcher is not None:
+            await self.watcher.close()
         await self.lambdas.close()
         self.recorder.close()
         self.console.flush()

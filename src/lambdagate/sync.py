@@ -19,8 +19,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote, urlencode
 
+from .build import prepared
 from .config import Config, Options, config_from
-from .definition.loader import load
 from .exchange import Exchange, HttpRequest, Mode
 from .observe.console import Console
 from .observe.execution_log import render, test_invoke_log
@@ -59,11 +59,12 @@ class Gateway:
 
     def __init__(self, config: Config, output: TextIO | None = None, record: bool = True) -> None:
         self.output = output if output is not None else io.StringIO()
-        deployment = load(config.source)
+        console = Console(self.output, quiet=config.quiet)
+        deployment = prepared(config.source, console.notice, install=config.build)
         self.deployment = deployment
         self.config = config
         self._loop = asyncio.new_event_loop()
-        self.runner = Runner(deployment, Console(self.output, quiet=config.quiet), config, record)
+        self.runner = Runner(deployment, console, config, record)
         for warning in startup_notices(deployment):
             self.runner.console.notice(warning)
         started = threading.Event()

@@ -4,6 +4,7 @@ written to the file CloudFormation would create. Everything lambdagate writes go
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,9 +19,15 @@ class CodeStore:
         return folder
 
     def task_root(self, name: str, path: Path) -> Path | None:
-        """The folder that becomes /var/task: `path` itself, or the .zip at `path` unpacked; None if neither."""
+        """The folder that becomes /var/task: `path` itself, the .zip at `path` unpacked, or a folder holding the
+        one file `path` names (SAM zips a CodeUri that is a single file: a package with that file at its root);
+        None if `path` does not exist."""
         if path.is_file() and zipfile.is_zipfile(path):
             return self.unzip(name, path)
+        if path.is_file():
+            folder = self.folder("files", name)
+            shutil.copy2(path, folder / path.name)
+            return folder
         return path if path.is_dir() else None
 
     def unzip(self, name: str, archive: Path) -> Path:

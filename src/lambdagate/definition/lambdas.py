@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .mapping import FUNCTION_FLAG, LAYER_FLAG, env_text
-from .model import Function, Permission
+from .model import Build, Function, Permission
 from .stack import LAYER_TYPES, Keys, Stack
 
 ASSET_PATH = "aws:asset:path"
@@ -88,6 +88,7 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
     full_path = "/".join(stack.o.stack_path + (logical_id,))
     for variable in apply_env_vars(env, stack.o.env_vars, (logical_id, name, full_path)):
         stack.o.env_var_notes.setdefault(variable, []).append(stack.o.prefix.replace("-", "/") + logical_id)
+    layer_paths, layer_builds = layers(stack, props.get("Layers") or [], keys + ("Layers",))
     reserved = props.get("ReservedConcurrentExecutions")
     timeout = float(stack.string(props.get("Timeout", 3), keys + ("Timeout",)))
     memory = int(stack.string(props.get("MemorySize", 128), keys + ("MemorySize",)))
@@ -98,9 +99,11 @@ def _function(stack: Stack, logical_id: str, props: dict[str, Any], keys: Keys,
         environment=tuple(env.items()),
         reserved_concurrency=None if reserved is None else int(
             stack.string(reserved, keys + ("ReservedConcurrentExecutions",))),
-        layers=layers(stack, props.get("Layers") or [], keys + ("Layers",)),
+        layers=layer_paths,
         architecture=str((stack.resolve(props.get("Architectures") or ["x86_64"], keys) or ["x86_64"])[0]),
         location=stack.location("Resources", logical_id),
+        build=None if spec is not None else build_metadata(stack, logical_id, code_dir),
+        layer_builds=layer_builds,
     )
 
 
@@ -155,30 +158,52 @@ def _task_root(stack: Stack, logical_id: str, value: Any, keys: Keys, prop: str)
     return str(root)
 
 
-def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[str, ...]:
+def build_metadata(stack: Stack, logical_id: str, source: str) -> Build | None:
+    """The resource's `Metadata: BuildMethod` and `BuildProperties`, which `sam build` reads."""
+    metadata = stack.resources[logical_id].get("Metadata")
+    if not isinstance(metadata, dict) or "BuildMethod" not in metadata:
+        return None
+    keys: Keys = ("Resources", logical_id, "Metadata")
+    method = stack.string(metadata["BuildMethod"], keys + ("BuildMethod",))
+    properties = stack.resolve(metadata.get("BuildProperties") or {}, keys + ("BuildProperties",))
+    if not isinstance(properties, dict):
+        raise stack.t.error(keys + ("BuildProperties",), "BuildProperties must be a mapping")
+    frozen = tuple((str(k), tuple(v) if isinstance(v, list) else v) for k, v in properties.items())
+    return Build(logical_id, method, source, frozen, stack.location(*keys))
+
+
+def layers(stack: Stack, values: list[Any], keys: Keys) -> tuple[tuple[str, ...], tuple[tuple[str, Build], ...]]:
     """The local content of each layer, in order: a layer of this template (`!Ref`), one another stack of the
-    deployment defines (its ARN passed as a parameter or an output), or one mapped by ARN (`--layer`, `layers:`)."""
-    paths = []
+    deployment defines (its ARN passed as a parameter or an output), or one mapped by ARN (`--layer`, `layers:`);
+    and how those with `Metadata: BuildMethod` are built."""
+    paths: list[str] = []
+    builds: list[tuple[str, Build]] = []
     for i, layer in enumerate(values):
         ref = layer.get("Ref") if isinstance(layer, dict) else None
         if isinstance(ref, str) and stack.type_of(ref) in LAYER_TYPES:
-            paths.append(layer_root(stack, ref))
-            continue
-        arn = stack.string(layer, keys + (i,))
-        mapped = stack.o.mapping.layer(arn)
-        defined = stack.o.stack_layers.get(arn)
-        if mapped is not None:
-            root = stack.code.task_root("layer-" + re.sub(r"[^A-Za-z0-9_.-]", "-", arn), mapped)
-            if root is None:
-                raise stack.t.error(keys + (i,), f"layer {arn} is mapped to {mapped}, which is no folder or .zip")
-            paths.append(str(root))
-        elif defined is not None:
-            paths.append(layer_root(*defined))
+            owner, logical_id = stack, ref
         else:
-            stack.warn(keys + (i,), f"layer {arn} is not in this template and cannot be fetched: code that imports "
-                       f"from it fails as on AWS without it; map it to a local copy with {LAYER_FLAG} or in the "
-                       "mapping file's layers:")
-    return tuple(paths)
+            arn = stack.string(layer, keys + (i,))
+            mapped = stack.o.mapping.layer(arn)
+            defined = stack.o.stack_layers.get(arn)
+            if mapped is not None:
+                root = stack.code.task_root("layer-" + re.sub(r"[^A-Za-z0-9_.-]", "-", arn), mapped)
+                if root is None:
+                    raise stack.t.error(keys + (i,), f"layer {arn} is mapped to {mapped}, which is no folder or .zip")
+                paths.append(str(root))
+                continue
+            if defined is None:
+                stack.warn(keys + (i,), f"layer {arn} is not in this template and cannot be fetched: code that "
+                           f"imports from it fails as on AWS without it; map it to a local copy with {LAYER_FLAG} or "
+                           "in the mapping file's layers:")
+                continue
+            owner, logical_id = defined
+        root_path = layer_root(owner, logical_id)
+        paths.append(root_path)
+        built = build_metadata(owner, logical_id, root_path)
+        if built is not None:
+            builds.append((root_path, built))
+    return tuple(paths), tuple(builds)
 
 
 def layer_root(stack: Stack, logical_id: str) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import samconfig
 from ..arns import function_name, unqualified
-from ..config import STATE_FOLDER, Source
+from ..config import SAM_BUILD, STATE_FOLDER, Source
 from ..errors import DefinitionError, LambdagateError
 from . import openapi_file, sam
 from .cloudformation import CloudFormation
@@ -43,7 +43,10 @@ def load(source: Source) -> Deployment:
     deployment = load_definition(definition, options, openapi_only=source.openapi is not None)
     notices = samconfig.load(definition.parent, source.config_file, source.config_env).notices
     notice = env_var_notice(options.env_var_notes, str(source.env_vars))
-    return replace(deployment, warnings=deployment.warnings + notices + ((notice,) if notice else ()))
+    built = (f"serving {SAM_BUILD / 'template.yaml'}, `sam build`'s output (not older than the template it was built "
+             "from), as `sam local start-api` does; run `sam build` again after changing the template, or remove "
+             ".aws-sam/ to serve the source",) if source.sam_built else ()
+    return replace(deployment, warnings=built + deployment.warnings + notices + ((notice,) if notice else ()))
 
 
 def read_env_vars(path: Path | None) -> dict[str, dict[str, str]]:

@@ -20,6 +20,20 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Build:
+    """How `sam build` builds a function's or a layer's code: `Metadata: BuildMethod` (esbuild, makefile, or a
+    runtime such as python3.12 for a layer) and `BuildProperties` (AWS SAM developer guide, "Building ... with
+    esbuild", "Building custom runtimes", "Building layers"); or `nodejs-npm`, the build `sam build` gives a
+    Node.js function without BuildMethod (its code and its node_modules in one folder)."""
+
+    logical_id: str
+    method: str
+    source: str                        # absolute path: the CodeUri / ContentUri folder it builds from
+    properties: tuple[tuple[str, Any], ...] = ()   # BuildProperties, lists as tuples
+    location: Location = Location("")
+
+
+@dataclass(frozen=True)
 class Function:
     logical_id: str
     name: str
@@ -34,6 +48,9 @@ class Function:
     layers: tuple[str, ...] = ()       # absolute paths, in the order they are merged into /opt
     architecture: str = "x86_64"
     location: Location = Location("")
+    build: Build | None = None         # Metadata: BuildMethod; code_dir is then the build's output
+    layer_builds: tuple[tuple[str, Build], ...] = ()   # layer path -> how it is built
+    package_dirs: tuple[str, ...] = ()  # built dependencies Lambda would find in /var/task, after code_dir
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..build import prepared
 from ..config import Source
-from ..definition.loader import load
 from ..definition.policy import read_policy
 from ..definition.template import load_template
 from ..errors import LambdagateError
@@ -51,7 +51,8 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
     integration); `today` dates the runtime deprecations. A LambdagateError means the checks could not run."""
     names = names or []
     path = source.definition()
-    deployment = load(source)
+    # a command that only looks: what earlier builds left is used, what is missing is reported
+    deployment = prepared(source, lambda _: None, install=False)
     state_dir = source.state_dir
     template = load_template(path)
     if package_file is not None and not package_file.is_file():

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import causes as catalogue
 from .. import errors
+from ..build.hints import unbuilt_hint
 from .findings import Check, Evidence, Finding, shown
 from .invoke import Probe, error_json, frames
 from .source import python_names, search_files
@@ -123,7 +124,8 @@ def _node(target: Target, result: Check) -> None:
             target, "handler.module-missing", f"no module {folder + module!r} for Handler {handler!r}",
             f"Error: Cannot find module '{module}' (Runtime.ImportModuleError): tried "
             + ", ".join(shown(p) for p in tried),
-            _module_suggestion(target, module, (".js", ".mjs", ".cjs"), name) or catalogue.IMPORT_MODULE_ERROR.fix))
+            unbuilt_hint(fn, None, f"Cannot find module '{module}'")
+            or _module_suggestion(target, module, (".js", ".mjs", ".cjs"), name) or catalogue.IMPORT_MODULE_ERROR.fix))
         return
     result.summary = f"{handler}: {shown(found)} (the function is checked by importing)"
 
@@ -174,6 +176,9 @@ def add_init_failure(result: Check, target: Target, probe: Probe) -> None:
         result.summary = "the custom runtime's bootstrap does not start (see package permissions)"
         return
     suggestion = _export_suggestion(target) if rule == "handler.function-missing" else ""
+    unbuilt = unbuilt_hint(target.function, error_type, message)   # what `serve` says after the request
+    if unbuilt:
+        suggestion = unbuilt + ". "
     result.findings.append(Finding(
         rule if known else "handler.init-failed", "error",
         f"the function does not start: {error_type}: {message}"[:300],

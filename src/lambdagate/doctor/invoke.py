@@ -21,6 +21,7 @@ from ..events import build_event, encode_event
 from ..exchange import HttpRequest, InvocationLog, RequestIds
 from ..routing import Match
 from ..runtime import Answered, FunctionFailed, Throttled, TimedOut, Unavailable, call_integration, json_object
+from ..runtime.paths import TASK_ROOT
 from ..runtime.service import LambdaService
 from .findings import Evidence, shown
 from .targets import Route
@@ -160,9 +161,12 @@ def frames(error: dict[str, Any], code_dir: str) -> list[Evidence]:
     out: list[Evidence] = []
     for entry in [str(e) for e in (error.get("stackTrace") or error.get("trace") or [])]:
         found = _PYTHON_FRAME.search(entry) or _NODE_FRAME.search(entry)
-        if found is None or not found.group("file").startswith(code_dir):
+        file = found.group("file") if found is not None else ""
+        if file.startswith(TASK_ROOT + "/"):  # traces name the code folder as Lambda does (runtime/paths.py)
+            file = code_dir.rstrip("/") + file[len(TASK_ROOT):]
+        if found is None or not file.startswith(code_dir):
             continue
         code = found.groupdict().get("code") or ""
         text = code.strip() or entry.strip().splitlines()[0].replace(found.group(0), "").strip()
-        out.append(Evidence(text, shown(found.group("file")), int(found.group("line"))))
+        out.append(Evidence(text, shown(file), int(found.group("line"))))
     return list(reversed(out))

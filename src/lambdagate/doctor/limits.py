@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from .. import causes as catalogue
+from ..runtime.catalog import DEPRECATION, UnsupportedRuntime
 from ..runtime.environment import MAX_RESPONSE_BYTES
-from ..runtime.launchers import Runtimes, UnsupportedRuntime
+from ..runtime.launchers import Runtimes
 from .findings import Check, Evidence, Finding
 from .invoke import Probe
 from .targets import Target
@@ -15,21 +16,6 @@ from .targets import Target
 NEAR_BYTES = 5 * 1024 * 1024       # "near" 6 MB: 5 MiB and more
 REQUEST_LIMIT_BYTES = 6 * 1024 * 1024   # Lambda API_Invoke: "For synchronous invocations, the maximum payload size
 #                                         is 6 MB" (the response limit is recorded as 6291556 bytes, §10.10a)
-# When AWS deprecates each runtime: docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html, as transcribed by
-# terraform-linters/tflint-ruleset-aws rules/aws_lambda_function_deprecated_runtime.go (2025-11); python3.14 and
-# nodejs24.x from the same page (via endoflife.date/aws-lambda).
-DEPRECATION = {
-    "python3.14": date(2029, 6, 30), "python3.13": date(2029, 6, 30), "python3.12": date(2028, 10, 31),
-    "python3.11": date(2026, 6, 30), "python3.10": date(2026, 6, 30), "python3.9": date(2025, 12, 15),
-    "python3.8": date(2024, 10, 14), "python3.7": date(2023, 12, 4), "python3.6": date(2022, 7, 18),
-    "python2.7": date(2021, 7, 15), "nodejs24.x": date(2028, 4, 30), "nodejs22.x": date(2027, 4, 30),
-    "nodejs20.x": date(2026, 4, 30), "nodejs18.x": date(2025, 9, 1), "nodejs16.x": date(2024, 6, 12),
-    "nodejs14.x": date(2023, 12, 4), "nodejs12.x": date(2023, 3, 31), "nodejs10.x": date(2021, 7, 30),
-    "provided.al2023": date(2029, 6, 30), "provided.al2": date(2026, 6, 30), "provided": date(2024, 1, 8),
-    "go1.x": date(2024, 1, 8), "java8": date(2024, 1, 8), "ruby2.7": date(2023, 11, 27),
-}
-
-
 def check(target: Target, probes: list[Probe], runtimes: Runtimes, today: date,
           events: list[tuple[str, int]]) -> Check:
     fn = target.function
@@ -87,14 +73,10 @@ def _runtime(target: Target, runtimes: Runtimes, today: date, result: Check, not
     fn = target.function
     where = Evidence.at(target.location("Runtime"), f"Runtime: {fn.runtime}")
     try:
-        note = runtimes.check(fn)
+        notes += runtimes.check(fn, deprecation=False)   # what `serve` says at start-up
     except UnsupportedRuntime as e:
         result.findings.append(Finding(
-            "limits.runtime-unavailable", "warning", f"{fn.runtime} cannot run here", str(e),
-            "Install the runtime's language, or check this function on a machine that has it.", (where,)))
-        note = None
-    if note:
-        notes.append(note.split(": ", 1)[-1])
+            "limits.runtime-unavailable", "warning", f"{fn.runtime} cannot run here", str(e), e.fix, (where,)))
     deprecated = DEPRECATION.get(fn.runtime)
     if deprecated is not None and deprecated <= today:
         result.findings.append(Finding(

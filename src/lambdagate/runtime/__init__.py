@@ -57,9 +57,11 @@ class Throttled:
 
 @dataclass(frozen=True)
 class Unavailable:
-    """The function is in the definition but cannot run here (its runtime); `reason` says why."""
+    """The function is in the definition but cannot run here (its runtime); `reason` says why. `not_emulated`: its
+    language is one lambdagate does not run (an answer of lambdagate's own, 501)."""
 
     reason: str
+    not_emulated: bool = False
 
 
 @dataclass(frozen=True)

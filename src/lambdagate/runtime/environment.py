@@ -24,6 +24,7 @@ from ..errors import RESPONSE_TOO_LARGE_MESSAGE, RUNTIME_EXITED_MESSAGE, TASK_TI
 from . import json_object
 from .channels import Channel, Frame, RuntimeApiChannel, SocketChannel
 from .launchers import CONTROL_FD, LaunchSpec
+from .paths import as_on_lambda, payload_as_on_lambda
 from .python_worker import LOG_SENTINEL
 
 MAX_RESPONSE_BYTES = 6291556  # Lambda's synchronous response limit (fact sheet §3, §10.10a)
@@ -189,7 +190,7 @@ class ExecutionEnvironment:
             self._open.popleft().close()
 
     def _log_line(self, line: bytes) -> None:
-        text = line.decode("utf-8", errors="replace").rstrip("\n")
+        text = as_on_lambda(line.decode("utf-8", errors="replace").rstrip("\n"), self.spec.paths)
         lines = self._open[0].lines if self._open else None
         # awslambdaric joins the lines of one error record with "\r" on a plain stdout
         for part in text.split("\r"):
@@ -291,6 +292,8 @@ class ExecutionEnvironment:
                 init_ms: float | None, error_type: str | None, lines: list[str], lost: bool = False) -> InvokeResult:
         if lost:
             self.dead = True
+        if outcome is Outcome.FUNCTION_ERROR:  # stack traces name /var/task, /opt, /var/runtime as on Lambda
+            payload = payload_as_on_lambda(payload, self.spec.paths)
         phase: Literal["init", "invoke"] = "invoke" if self.initialised else "init"
         return InvokeResult(outcome, payload, invocation.request_id, (time.perf_counter() - started) * 1000,
                             init_ms, error_type, lines, lost, phase)

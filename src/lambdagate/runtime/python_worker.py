@@ -25,11 +25,12 @@ import sys
 LOG_SENTINEL = b"\x00lambdagate:end-of-invocation\n"
 
 
-def _lambda_sys_path(task_root: str, layer_roots: list[str], runtime_dir: str) -> list[str]:
+def _lambda_sys_path(task_root: str, layer_roots: list[str], runtime_dir: str, packages: list[str]) -> list[str]:
     """The search path of Lambda's Python runtimes (LDG "Working with .zip file archives", python-package.md):
-    /var/task, /opt/python/lib/python3.x/site-packages, /opt/python, /var/runtime, then the standard library."""
+    /var/task, /opt/python/lib/python3.x/site-packages, /opt/python, /var/runtime, then the standard library.
+    The dependencies `lambdagate build` installed are part of /var/task on Lambda: they follow the code."""
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    path = [task_root]
+    path = [task_root, *packages]
     for root in layer_roots:
         path.append(os.path.join(root, "python", "lib", version, "site-packages"))
     for root in layer_roots:
@@ -99,12 +100,16 @@ def _read_as_lambdas_user(roots: dict[str, str]) -> None:
 
 
 def main() -> None:
+    # Lambda's /var/task is read-only, so no __pycache__ appears next to the code: bytecode goes to lambdagate's cache
+    sys.pycache_prefix = os.environ.pop("LAMBDAGATE_PYCACHE", None) or sys.pycache_prefix
     handler = os.environ["_HANDLER"]
     layer_roots = [p for p in os.environ.get("LAMBDAGATE_LAYERS", "").split(os.pathsep) if p]
+    packages = [p for p in os.environ.pop("LAMBDAGATE_PACKAGES", "").split(os.pathsep) if p]
     runtime_dir = os.environ["LAMBDA_RUNTIME_DIR"]
     del os.environ["LAMBDAGATE_LAYERS"]
-    sys.path[:] = _lambda_sys_path(os.environ["LAMBDA_TASK_ROOT"], layer_roots, runtime_dir)
+    sys.path[:] = _lambda_sys_path(os.environ["LAMBDA_TASK_ROOT"], layer_roots, runtime_dir, packages)
     roots = {os.path.realpath(os.environ["LAMBDA_TASK_ROOT"]): "/var/task"}
+    roots.update({os.path.realpath(folder): "/var/task" for folder in packages})
     roots.update({os.path.realpath(layer): "/opt" for layer in layer_roots})
     _read_as_lambdas_user(roots)
 

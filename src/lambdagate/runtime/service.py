@@ -10,8 +10,9 @@ from ..config import Config
 from ..definition.model import Deployment, Function
 from ..exchange import Observer
 from . import Answered, FunctionFailed, Invoked, Throttled, Unavailable
+from .catalog import UnsupportedRuntime
 from .environment import Outcome
-from .launchers import Runtimes, UnsupportedRuntime
+from .launchers import Runtimes
 from .platform import max_memory_used_mb, resident_memory_mb
 from .pool import FunctionPool
 
@@ -22,22 +23,19 @@ class LambdaService:
     def __init__(self, deployment: Deployment, config: Config, observer: Observer) -> None:
         self.deployment = deployment
         self._observer = observer
-        self._watch = config.watch
-        self._watch_task: asyncio.Task[None] | None = None
         self._memory_task: asyncio.Task[None] | None = None
-        self.unavailable: dict[str, str] = {}
+        self.unavailable: dict[str, UnsupportedRuntime] = {}
         self._pools: dict[str, FunctionPool] = {}
         runtimes = Runtimes(config.source.state_dir, config.python_channel, config.node_channel)
         notes: dict[str, list[str]] = {}
         for arn, function in deployment.functions.items():
             try:
-                note = runtimes.check(function)
+                for note in runtimes.check(function):  # said once per runtime, naming its functions
+                    notes.setdefault(note, []).append(function.logical_id)
             except UnsupportedRuntime as e:
-                self.unavailable[arn] = str(e)
+                self.unavailable[arn] = e
                 observer.notice(str(e))
                 continue
-            if note:  # said once per runtime, naming its functions
-                notes.setdefault(note.split(": ", 1)[1], []).append(function.logical_id)
             self._pools[arn] = FunctionPool(function, functools.partial(runtimes.launch, function, deployment.region),
                                             observer, config.max_environments)
         for note, names in notes.items():
@@ -49,7 +47,9 @@ class LambdaService:
     async def invoke(self, function: Function, event: bytes, trace_id: str | None) -> Invoked:
         pool = self._pools.get(function.arn)
         if pool is None:
-            return Unavailable(self.unavailable.get(function.arn, f"{function.name} cannot run here"))
+            refused = self.unavailable.get(function.arn)
+            return Unavailable(str(refused) if refused else f"{function.name} cannot run here",
+                               refused.not_emulated if refused else False)
         result = await pool.invoke(event, trace_id)
         if isinstance(result, Throttled):
             return result
@@ -60,8 +60,6 @@ class LambdaService:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        if self._watch and self._pools:
-            self._watch_task = loop.create_task(self._watch_code())
         if self._pools:
             self._memory_task = loop.create_task(self._watch_memory())
 
@@ -76,43 +74,21 @@ class LambdaService:
                     used = resident_memory_mb(env.pid) if env.pid else None
                     if used is not None and used > pool.function.memory_size:
                         self._observer.notice(f"{pool.function.logical_id}: {used} MB in use, over its MemorySize of "
-                                        f"{pool.function.memory_size} MB: the environment is killed as on Lambda")
+                                              f"{pool.function.memory_size} MB: the environment is killed as on "
+                                              "Lambda")
                         env.kill_now()
 
-    async def _watch_code(self) -> None:
-        """Code changes under a CodeUri (or a layer) recycle that function's environments."""
-        from watchfiles import awatch
+    def served(self) -> list[Function]:
+        """The functions that run here."""
+        return [pool.function for pool in self._pools.values()]
 
-        folders: dict[str, list[FunctionPool]] = {}
-        for pool in self._pools.values():
-            for folder in (pool.function.code_dir, *pool.function.layers):
-                folders.setdefault(folder, []).append(pool)
-        roots = _outermost(list(folders))
-        with contextlib.suppress(asyncio.CancelledError):
-            async for changes in awatch(*roots, debounce=200, step=50, recursive=True):
-                touched: set[FunctionPool] = set()
-                for _change, changed in changes:
-                    for folder, pools in folders.items():
-                        if changed == folder or changed.startswith(folder.rstrip("/") + "/"):
-                            touched.update(pools)
-                for pool in touched:
-                    await pool.recycle()
-                    self._observer.notice(f"{pool.function.logical_id}: code changed, new environments from the next "
-                                    "request on")
+    async def recycle(self, function: Function) -> None:
+        """New code: the function's next invocations get new environments."""
+        await self._pools[function.arn].recycle()
 
     async def close(self) -> None:
-        for task in (self._watch_task, self._memory_task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        if self._memory_task is not None:
+            self._memory_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._memory_task
         await asyncio.gather(*(pool.close() for pool in self._pools.values()))
-
-
-def _outermost(folders: list[str]) -> list[str]:
-    ordered = sorted(set(folders), key=len)
-    out: list[str] = []
-    for folder in ordered:
-        if not any(folder == o or folder.startswith(o.rstrip("/") + "/") for o in out):
-            out.append(folder)
-    return out

@@ -17,6 +17,7 @@ import path from 'node:path';
 import util from 'node:util';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { inThreadHooks, searchNodePath } from './esm_paths.mjs';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const handlerString = process.env._HANDLER || '';
@@ -257,11 +258,21 @@ function eacces(relative) {
   return error;
 }
 
+// ES modules search NODE_PATH's folders as on Lambda, when the function needs it (esm_paths.mjs).
+const esModuleFolders = (process.env.LAMBDAGATE_ESM_PATHS || '').split(path.delimiter).filter(Boolean);
+delete process.env.LAMBDAGATE_ESM_PATHS;
+if (inThreadHooks) searchNodePath(esModuleFolders);
+
+async function importEsModule(file) {
+  searchNodePath(esModuleFolders);
+  return import(pathToFileURL(file).href);
+}
+
 async function loadModule(moduleRoot, moduleName) {
   const base = path.resolve(taskRoot, moduleRoot, moduleName);
   const present = (file) => fs.existsSync(file) && (readableByOthers(file), true);
   const asCommonJs = (file) => (present(file) ? requireFromRoot(file) : undefined);
-  const asEsModule = async (file) => (present(file) ? await import(pathToFileURL(file).href) : undefined);
+  const asEsModule = async (file) => (present(file) ? await importEsModule(file) : undefined);
   const found = asCommonJs(base);
   if (found) return found;
   const esm = typeModuleFolder(path.dirname(base));
