@@ -10,6 +10,7 @@ from typing import Any
 from .. import causes as catalogue
 from .. import errors
 from ..causes import Cause
+from ..observe.execution_log import ENDPOINT_RESPONSE_BODY
 from ..violations import violations
 from . import event_rules, function_error, method_request
 from .configuration import TEST_INVOKE_STAGE, console_test, permission_details, transform_details
@@ -18,7 +19,7 @@ from .grouping import ACCESS_LINE, Story
 from .method_request import MethodRequest
 from .reading import LogLine
 
-BODY_HEAD = "Endpoint response body before transformations: "
+BODY_HEAD = ENDPOINT_RESPONSE_BODY
 TRUNCATED = " [TRUNCATED]"  # fact sheet §4.1: long values are cut at about 1 KB
 _ERROR_TYPE = re.compile(r"Error Type: (?P<type>[\w.]+)")
 _ERROR_RECORD = re.compile(r"^\[ERROR\] (?P<type>[\w.]+): (?P<message>.*)")
@@ -64,14 +65,14 @@ def diagnose(story: Story) -> Verdict:
         for cause, detail in event_rules.explain(error, request):
             findings.append(Finding(cause, error.evidence + tuple(request.lines), (detail, *_frame(error)),
                                     f"{cause.title}: {error.said}"))
-    gateway_line = gateway[0][2] if gateway else None
-    for cause, found, line in lambda_hits:
-        evidence = (line,) if gateway_line is None or gateway_line is line else (gateway_line, line)
-        findings.append(Finding(cause, evidence, _lambda_details(cause, found), _summary(cause, found)))
-    for cause, found, line in gateway:
-        if cause is catalogue.CUSTOMER_FUNCTION_ERROR and lambda_hits:
+    gateway_line = gateway[0].line if gateway else None
+    for hit in lambda_hits:
+        evidence = (hit.line,) if gateway_line is None or gateway_line is hit.line else (gateway_line, hit.line)
+        findings.append(Finding(hit.cause, evidence, _lambda_details(hit), _summary(hit)))
+    for hit in gateway:
+        if hit.cause is catalogue.CUSTOMER_FUNCTION_ERROR and lambda_hits:
             continue  # the function's own cause says more
-        findings.append(_gateway_finding(cause, found, line, story, status, request))
+        findings.append(_gateway_finding(hit, story, status, request))
     if not findings and error is not None and error.type:
         # a Lambda log alone (START, [ERROR], traceback, END, REPORT): the function's own error is the cause
         findings.append(Finding(catalogue.UNHANDLED_ERROR, error.evidence, _frame(error),
@@ -90,7 +91,16 @@ def diagnose(story: Story) -> Verdict:
     return Verdict(story, status, failed, findings)
 
 
-Hit = tuple[Cause, re.Match[str], LogLine]
+@dataclass(frozen=True)
+class Hit:
+    """A catalogued cause found in a line; `match` is None for a cause known from an errorType alone."""
+
+    cause: Cause
+    match: re.Match[str] | None
+    line: LogLine
+
+    def group(self, name: str) -> str:
+        return (self.match.groupdict().get(name) or "") if self.match is not None else ""
 
 
 def _gateway_hits(story: Story) -> list[Hit]:
@@ -98,20 +108,20 @@ def _gateway_hits(story: Story) -> list[Hit]:
     for line in story.lines:
         if line.text.startswith(BODY_HEAD) or ACCESS_LINE.match(line.text):
             continue
-        hit = catalogue.match(catalogue.GATEWAY_CAUSES, line.text)
-        if hit and hit[0].id not in hits:
-            hits[hit[0].id] = (hit[0], hit[1], line)
-    ordered = sorted(hits.values(), key=lambda h: h[0] is catalogue.CONFIGURATION_ERROR)
-    if len(ordered) > 1 and ordered[-1][0] is catalogue.CONFIGURATION_ERROR:
+        found = catalogue.match(catalogue.GATEWAY_CAUSES, line.text)
+        if found and found[0].id not in hits:
+            hits[found[0].id] = Hit(found[0], found[1], line)
+    ordered = sorted(hits.values(), key=lambda h: h.cause is catalogue.CONFIGURATION_ERROR)
+    if len(ordered) > 1 and ordered[-1].cause is catalogue.CONFIGURATION_ERROR:
         ordered.pop()  # a specific configuration error was found; the generic reading of the same line goes
     return ordered
 
 
 def _lambda_hits(story: Story, gateway: list[Hit]) -> list[Hit]:
     texts: list[tuple[str, str | None, LogLine]] = []  # (message, errorType, line)
-    for cause, found, line in gateway:
-        if cause is catalogue.CUSTOMER_FUNCTION_ERROR:
-            texts.append((found.group("error_message"), None, line))
+    for hit in gateway:
+        if hit.cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+            texts.append((hit.group("error_message"), None, hit.line))
     body = response_body(story)
     if body is not None:
         data = _json(body[0])
@@ -128,13 +138,14 @@ def _lambda_hits(story: Story, gateway: list[Hit]) -> list[Hit]:
             texts.append((line.text, None, line))
     hits: dict[str, Hit] = {}
     for message, error_type, line in texts:
-        hit = catalogue.match(catalogue.LAMBDA_CAUSES, message)
-        if hit is None and error_type:
+        found = catalogue.match(catalogue.LAMBDA_CAUSES, message)
+        candidate = Hit(found[0], found[1], line) if found else None
+        if candidate is None and error_type:
             typed = catalogue.by_error_type(error_type)
             if typed is not None:
-                hit = (typed, _no_text())
-        if hit and hit[0].id not in hits:
-            hits[hit[0].id] = (hit[0], hit[1], line)
+                candidate = Hit(typed, None, line)
+        if candidate is not None and candidate.cause.id not in hits:
+            hits[candidate.cause.id] = candidate
     return list(hits.values())
 
 
@@ -148,22 +159,15 @@ def _function_error(story: Story, gateway: list[Hit]) -> FunctionError | None:
         found = function_error.from_payload(_json(body[0]), body[1])
         if found is not None:
             return found
-    for cause, hit, line in gateway:
-        if cause is catalogue.CUSTOMER_FUNCTION_ERROR:
-            return function_error.from_message(hit.group("error_message"), line)
+    for hit in gateway:
+        if hit.cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+            return function_error.from_message(hit.group("error_message"), hit.line)
     return None
 
 
 def _frame(error: FunctionError) -> tuple[str, ...]:
     failing = error.failing
     return (f"raised at {failing}",) if failing else ()
-
-
-def _no_text() -> re.Match[str]:
-    """An empty match, for a cause known from an errorType alone (no text to quote)."""
-    found = re.compile("").match("")
-    assert found is not None
-    return found
 
 
 def _lambda_failed(story: Story) -> bool:
@@ -185,8 +189,8 @@ def _json(text: str) -> Any:
         return None
 
 
-def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: Story, status: int | None,
-                     request: MethodRequest) -> Finding:
+def _gateway_finding(hit: Hit, story: Story, status: int | None, request: MethodRequest) -> Finding:
+    cause, line = hit.cause, hit.line
     details: list[str] = []
     summary = cause.title
     evidence = [line]
@@ -199,8 +203,8 @@ def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: S
             evidence.insert(0, body[1])
             details += _validate(body[0])
     elif cause is catalogue.CUSTOMER_FUNCTION_ERROR:
-        details += _function_error_details(story, found.group("error_message"))
-        summary = f"{cause.title}: {found.group('error_message')}"
+        details += _function_error_details(story, hit.group("error_message"))
+        summary = f"{cause.title}: {hit.group('error_message')}"
     elif cause is catalogue.INVALID_PERMISSIONS:
         details += permission_details(story, request)
         if console_test(story, request):
@@ -210,7 +214,7 @@ def _gateway_finding(cause: Cause, found: re.Match[str], line: LogLine, story: S
         evidence = [*(item for item in request.lines if item.text.startswith(("HTTP Method:", "Method request body"))),
                     line]
     elif cause is catalogue.CONFIGURATION_ERROR:
-        reason = found.group("reason").strip()
+        reason = hit.group("reason").strip()
         if reason:
             summary = f"a configuration error: {reason}"
             details.append("not one of the Lambda proxy failures that lambdagate knows; the text is API Gateway's")
@@ -242,8 +246,9 @@ def _function_error_details(story: Story, message: str) -> list[str]:
     return [f"the function raised {error.type}: {error.message or message}", *_frame(error)]
 
 
-def _lambda_details(cause: Cause, found: re.Match[str]) -> tuple[str, ...]:
-    groups = {k: v for k, v in found.groupdict().items() if v}
+def _lambda_details(hit: Hit) -> tuple[str, ...]:
+    cause = hit.cause
+    groups = {k: v for k, v in (hit.match.groupdict() if hit.match else {}).items() if v}
     if cause is catalogue.IMPORT_MODULE_ERROR and "detail" in groups:
         missing = re.search(r"No module named '(?P<name>[^']+)'", groups["detail"])
         if missing and missing.group("name").split(".")[0] == groups.get("module", "").replace("/", ".").split(".")[0]:
@@ -257,6 +262,6 @@ def _lambda_details(cause: Cause, found: re.Match[str]) -> tuple[str, ...]:
     return tuple(f"{k}: {v}" for k, v in groups.items())
 
 
-def _summary(cause: Cause, found: re.Match[str]) -> str:
-    text = found.group(0).strip()
-    return f"{cause.title}: {text}" if text else cause.title
+def _summary(hit: Hit) -> str:
+    text = hit.match.group(0).strip() if hit.match else ""
+    return f"{hit.cause.title}: {text}" if text else hit.cause.title

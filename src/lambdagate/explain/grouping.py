@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import causes as catalogue
 from ..errors import METHOD_COMPLETED_LINE
+from .reading import ID as _ID
 from .reading import LogLine
 
 # API Gateway's execution-log lines (fact sheet §4.1, §4.2), by their first words
@@ -31,7 +32,6 @@ _TRACEBACK = ("Traceback (most recent call last):", "File \"", "[ERROR]")
 _NODE_ERROR = re.compile(r"\t(?:ERROR\t)?(?:Uncaught Exception\s+)?[A-Z]\w*(?:Error|Exception): ")
 # Lambda's JSON log format (LDG monitoring-cloudwatchlogs-advanced): {"timestamp", "level", "message", "requestId"}
 _JSON_LEVEL = re.compile(r'^\{.*"level"\s*:\s*"(?:ERROR|INFO|WARN|WARNING|DEBUG|TRACE|FATAL|CRITICAL)"')
-_ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
 # `[ERROR]\t<time>\t<id>\t...` (Python logging), `<time>\t<id>\tINFO\t...` (Node.js), `<time> <id> Task timed out`
 _TIMED_LINE = re.compile(rf"^(?:\[\w+\]\t)?\d{{4}}-\d\d-\d\dT[\d:.]+Z[\t ](?P<id>{_ID})[\t ]")
 # Node.js outside an invocation writes `undefined` where the request id goes (§10.9's EACCES capture)

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..observe.execution_log import ENDPOINT_REQUEST_BODY, METHOD_REQUEST_BODY
 from .reading import LogLine
 
 _HTTP_METHOD = re.compile(r"^HTTP Method: (?P<verb>[A-Z]+), Resource Path: (?P<path>\S*)")
 _MAP_KEY = re.compile(r"(?:^|, )(?P<key>[^=,{}\s][^=,{}]*?)=")
-_BODY_HEAD = "Method request body before transformations:"
-_EVENT_HEAD = "Endpoint request body after transformations:"
+_BODY_HEAD = METHOD_REQUEST_BODY.rstrip()
+_EVENT_HEAD = ENDPOINT_REQUEST_BODY.rstrip()
 _SOURCE_ARN = re.compile(r"X-Amz-Source-Arn=(?P<arn>arn:aws[\w-]*:execute-api:[^,\s]+)")
 _RESOURCE_IN_EVENT = re.compile(r'"resource"\s*:\s*"(?P<resource>[^"]*)"')
 BINARY_DATA = "[Binary Data]"    # what the log shows for a body API Gateway treats as binary

@@ -20,12 +20,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import METHOD_COMPLETED_LINE
+from ..observe.execution_log import (
+    ENDPOINT_REQUEST_BODY,
+    ENDPOINT_RESPONSE_BODY,
+    METHOD_REQUEST_BODY,
+    METHOD_RESPONSE_BODY,
+)
 
 _MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 # `EEE MMM dd HH:mm:ss UTC yyyy : `; the weekday may be damaged or missing, the rest is needed
 STAMP = re.compile(rf"(?:\b[A-Za-z]{{1,3}}\s+)?{_MONTH}\s+\d{{1,2}}\s+\d{{1,2}}:\d\d:\d\d\s+UTC\s+\d{{4}}\s*:\s?")
-_ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
-PREFIX = re.compile(rf"\((?P<rid>{_ID}|test-invoke-request)\) ")
+# a request id, AWS's or the article's `xxxxxxxx-xxxx-...` placeholder
+ID = r"[0-9a-zA-Z]{8}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{4}-[0-9a-zA-Z]{12}"
+PREFIX = re.compile(rf"\((?P<rid>{ID}|test-invoke-request)\) ")
 # `aws logs tail` (and `lambdagate logs`, which names the group when it prints several)
 _TAIL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d (?:(?:/aws/|API-Gateway-)\S+ )?"
                    r"(?P<stream>\S+) (?P<message>.*)$")
@@ -40,8 +47,8 @@ _LOG_LEVELS = frozenset({"ERROR", "INFO", "WARNING", "WARN", "DEBUG", "CRITICAL"
 _COMPLETED = re.compile(r"(?<=\S)\s+(?=" + re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"\d)")
 # lines whose rest is a payload: never split inside them
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_PAYLOAD_HEADS = ("Endpoint response body before transformations:", "Endpoint request body after transformations:",
-                  "Method response body after transformations:", "Method request body before transformations:")
+_PAYLOAD_HEADS = tuple(head.rstrip() for head in (ENDPOINT_RESPONSE_BODY, ENDPOINT_REQUEST_BODY, METHOD_RESPONSE_BODY,
+                                                    METHOD_REQUEST_BODY))
 
 
 @dataclass(frozen=True)
