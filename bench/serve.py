@@ -512,6 +512,17 @@ def _fmt(value: float | None, unit: str) -> str:
             "MB": f"{value:.1f} MB"}[unit]
 
 
+def _finite(value: Any) -> Any:
+    """NaN (a percentile of no answers) as null, so that the results are strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _count(n: int) -> str:
     return f"{n / 1000:.0f}k" if n >= 10_000 else f"{n / 1000:.1f}k" if n >= 1000 else str(n)
 
@@ -557,7 +568,7 @@ def report(results: dict[str, Any]) -> None:
     for key, why in results["skipped"].items():
         print(f"  {key}: not measured: {why}")
     for key, why in results["failed"].items():
-        print(f"  {key}: FAILED: {why.splitlines()[0] if why else '?'}")
+        print(f"  {key}: FAILED: {why['error']}")
     cold = results.get("cold_start")
     if cold:
         print(f"cold start ({cold['flags']}): median {cold['median_ms']:.1f} ms of {cold['all_ms']}; the next "
@@ -692,9 +703,10 @@ class Steps:
         try:
             return measure()
         except Exception as e:  # noqa: BLE001 - one broken row must not lose the others' numbers
-            detail = str(e) if isinstance(e, RuntimeError) else "".join(traceback.format_exception(e)[-3:])
+            summary = str(e) if isinstance(e, RuntimeError) else f"{type(e).__name__}: {e}"
+            detail = summary if isinstance(e, RuntimeError) else "".join(traceback.format_exception(e)[-4:])
             print(f"  {name} failed: {detail}", flush=True)
-            self.results["failed"][name] = detail
+            self.results["failed"][name] = {"error": summary.splitlines()[0] if summary else "?", "detail": detail}
             return None
 
     @property
@@ -761,7 +773,7 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = [asdict(t) for t in targets(results)]
     report(results)
     out = RESULTS / f"serve-{stamp}.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    out.write_text(json.dumps(_finite(results), indent=2, allow_nan=False) + "\n")
     print(f"\nwrote {out.relative_to(BENCH.parent)} ({results['elapsed_s']:.0f} s)")
     return 1 if results["failed"] else 0
 
