@@ -404,11 +404,11 @@ def measure_cold_start(b: Bench, trials: int, *, route: str = ROUTE, quiet: bool
             "process_ready_median_ms": round(statistics.median(ready)), "flags": "quiet" if quiet else "defaults"}
 
 
-def measure_gateway_rss(b: Bench) -> dict[str, Any]:
-    """lambdagate at its defaults, loaded until it has answered `rss_requests` requests (or `rss_max_seconds`
-    passed): the gateway process's RSS along the way and at the end."""
+def measure_gateway_rss(b: Bench, server: Server) -> dict[str, Any]:
+    """lambdagate (at its defaults unless --rss-row says otherwise), loaded until it has answered `rss_requests`
+    requests (or `rss_max_seconds` passed): the gateway process's RSS along the way and at the end."""
     target, cap = b.settings.rss_requests, b.settings.rss_max_seconds
-    with running(lambdagate_server(b, "rss", quiet=False)) as run:
+    with running(server) as run:
         check_answer(run)
         served, errors, rps = 1, 0, 0.0
         samples = [{"requests": served, "rss_mb": _round(rss_mb(run.pid))}]
@@ -423,7 +423,8 @@ def measure_gateway_rss(b: Bench) -> dict[str, Any]:
             errors += result["errors"]
             rps = result["rps"] or rps
             samples.append({"requests": served, "rss_mb": _round(rss_mb(run.pid))})
-        return {"requests": served, "reached": served >= target, "target_requests": target,
+        return {"row": server.key, "label": server.label, "requests": served, "reached": served >= target,
+                "target_requests": target,
                 "seconds": round(time.perf_counter() - started, 1), "errors": errors,
                 "rss_mb": _round(rss_mb(run.pid)), "peak_rss_mb": _round(rss_mb(run.pid, "VmHWM")),
                 "start_rss_mb": samples[0]["rss_mb"], "samples": samples}
@@ -470,38 +471,41 @@ def _ratio(a: dict[str, Any] | None, b: dict[str, Any] | None, key: str) -> floa
     return float(a[key]) / float(b[key])
 
 
+def lambdagate_columns(results: dict[str, Any]) -> list[str]:
+    """lambdagate's rows in this run (and the one the RSS pass ran on), the defaults first."""
+    rss = results.get("gateway_rss")
+    return [key for key in LAMBDAGATE_ROWS if key in results["rows"] or (rss and rss["row"] == key)]
+
+
 def targets(results: dict[str, Any]) -> list[Target]:
     """The issue's targets, judged on lambdagate at its defaults; the other lambdagate rows shown beside it."""
     rows = results["rows"]
-    measured = [key for key in LAMBDAGATE_ROWS if key in rows]
     sls, floor = rows.get("serverless-offline"), rows.get("onehop")
+    cold, rss = results.get("cold_start"), results.get("gateway_rss")
     out = []
 
-    def add(name: str, limit: str, unit: str, value: Callable[[dict[str, Any]], float | None],
+    def add(name: str, limit: str, unit: str, value: Callable[[str, dict[str, Any] | None], float | None],
             ok: Callable[[float], bool], note: str = "") -> None:
-        values = {key: value(rows[key]) for key in measured}
+        values = {key: value(key, rows.get(key)) for key in lambdagate_columns(results)}
         judged = values.get(LAMBDAGATE_ROWS[0])
         out.append(Target(name, limit, unit, values, None if judged is None or note else ok(judged), note))
 
     add("req/s vs serverless-offline", f">= {TARGET_VS_SERVERLESS_OFFLINE:g}x", "x",
-        lambda r: _ratio(r, sls, "rps"), lambda v: v >= TARGET_VS_SERVERLESS_OFFLINE)
+        lambda _k, r: _ratio(r, sls, "rps"), lambda v: v >= TARGET_VS_SERVERLESS_OFFLINE)
     add(f"req/s vs the one-hop floor, c={results['settings']['connections']}", f">= {TARGET_VS_ONEHOP:.0%}", "%",
-        lambda r: _ratio(r, floor, "rps"), lambda v: v >= TARGET_VS_ONEHOP)
+        lambda _k, r: _ratio(r, floor, "rps"), lambda v: v >= TARGET_VS_ONEHOP)
     add("p99 vs serverless-offline's", f"<= {TARGET_P99_VS_SERVERLESS:g}x", "x",
-        lambda r: _ratio(r, sls, "p99_ms"), lambda v: v <= TARGET_P99_VS_SERVERLESS)
+        lambda _k, r: _ratio(r, sls, "p99_ms"), lambda v: v <= TARGET_P99_VS_SERVERLESS)
     add("gateway CPU per request", f"<= {TARGET_GATEWAY_US:g} µs", "us",
-        lambda r: r["server_cpu_us_per_req"], lambda v: v <= TARGET_GATEWAY_US)
-    cold = results.get("cold_start")
+        lambda _k, r: r["server_cpu_us_per_req"] if r else None, lambda v: v <= TARGET_GATEWAY_US)
     add(f"cold start, median of {cold['trials'] if cold else '-'}", f"< {TARGET_COLD_START_MS:g} ms", "ms",
-        lambda r: cold["median_ms"] if cold and r is rows.get(LAMBDAGATE_ROWS[0]) else None,
+        lambda k, _r: cold["median_ms"] if cold and k == LAMBDAGATE_ROWS[0] else None,
         lambda v: v < TARGET_COLD_START_MS)
-    rss = results.get("gateway_rss")
     note = ""
     if rss and rss["requests"] < TARGET_RSS_REQUESTS and rss["rss_mb"] is not None and rss["rss_mb"] < TARGET_RSS_MB:
         note = f"only {rss['requests']:,} requests in {rss['seconds']:.0f} s: not judged"
     add(f"gateway RSS after {TARGET_RSS_REQUESTS:,} requests", f"< {TARGET_RSS_MB:g} MB", "MB",
-        lambda r: rss["rss_mb"] if rss and r is rows.get(LAMBDAGATE_ROWS[0]) else None,
-        lambda v: v < TARGET_RSS_MB, note)
+        lambda k, _r: rss["rss_mb"] if rss and k == rss["row"] else None, lambda v: v < TARGET_RSS_MB, note)
     return out
 
 
@@ -577,12 +581,12 @@ def report(results: dict[str, Any]) -> None:
     rss = results.get("gateway_rss")
     if rss:
         curve = ", ".join(f"{_count(s['requests'])}: {s['rss_mb']:.0f}" for s in rss["samples"])
-        print(f"gateway RSS (defaults): {rss['start_rss_mb']:.1f} MB after 1 request, {rss['rss_mb']:.1f} MB after "
-              f"{rss['requests']:,} requests in {rss['seconds']:.0f} s (peak {rss['peak_rss_mb']:.1f} MB, "
-              f"{rss['errors']} errors); MB by requests: {curve}")
+        print(f"gateway RSS ({_short(rss['row'])}): {rss['start_rss_mb']:.1f} MB after 1 request, "
+              f"{rss['rss_mb']:.1f} MB after {rss['requests']:,} requests in {rss['seconds']:.0f} s "
+              f"(peak {rss['peak_rss_mb']:.1f} MB, {rss['errors']} errors); MB by requests: {curve}")
     print()
     print("targets (issue 11 item 7), judged on lambdagate at its defaults; its other rows for comparison:")
-    columns = [key for key in LAMBDAGATE_ROWS if key in rows]
+    columns = lambdagate_columns(results)
     header = f"{'target':<42} {'limit':>10} " + " ".join(f"{_short(k):>10}" for k in columns) + "  result"
     print(header)
     print("-" * len(header))
@@ -677,6 +681,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rss", action=argparse.BooleanOptionalAction, default=None,
                         help="the gateway RSS pass (default: on, off with --quick)")
     parser.add_argument("--rss-requests", type=int, default=TARGET_RSS_REQUESTS)
+    parser.add_argument("--rss-row", choices=LAMBDAGATE_ROWS, default="lambdagate",
+                        help="the lambdagate configuration of the RSS pass (default: lambdagate, its defaults; only "
+                             "that one is judged)")
     parser.add_argument("--rss-max-seconds", type=float, default=120.0,
                         help="stop the RSS pass after this long even if short of --rss-requests (default 120)")
     parser.add_argument("--node", action="store_true",
@@ -756,9 +763,11 @@ def main(argv: list[str] | None = None) -> int:
             if "lambdagate" in args.rows and settings.cold_trials:
                 results["cold_start"] = steps.run("cold_start", f"lambdagate cold start x{settings.cold_trials}",
                                                   lambda: measure_cold_start(b, settings.cold_trials))
-            if "lambdagate" in args.rows and settings.rss:
-                text = f"lambdagate's gateway RSS over {settings.rss_requests:,} requests"
-                results["gateway_rss"] = steps.run("gateway_rss", text, lambda: measure_gateway_rss(b))
+            if settings.rss and (args.rss_row in args.rows or args.rss):
+                server = builders[args.rss_row](b)
+                assert isinstance(server, Server)
+                text = f"gateway RSS over {settings.rss_requests:,} requests, {server.label}"
+                results["gateway_rss"] = steps.run("gateway_rss", text, partial(measure_gateway_rss, b, server))
             if args.node:
                 measure_node(b, results, steps)
             if args.profile:
