@@ -47,6 +47,9 @@ class FakeLambda:
         self.behaviour: dict[str, Behaviour] = {}
         self.events: list[tuple[str, dict[str, Any]]] = []
 
+    def ends_within(self, function: Function, seconds: float) -> bool:
+        return False
+
     async def invoke(self, function: Function, event: bytes, trace_id: str | None) -> Invoked:
         data = json.loads(event)
         self.events.append((function.logical_id, data))

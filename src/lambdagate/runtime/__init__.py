@@ -77,11 +77,18 @@ Invoked = Answered | FunctionFailed | Throttled | Unavailable
 class Invoker(Protocol):
     async def invoke(self, function: Function, event: bytes, trace_id: str | None) -> Invoked: ...
 
+    def ends_within(self, function: Function, seconds: float) -> bool:
+        """Whether an invocation started now surely ends (answered, failed or killed) within `seconds`."""
+        ...
+
 
 async def call_integration(invoker: Invoker, function: Function, event: bytes, trace_id: str | None,
                            timeout_s: float) -> Invoked | TimedOut:
     """The integration's call: past `timeout_s` (waiting for a free environment and a cold start count too) the caller
-    gets TimedOut, while the invocation goes on, as on AWS, and its outcome is still logged."""
+    gets TimedOut, while the invocation goes on, as on AWS, and its outcome is still logged. When the invocation
+    surely ends first (a warm environment is free and Lambda's own timeout is shorter), it is simply awaited."""
+    if invoker.ends_within(function, timeout_s):
+        return await invoker.invoke(function, event, trace_id)
     loop = asyncio.get_running_loop()
     task = loop.create_task(invoker.invoke(function, event, trace_id))
     waiter = loop.create_future()

@@ -22,6 +22,8 @@ from .environment import ExecutionEnvironment, Invocation, InvokeResult
 from .launchers import LaunchSpec
 from .platform import max_memory_used_mb
 
+KILL_MARGIN_S = 5.0   # a timed-out environment's kill and exit (ExecutionEnvironment._wait_exit: 2 s) fit in it
+
 
 class FunctionPool:
     """The execution environments of one function."""
@@ -42,6 +44,14 @@ class FunctionPool:
     @property
     def environment_count(self) -> int:
         return len(self._all)
+
+    def ends_within(self, seconds: float) -> bool:
+        """A warm environment is free, so an invocation starts at once and Lambda's timeout (plus the time to see
+        the killed process go, environment.py) ends it first."""
+        if not self._idle or self.function.timeout + KILL_MARGIN_S >= seconds:
+            return False
+        env = self._idle[-1]   # the one _acquire takes
+        return not env.dead and env.generation == self._generation
 
     def busy_environments(self) -> list[ExecutionEnvironment]:
         return [env for env in self._all if env.busy]

@@ -78,6 +78,10 @@ class LambdaService:
                                               "Lambda")
                         env.kill_now()
 
+    def ends_within(self, function: Function, seconds: float) -> bool:
+        pool = self._pools.get(function.arn)
+        return pool is None or pool.ends_within(seconds)
+
     def served(self) -> list[Function]:
         """The functions that run here."""
         return [pool.function for pool in self._pools.values()]
