@@ -7,6 +7,7 @@ lambdagate's environment except AWS credentials (the local stand-in for the exec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -14,10 +15,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from ..definition.code import spare_folder
 from ..definition.model import Function
 
 PASSED_THROUGH = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
@@ -30,6 +33,8 @@ NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
 PROVIDED_RUNTIMES = ("provided.al2023", "provided.al2", "provided")
 NODE_BOOTSTRAP = Path(__file__).with_name("node") / "bootstrap.mjs"
 WORKER_SCRIPT = Path(__file__).with_name("python_worker.py")
+# Node.js and custom runtimes start through the parent-death guard (guard.py), which then becomes them (same pid).
+GUARDED = (sys.executable, "-I", "-S", str(Path(__file__).with_name("guard.py")), "--exec")
 CONTROL_FD = "{control_fd}"  # replaced by the descriptor number of the environment's control socket
 
 
@@ -79,7 +84,8 @@ def lambda_environment(function: Function, region: str, runtime_api: str, runtim
 
 
 def python_runtime_dir(state_dir: Path) -> Path:
-    """A folder that holds only the runtime's packages (as /var/runtime does), linked from this installation."""
+    """A folder that holds only the runtime's packages (as /var/runtime does), linked from this installation; a link
+    that points elsewhere (this installation moved) is made again. Raises OSError when it cannot be written."""
     tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:8]
     folder = state_dir / "runtime" / f"python{sys.version_info[0]}.{sys.version_info[1]}-{tag}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,7 +100,13 @@ def python_runtime_dir(state_dir: Path) -> Path:
                 continue
             source = Path(str(dist.locate_file(top)))
             link = folder / top
-            if source.exists() and not link.exists():
+            if not source.exists() or (link.is_symlink() and os.readlink(link) == str(source)):
+                continue
+            if link.is_symlink() or link.is_file():
+                link.unlink()
+            elif link.exists():
+                shutil.rmtree(link)
+            with contextlib.suppress(FileExistsError):  # another lambdagate made it meanwhile
                 link.symlink_to(source)
     return folder
 
@@ -120,7 +132,7 @@ def node_launch(function: Function, region: str, node: str, channel: str = "sock
         paths += [str(Path(layer) / "nodejs" / f"node{major}" / "node_modules"),
                   str(Path(layer) / "nodejs" / "node_modules")]
     env["NODE_PATH"] = os.pathsep.join(paths + [function.code_dir])
-    argv = (node, str(NODE_BOOTSTRAP), CONTROL_FD if channel == "socket" else "--http")
+    argv = (*GUARDED, node, str(NODE_BOOTSTRAP), CONTROL_FD if channel == "socket" else "--http")
     return LaunchSpec(argv, env, function.code_dir, channel)
 
 
@@ -137,7 +149,7 @@ def provided_launch(function: Function, region: str) -> LaunchSpec:
             if candidate.stat().st_mode & 0o001 == 0:
                 return LaunchSpec((), env, function.code_dir, "runtime-api",
                                   ("Runtime.InvalidEntrypoint", f"fork/exec {shown}: permission denied"))
-            return LaunchSpec((str(candidate),), env, function.code_dir, "runtime-api")
+            return LaunchSpec((*GUARDED, str(candidate)), env, function.code_dir, "runtime-api")
     return LaunchSpec((), env, function.code_dir, "runtime-api",
                       ("Runtime.InvalidEntrypoint",
                        "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"))
@@ -148,8 +160,12 @@ class Runtimes:
 
     CHANNELS = ("socket", "runtime-api")
 
-    def __init__(self, state_dir: Path, python_channel: str = "socket", node_channel: str = "socket") -> None:
+    def __init__(self, state_dir: Path, python_channel: str = "socket", node_channel: str = "socket",
+                 notice: Callable[[str], None] | None = None,
+                 sandbox: Callable[[Function, dict[str, str]], None] | None = None) -> None:
         self._state_dir = state_dir
+        self._notice = notice or (lambda text: None)
+        self._sandbox = sandbox  # changes each environment's variables last (doctor's, sandbox.py)
         self._python_dir: Path | None = None
         self._python_channel = python_channel
         self._node_channel = node_channel
@@ -195,11 +211,22 @@ class Runtimes:
                                  "(a compiled function can run as provided.al2023 with its own bootstrap)")
 
     def launch(self, function: Function, region: str) -> LaunchSpec:
+        spec = self._launch(function, region)
+        if self._sandbox is not None:
+            self._sandbox(function, spec.env)
+        return spec
+
+    def _launch(self, function: Function, region: str) -> LaunchSpec:
         if function.runtime in NODE_RUNTIMES:
             assert self.node is not None
             return node_launch(function, region, self.node, self._node_channel)
         if function.runtime in PROVIDED_RUNTIMES:
             return provided_launch(function, region)
         if self._python_dir is None:
-            self._python_dir = python_runtime_dir(self._state_dir)
+            try:
+                self._python_dir = python_runtime_dir(self._state_dir)
+            except OSError as e:  # a read-only .lambdagate/: the links go to a temporary folder instead
+                self._python_dir = python_runtime_dir(spare_folder(self._state_dir))
+                self._notice(f"cannot write under {self._state_dir} ([Errno {e.errno}] {e.strerror}): the Python "
+                             f"runtime's links are in {self._python_dir} instead")
         return python_launch(function, region, self._python_dir, self._python_channel)
