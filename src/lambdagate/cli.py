@@ -104,6 +104,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--dashboard-port", type=int, default=DEFAULT_DASHBOARD_PORT,
                    help=f"the dashboard's own port (default {DEFAULT_DASHBOARD_PORT})")
     s.add_argument("--no-dashboard", action="store_const", const=None, dest="dashboard_port")
+    s.add_argument("--dashboard-host", default="127.0.0.1",
+                   help="the dashboard's address (default 127.0.0.1, whatever --host says: it shows request logs)")
 
     t = sub.add_parser("test-invoke", help="the console's Test button: one request, no server")
     t.add_argument("method")
@@ -132,7 +134,8 @@ def parser() -> argparse.ArgumentParser:
         description="For every function behind a Lambda proxy integration (or those named): handler "
                     "configuration, package permissions, resource policy, response format (the function is invoked "
                     "in a real execution environment) and limits. Exit code 0: all checks passed, 1: findings, "
-                    "2: could not run.")
+                    "2: could not run. Only routes of safe methods are invoked unless --invoke-all, and nothing "
+                    "reaches AWS.")
     d.add_argument("names", nargs="*", metavar="FUNCTION", help="logical id or FunctionName (default: all "
                    "functions behind a proxy integration)")
     _source_options(d)
@@ -140,6 +143,9 @@ def parser() -> argparse.ArgumentParser:
                    help="a proxy event (JSON) to invoke the functions with, instead of one per route; repeatable")
     d.add_argument("--package", type=Path, metavar="FILE",
                    help="the deployment .zip to check, instead of the CodeUri folder")
+    d.add_argument("--invoke-all", action="store_true",
+                   help="invoke the routes of every method, not only GET, HEAD and OPTIONS (the functions still "
+                        "reach no AWS: doctor answers their AWS calls itself)")
     d.add_argument("--json", action="store_true", help="print the report as JSON")
     d.add_argument("--sarif", type=Path, metavar="FILE", help="also write the findings as SARIF 2.1.0 to FILE")
 
@@ -158,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             config = Config(source=_source(args), host=args.host, port=args.port, dashboard_port=args.dashboard_port,
-                            max_environments=args.max_environments, watch=args.watch, quiet=args.quiet,
+                            dashboard_host=args.dashboard_host, max_environments=args.max_environments,
+                            watch=args.watch, quiet=args.quiet,
                             python_channel=args.python_channel, node_channel=args.node_channel,
                             execution_log=args.execution_log)
             return commands.serve(config)
@@ -171,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "metrics":
             return commands.metrics(args.template, args.since, args.json)
         if args.command == "doctor":
-            return commands.doctor(_source(args), args.names, args.events, args.package, args.json, args.sarif)
+            return commands.doctor(_source(args), args.names, args.events, args.package, args.json, args.sarif,
+                                   invoke_all=args.invoke_all)
         return commands.explain(args.file, args.json)
     except LambdagateError as e:
         print(f"lambdagate: error: {e}", file=sys.stderr)

@@ -96,9 +96,10 @@ class Gateway:
     def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
-    def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None) -> int:
+    def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None,
+                   dashboard_host: str | None = None) -> int:
         """Also listen for HTTP, as `serve` does; returns the port."""
-        return int(self.run(self.runner.listen(host, port, dashboard_port), 60))
+        return int(self.run(self.runner.listen(host, port, dashboard_port, dashboard_host), 60))
 
     def request(self, method: str, path: str, headers: Headers | None = None, query: Query | None = None,
                 body: str | bytes | None = None, test_invoke: bool = True, timeout: float | None = None
