@@ -57,7 +57,7 @@ class ApiGateway:
                 payload = await self._invoke(x, match, function, call)
                 self._method_response(x, match, payload)
         except GatewayError as e:
-            x.error = e
+            x.error = e.with_traceback(None)  # its frames would keep the request's body alive with the Exchange
         except Exception as e:  # noqa: BLE001 - whatever goes wrong costs this request a 500, never the server
             x.error = errors.unexpected(f"{type(e).__name__}: {e}")
         if x.error is not None:
