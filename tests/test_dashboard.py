@@ -90,6 +90,7 @@ def get(port: int, target: str, host: str | None = None) -> tuple[int, bytes]:
 @pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "localhost:1", "127.0.0.1",
                                   ""], ids=["rebound-name", "name-resolving-to-loopback", "other-port", "no-port",
                                             "empty"])
+@pytest.mark.faults
 def test_a_foreign_host_is_refused(dashboard: tuple[RunningGateway, int], host: str) -> None:
     _, port = dashboard
     for target in ("/", "/api/requests", "/metrics"):
@@ -98,11 +99,13 @@ def test_a_foreign_host_is_refused(dashboard: tuple[RunningGateway, int], host: 
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "LOCALHOST.:{port}"])
+@pytest.mark.faults
 def test_its_own_address_is_answered(dashboard: tuple[RunningGateway, int], host: str) -> None:
     _, port = dashboard
     assert get(port, "/api/requests", host.format(port=port))[0] == 200
 
 
+@pytest.mark.faults
 def test_a_name_given_as_dashboard_host_is_answered() -> None:
     assert host_allowed("devbox.local:3001", "devbox.local", 3001)
     assert host_allowed("10.1.2.3:3001", "0.0.0.0", 3001) and not host_allowed("devbox.local:3001", "0.0.0.0", 3001)
@@ -110,12 +113,14 @@ def test_a_name_given_as_dashboard_host_is_answered() -> None:
 
 @pytest.mark.parametrize("target", ["/api/requests?limit=ten", "/api/requests?limit=0", "/api/requests?limit=-1",
                                     "/api/metrics?minutes=1e9", "/api/metrics?minutes=99999999"])
+@pytest.mark.faults
 def test_bad_query_parameters_are_400_that_say_why(dashboard: tuple[RunningGateway, int], target: str) -> None:
     _, port = dashboard
     status, body = get(port, target)
     assert status == 400 and b"expected a whole number from 1 to" in body
 
 
+@pytest.mark.faults
 def test_the_dashboard_stays_on_loopback_when_the_api_listens_everywhere(tmp_path_factory: pytest.TempPathFactory
                                                                           ) -> None:
     app = copy_app(tmp_path_factory, "observe")

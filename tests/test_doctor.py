@@ -122,6 +122,7 @@ def test_every_response_violation_with_its_path(report: Report) -> None:
     assert any("route(s) of other methods not invoked (POST /malformed-too" in n for n in report.notes)
 
 
+@pytest.mark.faults
 def test_invoke_all_invokes_every_method(app: Path) -> None:
     report = examine(Source(template=app / "template.yaml"), ["MalformedFunction"], today=BEFORE_DEPRECATIONS,
                      invoke_all=True)
@@ -364,6 +365,7 @@ def test_cli_could_not_run(argv: tuple[str, ...]) -> None:
 # No side effects: a function that writes to DynamoDB (moto's server on loopback stands for AWS)
 # ---------------------------------------------------------------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.faults
 def test_doctor_writes_nothing_to_aws(tmp_path_factory: pytest.TempPathFactory,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import boto3

@@ -3,7 +3,11 @@ process killed), each costs at most the request it hits. For each case: the foll
 of the run is left (counted by walking /proc for the environment's variables, which every process it starts
 inherits), and nothing expected is missing from the log store.
 
-Bounded: about a minute on 2 cores (`pytest -m faults`); it runs with the rest under plain `pytest`.
+`pytest -m faults` runs this module and the fault cases kept beside the module they test (marked `faults`):
+test_server.py (Content-Encoding, deadlines, half-closed clients, absolute-form targets, many headers, no traceback),
+test_dashboard.py (Host checks, query parameters, loopback), test_doctor.py (no side effect on AWS), test_observe.py
+(a failing disk, damaged files, escaped control characters), test_gateway.py (the 6 MB event, content coding).
+Bounded: about a minute on 2 cores; it runs with the rest under plain `pytest`.
 """
 
 from __future__ import annotations
@@ -249,6 +253,23 @@ def test_a_failing_disk_never_stops_the_logs_nor_grows_memory(served: RunningGat
     assert re.search(r"logs and metrics are written again \(\d+ records were dropped while they could not be\)",
                      served.console)
     assert not stored(served, app, "API-Gateway-Execution-Logs", f"({ids[0]}) Method completed", 0)  # oldest went
+
+
+def test_stopping_with_a_failing_disk_still_stops_every_environment(tmp_path_factory: pytest.TempPathFactory
+                                                                    ) -> None:
+    app = copy_app(tmp_path_factory, "faults")
+    running = RunningGateway(app / "template.yaml", watch=False)
+    try:
+        assert running.request("GET", "/ok").status == 200
+        assert running.request("GET", "/fault/tree").status == 200
+        running.run(running.runner.recorder.flush_in_steps())
+        shutil.rmtree(app / ".lambdagate" / "logs")
+        (app / ".lambdagate" / "logs").write_text("not a folder")
+        running.request("GET", "/ok")
+    finally:
+        running.close()  # the last writes fail: said, and every environment is stopped all the same
+    assert "log records could not be written" in running.console
+    assert wait_until(lambda: not processes_with(f"LAMBDA_TASK_ROOT={app / 'src'}"))
 
 
 @pytest.fixture()

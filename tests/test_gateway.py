@@ -161,6 +161,7 @@ def send(request_body: bytes, headers: tuple[tuple[str, str], ...] = ()) -> tupl
     return asyncio.run(gateway.handle(request("GET", "/items/7", None, headers, request_body))), invoker
 
 
+@pytest.mark.faults
 def test_lambdas_6_mb_event_limit_to_the_byte() -> None:
     """Fact sheet §10.10d: an event of 6,291,456 bytes is invoked, one byte more is refused as Lambda refuses it."""
     probe, _ = send(b"x" * 1000)
@@ -186,6 +187,7 @@ def test_lambdas_6_mb_event_limit_to_the_byte() -> None:
     ("gzip", b"abc", 415),
 ], ids=["sec10.2e-DOC-gzip", "sec10.2e-DOC-case", "sec10.2e-DOC-identity", "sec10.2e-DOC-unsupported",
         "sec10.2e-DOC-not-gzip"])
+@pytest.mark.faults
 def test_content_coding_is_decoded_before_routing(coding: str, body: bytes, status: int) -> None:
     x, invoker = send(body, (("Content-Encoding", coding),))
     assert x.response.status == status

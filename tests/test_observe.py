@@ -276,6 +276,7 @@ def copy_app_to(tmp_path: Path) -> Path:
     return tmp_path / "app"
 
 
+@pytest.mark.faults
 def test_a_failed_write_keeps_the_records_for_the_next_flush(tmp_path: Path) -> None:
     blocked = tmp_path / "logs"
     blocked.write_text("a file where the folder should be")
@@ -296,6 +297,7 @@ def test_a_failed_write_keeps_the_records_for_the_next_flush(tmp_path: Path) -> 
     assert messages[-1].startswith("line 39 ") and len(messages) == 40 - store.dropped
 
 
+@pytest.mark.faults
 def test_a_record_cut_short_by_a_failed_write_costs_only_itself(tmp_path: Path) -> None:
     store = LogStore(tmp_path)
     store.put("g", "s", "before", 1000)
@@ -308,6 +310,7 @@ def test_a_record_cut_short_by_a_failed_write_costs_only_itself(tmp_path: Path) 
     assert [e.message for e in LogStore(tmp_path).search("g", 0, None)] == ["before", "after"]
 
 
+@pytest.mark.faults
 def test_the_recorder_says_a_failing_disk_once_and_never_raises(tmp_path: Path) -> None:
     from lambdagate.config import Source
     from lambdagate.definition.loader import load
@@ -327,6 +330,7 @@ def test_the_recorder_says_a_failing_disk_once_and_never_raises(tmp_path: Path) 
     assert re.fullmatch(r"2 log records could not be written \(\[Errno \d+\] [^)]+\)", notices[-1])
 
 
+@pytest.mark.faults
 def test_metrics_roll_over_and_damaged_rows_are_skipped(tmp_path: Path) -> None:
     from lambdagate.observe.metrics import Metrics, Row, read_rows
 
@@ -344,6 +348,7 @@ def test_metrics_roll_over_and_damaged_rows_are_skipped(tmp_path: Path) -> None:
     assert [r["minute"] for r in rows] == sorted(r["minute"] for r in rows)
 
 
+@pytest.mark.faults
 def test_logs_print_control_characters_escaped(served: RunningGateway, app: Path) -> None:
     reply = served.request("GET", "/plain", body="\x1b]0;owned\x07\x1b[2J body")
     assert reply.status == 200

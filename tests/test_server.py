@@ -16,6 +16,8 @@ import pytest
 from conftest import copy_app
 from harness import RunningGateway
 
+pytestmark = pytest.mark.faults  # issue 12's items 6 and 9: part of the fault suite
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningGateway]:
