@@ -57,17 +57,15 @@ def protect() -> None:
 
 
 # -- the process table (/proc) ---------------------------------------------------------------------------------------
-def _stat(pid: int) -> tuple[int, str] | None:
-    """(parent pid, start time) of a live process; None when it is gone or /proc says nothing."""
+def _stat(pid: int) -> tuple[int, str, str] | None:
+    """(parent pid, start time, state) of a process; None when it is gone or /proc says nothing."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             data = f.read().decode("latin-1")
     except OSError:
         return None
     fields = data[data.rindex(")") + 2:].split()
-    if fields[0] == "Z":
-        return None  # a zombie holds nothing; its parent reaps it
-    return int(fields[1]), fields[19]
+    return int(fields[1]), fields[19], fields[0]
 
 
 def start_time(pid: int) -> str | None:
@@ -86,7 +84,7 @@ def _table() -> dict[int, int]:
     for entry in entries:
         if entry.isdigit():
             stat = _stat(int(entry))
-            if stat is not None:
+            if stat is not None and stat[2] != "Z":  # a zombie holds nothing; its parent reaps it
                 out[int(entry)] = stat[0]
     return out
 
@@ -143,7 +141,9 @@ def sweep(environments: list[tuple[int, str | None, bytes]]) -> int:
             _kill(pid, signal.SIGKILL, group=True)
         return 0
     me = {os.getpid(), os.getppid()}
-    roots = {pid for pid, started, _ in environments if started is None or start_time(pid) == started}
+    # only a process known by its start time is stopped as a root (its pid may be another's by now); the others are
+    # found by their marker
+    roots = {pid for pid, started, _ in environments if started is not None and start_time(pid) == started} - me
     markers = {m for _, _, m in environments if m.count(b"=") and not m.endswith(b"=\0")}
     for pid in roots:
         _kill(pid, signal.SIGSTOP)
