@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +86,25 @@ class RunningGateway:
 
     def close(self) -> None:
         self.gateway.close()
+
+
+def processes_with(*variables: str) -> list[int]:
+    """The live processes whose environment holds every one of `variables` (`NAME=value`): an execution
+    environment's processes and whatever they started (children inherit their parent's environment), found by
+    walking /proc."""
+    wanted = [v.encode() + b"\0" for v in variables]
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = b"\0" + f.read()
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    continue  # a zombie is already gone; its parent reaps it
+        except OSError:
+            continue
+        if all(b"\0" + w in environ for w in wanted):
+            found.append(int(entry))
+    return found

@@ -1,8 +1,10 @@
 """The dashboard in a real headless browser (Debian's chromium driven by Playwright): metrics charts, the latest
-requests, and for a request its execution log and its function's log. Works without internet (no CDN)."""
+requests, and for a request its execution log and its function's log. Works without internet (no CDN). It answers
+only its own address's Host (DNS rebinding), checks its query parameters, and stays on loopback unless told."""
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import urllib.request
 from collections.abc import Iterator
@@ -11,10 +13,10 @@ import pytest
 
 from conftest import copy_app
 from harness import RunningGateway
+from lambdagate import Gateway
+from lambdagate.dashboard.server import host_allowed
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium (CI installs Debian's package)")
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +28,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runnin
     running.close()
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium (CI installs Debian's package)")
 def test_page_shows_metrics_requests_and_logs(dashboard: tuple[RunningGateway, int]) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
     running, port = dashboard
     ok = running.request("GET", "/ok")
     boom = running.request("GET", "/boom")
@@ -68,3 +72,59 @@ def test_prometheus_endpoint(dashboard: tuple[RunningGateway, int]) -> None:
         text = response.read().decode()
         assert response.headers["Content-Type"].startswith("text/plain")
     assert 'apigateway_requests_total{api_name="observed-api",stage="dev",method="GET",resource="/ok"}' in text
+
+
+def get(port: int, target: str, host: str | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest("GET", target, skip_host=host is not None)
+        if host is not None:
+            conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "localhost:1", "127.0.0.1",
+                                  ""], ids=["rebound-name", "name-resolving-to-loopback", "other-port", "no-port",
+                                            "empty"])
+@pytest.mark.faults
+def test_a_foreign_host_is_refused(dashboard: tuple[RunningGateway, int], host: str) -> None:
+    _, port = dashboard
+    for target in ("/", "/api/requests", "/metrics"):
+        status, body = get(port, target, host.format(port=port))
+        assert status == 403 and b"is not this dashboard's address" in body
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "LOCALHOST.:{port}"])
+@pytest.mark.faults
+def test_its_own_address_is_answered(dashboard: tuple[RunningGateway, int], host: str) -> None:
+    _, port = dashboard
+    assert get(port, "/api/requests", host.format(port=port))[0] == 200
+
+
+@pytest.mark.faults
+def test_a_name_given_as_dashboard_host_is_answered() -> None:
+    assert host_allowed("devbox.local:3001", "devbox.local", 3001)
+    assert host_allowed("10.1.2.3:3001", "0.0.0.0", 3001) and not host_allowed("devbox.local:3001", "0.0.0.0", 3001)
+
+
+@pytest.mark.parametrize("target", ["/api/requests?limit=ten", "/api/requests?limit=0", "/api/requests?limit=-1",
+                                    "/api/metrics?minutes=1e9", "/api/metrics?minutes=99999999"])
+@pytest.mark.faults
+def test_bad_query_parameters_are_400_that_say_why(dashboard: tuple[RunningGateway, int], target: str) -> None:
+    _, port = dashboard
+    status, body = get(port, target)
+    assert status == 400 and b"expected a whole number from 1 to" in body
+
+
+@pytest.mark.faults
+def test_the_dashboard_stays_on_loopback_when_the_api_listens_everywhere(tmp_path_factory: pytest.TempPathFactory
+                                                                          ) -> None:
+    app = copy_app(tmp_path_factory, "observe")
+    with Gateway.from_template(app / "template.yaml", watch=False) as gateway:
+        gateway.serve_http(host="0.0.0.0", dashboard_port=0)
+        assert gateway.runner.server is not None and gateway.runner.server.host == "0.0.0.0"
+        assert gateway.runner.dashboard is not None and gateway.runner.dashboard.host == "127.0.0.1"

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import APPS, copy_app
 from harness import RunningGateway
-from lambdagate import cli
+from lambdagate import Config, Gateway, cli
 from lambdagate.config import Source
 from lambdagate.doctor import examine, limits
 from lambdagate.doctor.findings import Check, Finding, Report
@@ -116,7 +116,19 @@ def test_every_response_violation_with_its_path(report: Report) -> None:
         "GET /malformed: body: expected a string, got an object"]
     assert found[2].fix.startswith('"body": json.dumps(value)')           # the Python runtime's fix
     assert "Set-Cookie" in found[0].fix
+    # POST is not invoked unless asked: doctor has no side effects by default
+    summary = check(report, "MalformedFunction", "response").summary
+    assert "POST /malformed-too not invoked: POST may change data; --invoke-all invokes it" in summary
+    assert any("route(s) of other methods not invoked (POST /malformed-too" in n for n in report.notes)
+
+
+@pytest.mark.faults
+def test_invoke_all_invokes_every_method(app: Path) -> None:
+    report = examine(Source(template=app / "template.yaml"), ["MalformedFunction"], today=BEFORE_DEPRECATIONS,
+                     invoke_all=True)
+    found = check(report, "MalformedFunction", "response").findings
     assert "also POST /malformed-too" in evidence(found[0])               # one finding for both routes
+    assert report.notes[0].startswith("invoked every route in local execution environments")
 
 
 def test_unreadable_handler_file(report: Report) -> None:
@@ -352,3 +364,48 @@ def test_cli_exit_codes_json_and_sarif(app: Path, tmp_path: Path) -> None:
 ], ids=["no-template", "unknown-function", "unreadable-event"])
 def test_cli_could_not_run(argv: tuple[str, ...]) -> None:
     assert run_cli(*argv)[0] == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# No side effects: a function that writes to DynamoDB (moto's server on loopback stands for AWS)
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.faults
+def test_doctor_writes_nothing_to_aws(tmp_path_factory: pytest.TempPathFactory,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    from aws_emulator import FAKE_CREDENTIALS, moto_server
+
+    app = copy_app(tmp_path_factory, "doctor-aws")
+    for name, value in FAKE_CREDENTIALS.items():  # the developer's "real" credentials, as lambdagate passes them
+        monkeypatch.setenv(name, value)
+    with moto_server() as endpoint:
+        dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
+        dynamodb.create_table(TableName="items", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+
+        def rows() -> int:
+            return int(dynamodb.scan(TableName="items", Select="COUNT")["Count"])
+
+        source = Source(template=app / "template.yaml", parameter_overrides={"AwsEndpoint": endpoint})
+        with Gateway(Config(source=source, watch=False)) as gateway:  # the function does write when served
+            assert gateway.request("GET", "/items").status == 200
+        assert rows() == 1
+
+        for invoke_all in (False, True):
+            report = examine(source, today=BEFORE_DEPRECATIONS, invoke_all=invoke_all)
+            assert rows() == 1, f"doctor wrote to DynamoDB (invoke_all={invoke_all})"
+            response = check(report, "ItemsFunction", "response")
+            assert response.findings == []  # the refused call is a note, not a fault
+            assert "GET /items not checked: the function called AWS (dynamodb PutItem)" in response.summary
+            assert any(n.startswith("ItemsFunction called AWS (dynamodb PutItem): doctor's stand-in answered")
+                       for n in report.notes)
+            assert ("POST /items not invoked" in response.summary) is not invoke_all
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            cli.main(["doctor", "--template", str(app / "template.yaml"), "--parameter-overrides",
+                      f"AwsEndpoint={endpoint}", "--json"])
+        notes = json.loads(out.getvalue())["notes"]
+        assert any("nothing reaches AWS" in n for n in notes) and rows() == 1

@@ -5,6 +5,7 @@ test_errors.py, test_event.py and test_proxy_result.py."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 from typing import Any
 
 import orjson
@@ -152,3 +153,45 @@ def test_long_values_are_cut_as_the_log_cuts_them() -> None:
     assert len(stored["responseBody"]) == 1025 and len(orjson.dumps(stored)) < 8000
     [line] = [line for line in render(x) if line.startswith("Method response body after transformations: ")]
     assert line.endswith(" [TRUNCATED]") and len(line) == 1024 + len(" [TRUNCATED]")
+
+
+def send(request_body: bytes, headers: tuple[tuple[str, str], ...] = ()) -> tuple[Exchange, FakeInvoker]:
+    invoker = FakeInvoker(lambda event: {"statusCode": 200, "body": event["body"] or ""})
+    gateway = ApiGateway(deployment(), invoker)
+    return asyncio.run(gateway.handle(request("GET", "/items/7", None, headers, request_body))), invoker
+
+
+@pytest.mark.faults
+def test_lambdas_6_mb_event_limit_to_the_byte() -> None:
+    """Fact sheet §10.10d: an event of 6,291,456 bytes is invoked, one byte more is refused as Lambda refuses it."""
+    probe, _ = send(b"x" * 1000)
+    assert probe.call is not None
+    overhead = len(probe.call.event) - 1000   # the event is the body plus what API Gateway adds around it
+    at_limit, invoker = send(b"x" * (6291456 - overhead))
+    assert at_limit.call is not None and len(at_limit.call.event) == 6291456
+    assert at_limit.response.status == 200 and len(invoker.events) == 1
+    over, invoker = send(b"x" * (6291456 - overhead + 1))
+    assert (over.response.status, over.response.body) == (413, b'{"message": "Request Too Long"}')
+    assert invoker.events == [] and over.reached is Reached.SENT  # the function never ran
+    assert dict(over.response.headers)["x-amzn-ErrorType"] == "BadRequestException"
+    lines = render(over)
+    assert lines[-2].startswith("Lambda invocation failed with status: 413. Lambda request id: ")
+    assert lines[-1] == "Method completed with status: 413"
+
+
+@pytest.mark.parametrize(("coding", "body", "status"), [
+    ("gzip", gzip.compress(b"abc"), 200),
+    ("GZIP", gzip.compress(b"abc"), 200),
+    ("identity", b"abc", 200),
+    ("compress", b"abc", 415),
+    ("gzip", b"abc", 415),
+], ids=["sec10.2e-DOC-gzip", "sec10.2e-DOC-case", "sec10.2e-DOC-identity", "sec10.2e-DOC-unsupported",
+        "sec10.2e-DOC-not-gzip"])
+@pytest.mark.faults
+def test_content_coding_is_decoded_before_routing(coding: str, body: bytes, status: int) -> None:
+    x, invoker = send(body, (("Content-Encoding", coding),))
+    assert x.response.status == status
+    if status == 200:
+        assert x.response.body == b"abc" and invoker.events[0]["headers"]["Content-Encoding"] == coding
+    else:
+        assert x.reached is Reached.RECEIVED and render(x) == [] and invoker.events == []

@@ -157,7 +157,6 @@ def test_log_store_is_bounded_and_survives_a_restart(tmp_path: Path) -> None:
     for i in range(200):
         store.put("g", "s", f"line {i:03d} " + "x" * 50, 1000 + i)
         store.flush()
-    store.close()
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["g.jsonl", "g.jsonl.1"]
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) < 3 * 2000 + 200
@@ -275,3 +274,87 @@ def copy_app_to(tmp_path: Path) -> Path:
 
     shutil.copytree(APPS / "observe", tmp_path / "app", ignore=shutil.ignore_patterns(".lambdagate"))
     return tmp_path / "app"
+
+
+@pytest.mark.faults
+def test_a_failed_write_keeps_the_records_for_the_next_flush(tmp_path: Path) -> None:
+    blocked = tmp_path / "logs"
+    blocked.write_text("a file where the folder should be")
+    store = LogStore(blocked, max_buffered=3000)
+    for i in range(10):
+        store.put("g", "s", f"line {i} " + "x" * 100, 1000 + i)
+    with pytest.raises(OSError):
+        store.flush()
+    assert store.pending == 10 and store.dropped == 0
+    for i in range(10, 40):
+        store.put("g", "s", f"line {i} " + "x" * 100, 1000 + i)
+        with pytest.raises(OSError):
+            store.flush()
+    assert store.dropped > 0 and store._buffered <= 3000  # bounded: the oldest went
+    blocked.unlink()
+    store.flush()
+    messages = [e.message for e in LogStore(blocked).search("g", 0, None)]
+    assert messages[-1].startswith("line 39 ") and len(messages) == 40 - store.dropped
+
+
+@pytest.mark.faults
+def test_a_record_cut_short_by_a_failed_write_costs_only_itself(tmp_path: Path) -> None:
+    store = LogStore(tmp_path)
+    store.put("g", "s", "before", 1000)
+    store.flush()
+    with (tmp_path / "g.jsonl").open("ab") as f:
+        f.write(b'{"timestamp": 1001, "stream": "s", "messa')  # as a disk that filled up mid-record leaves it
+    store._cut.add("g")
+    store.put("g", "s", "after", 1002)
+    store.flush()
+    assert [e.message for e in LogStore(tmp_path).search("g", 0, None)] == ["before", "after"]
+
+
+@pytest.mark.faults
+def test_the_recorder_says_a_failing_disk_once_and_never_raises(tmp_path: Path) -> None:
+    from lambdagate.config import Source
+    from lambdagate.definition.loader import load
+    from lambdagate.observe.recorder import Recorder
+
+    app = copy_app_to(tmp_path)
+    notices: list[str] = []
+    recorder = Recorder(load(Source(template=app / "template.yaml")), app / ".lambdagate", None, notices.append)
+    assert recorder.store is not None
+    (app / ".lambdagate" / "logs").write_text("not a folder")
+    recorder.store.put("g", "s", "line", 1000)
+    recorder.flush()
+    recorder.store.put("g", "s", "line", 1001)
+    recorder.flush()
+    recorder.close()  # never raises
+    assert sum("cannot write logs and metrics under" in n for n in notices) == 1
+    assert re.fullmatch(r"2 log records could not be written \(\[Errno \d+\] [^)]+\)", notices[-1])
+
+
+@pytest.mark.faults
+def test_metrics_roll_over_and_damaged_rows_are_skipped(tmp_path: Path) -> None:
+    from lambdagate.observe.metrics import Metrics, Row, read_rows
+
+    path = tmp_path / "metrics.jsonl"
+    metrics = Metrics(path, max_bytes=1000)
+    for minute in range(40):
+        metrics._rows[(minute * 60, "a", "s", "GET", "/")] = Row(minute * 60, "a", "s", "GET", "/", count=1)
+        metrics.flush(everything=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.jsonl", "metrics.jsonl.1"]
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) < 3 * 1000 + 500  # bounded: two files
+    with path.open("ab") as f:
+        f.write(b'\xff\xfe\n[1]\n{"minute": "soon"}\n{"minute": 60, "Count": true}\n{"cut')
+    rows = read_rows(path)
+    assert rows and rows[-1]["minute"] == 39 * 60
+    assert [r["minute"] for r in rows] == sorted(r["minute"] for r in rows)
+
+
+@pytest.mark.faults
+def test_logs_print_control_characters_escaped(served: RunningGateway, app: Path) -> None:
+    reply = served.request("GET", "/plain", body="\x1b]0;owned\x07\x1b[2J body")
+    assert reply.status == 200
+    served.run(_flush(served))
+    done = subprocess.run([sys.executable, "-m", "lambdagate", "logs", "API-Gateway-Execution-Logs", "--since", "1h",
+                           "--template", str(app / "template.yaml")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert "\\x1b]0;owned\\x07\\x1b[2J body" in done.stdout
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout

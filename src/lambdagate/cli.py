@@ -141,6 +141,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--dashboard-port", type=int, default=DEFAULT_DASHBOARD_PORT,
                    help=f"the dashboard's own port (default {DEFAULT_DASHBOARD_PORT})")
     s.add_argument("--no-dashboard", action="store_const", const=None, dest="dashboard_port")
+    s.add_argument("--dashboard-host", default="127.0.0.1",
+                   help="the dashboard's address (default 127.0.0.1, whatever --host says: it shows request logs)")
 
     t = sub.add_parser("test-invoke", help="the console's Test button: one request, no server")
     t.add_argument("method")
@@ -173,7 +175,8 @@ def parser() -> argparse.ArgumentParser:
         description="For every function behind a Lambda proxy integration (or those named): handler "
                     "configuration, package permissions, resource policy, response format (the function is invoked "
                     "in a real execution environment) and limits. Exit code 0: all checks passed, 1: findings, "
-                    "2: could not run.")
+                    "2: could not run. Only routes of safe methods are invoked unless --invoke-all, and nothing "
+                    "reaches AWS.")
     d.add_argument("names", nargs="*", metavar="FUNCTION", help="logical id or FunctionName (default: all "
                    "functions behind a proxy integration)")
     _source_options(d)
@@ -181,6 +184,9 @@ def parser() -> argparse.ArgumentParser:
                    help="a proxy event (JSON) to invoke the functions with, instead of one per route; repeatable")
     d.add_argument("--package", type=Path, metavar="FILE",
                    help="the deployment .zip to check, instead of the CodeUri folder")
+    d.add_argument("--invoke-all", action="store_true",
+                   help="invoke the routes of every method, not only GET, HEAD and OPTIONS (the functions still "
+                        "reach no AWS: doctor answers their AWS calls itself)")
     _aws_options(d, own_stage_and_region=False)
     _ci_options(d, "print the report as JSON")
 
@@ -232,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _with_samconfig(root, argv, args)
         if args.command == "serve":
             config = Config(source=_source(args), host=args.host, port=args.port, dashboard_port=args.dashboard_port,
-                            max_environments=args.max_environments, watch=args.watch, quiet=args.quiet,
+                            dashboard_host=args.dashboard_host, max_environments=args.max_environments,
+                            watch=args.watch, quiet=args.quiet,
                             python_channel=args.python_channel, node_channel=args.node_channel,
                             execution_log=args.execution_log)
             return commands.serve(config)
@@ -257,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                                           "checks every function the deployed stage integrates")
                 return commands.doctor_aws(flags, args.json, args.sarif, args.annotations)
             return commands.doctor(_source(args), args.names, args.events, args.package, args.json, args.sarif,
-                                   annotations=args.annotations)
+                                   annotations=args.annotations, invoke_all=args.invoke_all)
         if args.command == "compare":
             return commands.compare(_source(args), _aws(args), args.url, args.requests, args.json, args.sarif,
                                     args.annotations)

@@ -71,18 +71,24 @@ async def _serve(config: Config) -> None:
         for line in describe_routes(deployment):
             console.notice(line)
         if runner.dashboard is not None:
-            console.notice(f"dashboard on http://{config.host}:{runner.dashboard.port}/ "
+            console.notice(f"dashboard on http://{_url_host(runner.dashboard.host)}:{runner.dashboard.port}/ "
                            f"(Prometheus metrics at /metrics)")
-        console.notice(f"logs and metrics under {state} (`lambdagate logs`, `lambdagate metrics`)")
-        console.notice(f"serving on http://{config.host}:{port} (Ctrl-C stops)")
+        if runner.recorder.store is not None:
+            console.notice(f"logs and metrics under {state} (`lambdagate logs`, `lambdagate metrics`)")
+        console.notice(f"serving on http://{_url_host(config.host)}:{port} (Ctrl-C stops)")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # closing the terminal (SIGHUP) stops lambdagate as Ctrl-C and SIGTERM do: environments never outlive it
+        for sig in (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         await runner.close()
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _run(coroutine: Coroutine[Any, Any, None]) -> None:
@@ -133,10 +139,22 @@ def tokens(template: Path | None, pool: str, claims: list[tuple[str, str]], grou
     return 0
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Control characters (terminal escapes in a request body, line breaks) as `\\x1b` and the like, so that a
+    log line cannot move the cursor, recolour or retitle the terminal; tabs and text stay as they are."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _print_event(event: LogEvent, with_group: bool) -> None:
-    stamp = datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc).isoformat(timespec="microseconds")
+    try:
+        stamp = datetime.fromtimestamp(event.timestamp / 1000, tz=timezone.utc).isoformat(timespec="microseconds")
+    except (ValueError, OverflowError, OSError):
+        stamp = str(event.timestamp)
     group = f"{event.group} " if with_group else ""
-    print(f"{stamp} {group}{event.stream} {event.message}")
+    print(printable(f"{stamp} {group}{event.stream} {event.message}"))
 
 
 def logs(template: Path | None, group: str | None, text: str | None, since: str, follow: bool,
@@ -174,7 +192,7 @@ def logs(template: Path | None, group: str | None, text: str | None, since: str,
 def metrics(template: Path | None, since: str, as_json: bool) -> int:
     path = state_dir(template) / "metrics.jsonl"
     start = int(time.time()) - parse_since(since)
-    rows = read_rows(path, start) if path.exists() else []
+    rows = read_rows(path, start)
     if as_json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -184,15 +202,22 @@ def metrics(template: Path | None, since: str, as_json: bool) -> int:
     print(f"{'minute (UTC)':<17} {'ApiName':<16} {'Stage':<8} {'Method':<7} {'Resource':<22} {'Count':>6} "
           f"{'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
     for row in rows:
-        minute = datetime.fromtimestamp(int(str(row["minute"])), tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
-        latency = row.get("Latency") or {}
-        integration = row.get("IntegrationLatency") or {}
-        lat = f"{latency.get('Average', 0):.1f}/{latency.get('p99', 0):.1f}" if isinstance(latency, dict) else "-"
-        integ = f"{integration.get('Average', 0):.1f}" if isinstance(integration, dict) and integration else "-"
-        print(f"{minute:<17} {str(row['ApiName'])[:16]:<16} {str(row['Stage'])[:8]:<8} {str(row['Method']):<7} "
-              f"{str(row['Resource'] or '(no resource)')[:22]:<22} {row['Count']:>6} {row['4XXError']:>5} "
-              f"{row['5XXError']:>5} {lat:>19} {integ:>18}")
+        try:
+            print(_metrics_line(row))
+        except (ValueError, TypeError, OverflowError, OSError):  # a row damaged on disk is left out
+            continue
     return 0
+
+
+def _metrics_line(row: dict[str, object]) -> str:
+    minute = datetime.fromtimestamp(int(str(row["minute"])), tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
+    latency = row.get("Latency") or {}
+    integration = row.get("IntegrationLatency") or {}
+    lat = f"{latency.get('Average', 0):.1f}/{latency.get('p99', 0):.1f}" if isinstance(latency, dict) else "-"
+    integ = f"{integration.get('Average', 0):.1f}" if isinstance(integration, dict) and integration else "-"
+    return printable(f"{minute:<17} {str(row['ApiName'])[:16]:<16} {str(row['Stage'])[:8]:<8} "
+                     f"{str(row['Method']):<7} {str(row['Resource'] or '(no resource)')[:22]:<22} {row['Count']:>6} "
+                     f"{row['4XXError']:>5} {row['5XXError']:>5} {lat:>19} {integ:>18}")
 
 
 def _marks(out: TextIO) -> bool:
@@ -204,10 +229,11 @@ def _marks(out: TextIO) -> bool:
 
 
 def doctor(source: Source, names: list[str], events: list[Path], package: Path | None, as_json_output: bool,
-           sarif: Path | None, out: TextIO | None = None, today: date | None = None, annotations: bool = False) -> int:
+           sarif: Path | None, out: TextIO | None = None, today: date | None = None, annotations: bool = False,
+           invoke_all: bool = False) -> int:
     """Exit code 0: all checks passed, 1: findings, 2: could not run (a LambdagateError)."""
     out = out or sys.stdout
-    report = examine(source, names, events, package, today)
+    report = examine(source, names, events, package, today, invoke_all)
     sarif_file(sarif, "lambdagate doctor", results(report))
     out.write(as_json(report) if as_json_output else human(report, UNICODE_MARKS if _marks(out) else ASCII_MARKS))
     _annotate(out, annotations, results(report))

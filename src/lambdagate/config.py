@@ -74,6 +74,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     dashboard_port: int | None = DEFAULT_DASHBOARD_PORT   # None: no dashboard
+    dashboard_host: str = "127.0.0.1"       # the dashboard shows request logs: loopback unless asked, whatever host
     max_environments: int = 8               # per function; a local cap, AWS has none
     watch: bool = True                      # recycle a function's environments when its code changes
     build: bool = True                      # build functions (dependencies, esbuild, ...) before serving; False:
@@ -104,6 +105,7 @@ class Options(TypedDict, total=False):
     host: str
     port: int
     dashboard_port: int | None
+    dashboard_host: str
     max_environments: int
     watch: bool
     build: bool

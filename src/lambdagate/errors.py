@@ -4,7 +4,8 @@
     +-- DefinitionError a template or definition that cannot be served (file, line, field)
     GatewayError        an answer of API Gateway's: status, body bytes, x-amzn-ErrorType, gateway response type
                         and the execution-log lines AWS writes for it. One factory function per case below:
-                        missing_authentication_token (403), request_too_large (413), customer_function_error,
+                        missing_authentication_token (403), request_too_large (413), invocation_too_large (413),
+                        unsupported_media_type (415), customer_function_error,
                         malformed_proxy_response, function_not_found (502), invalid_permissions, rate_exceeded,
                         configuration_error (500), integration_timeout (504); and lambdagate's own limitation (501).
                         Who may call (aws-auth.md §0.2): unauthorized, token_expired (401), explicit_deny,
@@ -30,6 +31,10 @@ ENDPOINT_TIMED_OUT_BODY = b'{"message": "Endpoint request timed out"}'
 MISSING_TOKEN_BODY = b'{"message":"Missing Authentication Token"}'
 # fact sheet §10.2a: the > 10 MB answer is plain text and no gateway response.
 REQUEST_TOO_LARGE_BODY = b"HTTP content length exceeded 10485760 bytes."
+# fact sheet §10.10d: an event over Lambda's 6 MB synchronous invocation payload (31 bytes, a space after the colon).
+REQUEST_TOO_LONG_BODY = b'{"message": "Request Too Long"}'
+# fact sheet §10.2e: a Content-Encoding API Gateway cannot decode (the default UNSUPPORTED_MEDIA_TYPE template).
+UNSUPPORTED_MEDIA_TYPE_BODY = b'{"message":"Unsupported Media Type"}'
 
 INTERNAL_SERVER_ERROR_TYPE = "InternalServerErrorException"
 
@@ -41,6 +46,8 @@ CONFIGURATION_ERROR_PREFIX = "Execution failed due to configuration error: "
 MALFORMED_PROXY_RESPONSE_LINE = CONFIGURATION_ERROR_PREFIX + "Malformed Lambda proxy response"
 INVALID_PERMISSIONS_LINE = CONFIGURATION_ERROR_PREFIX + "Invalid permissions on Lambda function"
 LAMBDA_THROTTLED_LINE = "Lambda invocation failed with status: 429. Lambda request id: {lambda_request_id}"
+# §10.10d [INFERRED from the 429 line]: Lambda refused the call (413 RequestEntityTooLargeException).
+LAMBDA_TOO_LARGE_LINE = "Lambda invocation failed with status: 413. Lambda request id: {lambda_request_id}"
 RATE_EXCEEDED_LINE = CONFIGURATION_ERROR_PREFIX + "Rate Exceeded."
 FUNCTION_NOT_FOUND_LINE = CONFIGURATION_ERROR_PREFIX + "Function not found: {function_arn}"
 INTEGRATION_TIMEOUT_LINE = "Execution failed due to a timeout error"
@@ -171,6 +178,25 @@ def request_too_large() -> GatewayError:
     """Fact sheet §10.2a: 413 plain text, the Lambda is not called, no method log lines."""
     return GatewayError(413, REQUEST_TOO_LARGE_BODY, None, "REQUEST_TOO_LARGE",
                         content_type="text/plain")
+
+
+def invocation_too_large(lambda_request_id: str, size: int, limit: int) -> GatewayError:
+    """Fact sheet §10.10d: the event is larger than Lambda's synchronous invocation payload (Lambda answers 413
+    RequestEntityTooLargeException, "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+    API Gateway answers 413 `{"message": "Request Too Long"}`, BadRequestException. The function never runs."""
+    line = LAMBDA_TOO_LARGE_LINE.format(lambda_request_id=lambda_request_id)
+    return GatewayError(413, REQUEST_TOO_LONG_BODY, "BadRequestException", "REQUEST_TOO_LARGE", [line],
+                        integration_error=line,
+                        hint=f"the event is {size} bytes, over Lambda's {limit}-byte limit for a synchronous "
+                             "invocation (a body this large needs an upload to S3 instead)")
+
+
+def unsupported_media_type(encoding: str) -> GatewayError:
+    """Fact sheet §10.2e: a request body in a Content-Encoding API Gateway does not support (gzip, deflate and
+    identity are), or not in the encoding it claims: 415 UNSUPPORTED_MEDIA_TYPE, before any method is reached."""
+    return GatewayError(415, UNSUPPORTED_MEDIA_TYPE_BODY, "BadRequestException", "UNSUPPORTED_MEDIA_TYPE",
+                        hint=f"the body could not be decoded as Content-Encoding: {encoding} (API Gateway decodes "
+                             "gzip, deflate and identity)")
 
 
 def customer_function_error(error_message: str, lambda_request_id: str, hint: str = "") -> GatewayError:

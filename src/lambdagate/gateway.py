@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
-from . import errors, gateway_responses, mock, permission
+from . import content_coding, errors, gateway_responses, ids, mock, permission
 from .build.hints import unbuilt_hint
 from .definition.model import Deployment, Function
 from .errors import GatewayError
@@ -21,6 +22,7 @@ from .routing import Match, Router
 from .runtime import Answered, FunctionFailed, Invoker, Throttled, TimedOut, Unavailable, call_integration
 
 MAX_REQUEST_BYTES = 10485760  # "Payload size 10 MB" (AGDG limits.md; fact sheet §10.2a)
+MAX_INVOCATION_BYTES = 6291456  # Lambda's synchronous invocation payload (fact sheet §10.10d)
 # Fact sheet §10.4b [REC]: mapping one of these request headers fails every call with 500, even for AWS_PROXY,
 # whose other request parameter mappings are silently ignored.
 FORBIDDEN_HEADER_MAPPINGS = frozenset(f"integration.request.header.{h}" for h in (
@@ -56,7 +58,7 @@ class ApiGateway:
                 payload = await self._invoke(x, match, function, call)
                 self._method_response(x, match, payload)
         except GatewayError as e:
-            x.error = e
+            x.error = e.with_traceback(None)  # its frames would keep the request's body alive with the Exchange
         except Exception as e:  # noqa: BLE001 - whatever goes wrong costs this request a 500, never the server
             x.error = errors.unexpected(f"{type(e).__name__}: {e}")
         if x.error is not None:
@@ -73,6 +75,10 @@ class ApiGateway:
         request = x.request
         if request.body_too_large or len(request.body) > MAX_REQUEST_BYTES:
             raise errors.request_too_large()
+        coding = request.header("Content-Encoding") if request.body else None
+        if coding:  # decoded before the API is known (§10.2e)
+            x.request = request = replace(request, body=content_coding.decoded(request.body, coding,
+                                                                               MAX_INVOCATION_BYTES))
         match = self.router.match(request.method, request.raw_path)
         if match is None:
             raise errors.missing_authentication_token()
@@ -120,6 +126,9 @@ class ApiGateway:
         x.call = Call(match.method.integration.function_arn, self._source_arns(x, match), event)
         if x.call.function_arn is not None:
             x.reached = Reached.INTEGRATION
+            if len(event) > MAX_INVOCATION_BYTES:  # Lambda refuses the call (§10.10d)
+                x.reached = Reached.SENT
+                raise errors.invocation_too_large(ids.uuid4(), len(event), MAX_INVOCATION_BYTES)
         return x.call
 
     def _source_arns(self, x: Exchange, match: Match) -> tuple[str, ...]:

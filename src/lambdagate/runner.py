@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 from . import routing
 from .build import rebuild
@@ -16,6 +17,7 @@ from .gateway import ApiGateway
 from .observe.console import Console
 from .observe.recorder import Recorder
 from .routing import Router
+from .runtime.platform import release_free_memory
 from .runtime.service import LambdaService
 from .runtime.watch import CodeWatcher
 from .server import HttpServer
@@ -28,7 +30,8 @@ class Runner:
         self.deployment = deployment
         self.config = config
         self.console = console
-        self.recorder = Recorder(deployment, config.source.state_dir if record else None, config.execution_log)
+        self.recorder = Recorder(deployment, config.source.state_dir if record else None, config.execution_log,
+                                 console.notice)
         self.observer = Observers(console, self.recorder)
         self.lambdas = LambdaService(deployment, config, self.observer)
         self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange)
@@ -44,36 +47,66 @@ class Runner:
             self.watcher.start()
         self._flusher = asyncio.get_running_loop().create_task(self._flush_every(0.5))
 
-    async def listen(self, host: str, port: int = 0, dashboard_port: int | None = None) -> int:
-        """Open the HTTP port (and the dashboard's); returns the port."""
+    async def listen(self, host: str, port: int = 0, dashboard_port: int | None = None,
+                     dashboard_host: str | None = None) -> int:
+        """Open the HTTP port (and the dashboard's, on `dashboard_host`, by default Config.dashboard_host: the
+        dashboard shows request logs, so it stays on loopback unless asked); returns the port."""
         if self.server is not None:
             raise RuntimeError("this gateway already serves HTTP")
         self.server = HttpServer(self.gateway.handle, host, port)
         await self.server.start()
         if dashboard_port is not None:
-            self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
+            self.dashboard = DashboardServer(self.recorder, dashboard_host or self.config.dashboard_host,
+                                             dashboard_port)
             await self.dashboard.start()
         return self.server.port
 
     async def _flush_every(self, seconds: float) -> None:
+        """Writes the logs twice a second for as long as the gateway runs: a failure costs one round, said once.
+        Every 5 s, memory freed meanwhile goes back to the operating system."""
+        said = False
+        rounds = 0
         while True:
             await asyncio.sleep(seconds)
-            await self.recorder.flush_in_steps()
+            rounds += 1
+            if rounds % max(1, int(5 / seconds)) == 0:
+                release_free_memory()
+            try:
+                await self.recorder.flush_in_steps()
+            except Exception as e:  # noqa: BLE001 - the recorder already turns OSError into a notice
+                if not said:
+                    self.console.notice(f"writing the logs failed ({type(e).__name__}: {e}); trying again")
+                    said = True
 
     async def close(self) -> None:
+        """Stop everything, each part even if another fails: no environment is left running."""
+        steps: list[Callable[[], Awaitable[None]]] = [self._stop_flusher]
+        if self.dashboard is not None:
+            steps.append(self.dashboard.close)
+        if self.server is not None:
+            steps.append(self.server.close)
+        if self.watcher is not None:
+            steps.append(self.watcher.close)
+        steps.append(self.lambdas.close)
+        failures: list[BaseException] = []
+        for step in steps:
+            try:
+                await step()
+            except Exception as e:  # noqa: BLE001 - said below, after every part is stopped
+                failures.append(e)
+        try:
+            self.recorder.close()
+        except Exception as e:  # noqa: BLE001
+            failures.append(e)
+        for failure in failures:
+            self.console.notice(f"while stopping: {type(failure).__name__}: {failure}")
+        self.console.flush()
+
+    async def _stop_flusher(self) -> None:
         if self._flusher is not None:
             self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._flusher
-        if self.dashboard is not None:
-            await self.dashboard.close()
-        if self.server is not None:
-            await self.server.close()
-        if self.watcher is not None:
-            await self.watcher.close()
-        await self.lambdas.close()
-        self.recorder.close()
-        self.console.flush()
 
 
 def startup_notices(deployment: Deployment) -> list[str]:

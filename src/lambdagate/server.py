@@ -1,19 +1,104 @@
-"""HTTP in and out: aiohttp's low-level server, which keeps header names as the client sent them."""
+"""HTTP in and out: aiohttp's low-level server, which keeps header names as the client sent them.
+
+Bounded as a server on a network must be: a connection that has not sent a whole request head within
+HEADER_TIMEOUT seconds of opening (or of its last answer) is closed, as is a body that stops arriving for as long;
+a client that half-closes its connection after its request still gets the answer; malformed requests get aiohttp's
+400 and nothing on the terminal.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import HttpVersion11, web
+from aiohttp.web_protocol import RequestHandler
 
 from .exchange import Exchange, HttpRequest
 from .gateway import MAX_REQUEST_BYTES
 
 REQUEST_LINE_AND_HEADERS = 10240
+# No limit of API Gateway's on the number of headers, only on their size: as many as fit in it (at 4 bytes each)
+MAX_HEADERS = REQUEST_LINE_AND_HEADERS // 4
+HEADER_TIMEOUT = 30.0
 Handler = Callable[[HttpRequest], Awaitable[Exchange]]
+_QUIET = logging.getLogger("lambdagate.http")  # aiohttp's "Error handling request" tracebacks go nowhere
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+
+
+class _Connection(RequestHandler):
+    """One client connection, with the head deadline and the half-close rule of the module's docstring."""
+
+    def __init__(self, manager: _Server, **kwargs: Any) -> None:
+        super().__init__(manager, **kwargs)
+        self._timeout = manager.timeout
+        self.answering = False
+        self.answered = 0
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def expect_request(self) -> None:
+        """An answer is done: from now, the next request's head has HEADER_TIMEOUT seconds to arrive."""
+        self.answering = False
+        self.answered += 1
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = asyncio.get_running_loop().call_later(self._timeout(), self._too_slow)
+
+    def answer_started(self) -> None:
+        self.answering = True
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.answering and self.transport is not None:
+            self.transport.close()
+
+    def eof_received(self) -> bool:  # type: ignore[override]
+        """The client will send no more: answer what it sent, then close (instead of dropping it unanswered)."""
+        if self._request_count > self.answered:  # a request is read and not answered yet
+            self.close()
+        elif self.transport is not None:
+            self.transport.close()
+        return True
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
+
+
+class _Server(web.Server):
+    def __init__(self, *args: Any, timeout: Callable[[], float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timeout = timeout
+
+    def __call__(self) -> RequestHandler:
+        return _Connection(self, loop=self._loop, **self._kwargs)
+
+
+def _origin_form(target: str) -> str:
+    """The path and query of an absolute-form target (`GET http://host/path HTTP/1.1`, RFC 9112 §3.2.2), which a
+    server must accept; any other target as it is."""
+    if target.startswith("/") or "://" not in target:
+        return target
+    rest = target.split("://", 1)[1]
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    path = rest[cut:]
+    return path if path.startswith("/") else "/" + path
 
 
 class _Response(web.Response):
@@ -26,7 +111,7 @@ class _Response(web.Response):
             self._headers["Connection"] = "keep-alive"
 
 
-async def _read_body(request: web.BaseRequest) -> bytes | None:
+async def _read_body(request: web.BaseRequest, timeout: float) -> bytes | None:
     """The body, or None when it is larger than API Gateway accepts (read no further than the limit). A client
     that asked `Expect: 100-continue` (curl does for uploads over 1 MB) is told to go on first."""
     length = request.content_length
@@ -38,7 +123,12 @@ async def _read_body(request: web.BaseRequest) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
-        chunk = await request.content.readany()
+        try:
+            chunk = await asyncio.wait_for(request.content.readany(), timeout)
+        except asyncio.TimeoutError:  # the body stopped arriving: the connection goes
+            if request.transport is not None:
+                request.transport.close()
+            raise
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)
@@ -50,17 +140,28 @@ async def _read_body(request: web.BaseRequest) -> bytes | None:
 class HttpServer:
     """Bytes <-> HttpRequest / HttpResponse over aiohttp's low-level server; knows nothing of API Gateway."""
 
-    def __init__(self, handle: Handler, host: str, port: int) -> None:
+    def __init__(self, handle: Handler, host: str, port: int, header_timeout: float = HEADER_TIMEOUT) -> None:
         self._handle = handle
         self.host = host
         self.port = port
+        self.header_timeout = header_timeout
         self._server: asyncio.AbstractServer | None = None
         self._web: web.Server | None = None
 
     async def _on_request(self, request: web.BaseRequest) -> web.StreamResponse:
+        connection = request.protocol
+        if isinstance(connection, _Connection):
+            connection.answer_started()
+        try:
+            return await self._answer(request)
+        finally:
+            if isinstance(connection, _Connection):
+                connection.expect_request()
+
+    async def _answer(self, request: web.BaseRequest) -> web.StreamResponse:
         received_at = time.time()
-        body = await _read_body(request)
-        target = request.raw_path
+        body = await _read_body(request, self.header_timeout)
+        target = _origin_form(request.raw_path)
         path, sep, query = target.partition("?")
         http_request = HttpRequest(
             method=request.method,
@@ -83,8 +184,11 @@ class HttpServer:
 
     async def start(self) -> None:
         # "Request line and header values: 10240 bytes" (AGDG limits.md), not aiohttp's 8190
-        self._web = web.Server(self._on_request, access_log=None, max_line_size=REQUEST_LINE_AND_HEADERS,
-                               max_field_size=REQUEST_LINE_AND_HEADERS)
+        # Bodies as sent: API Gateway's own decoding of a Content-Encoding is content_coding.py's (§10.2e)
+        self._web = _Server(self._on_request, access_log=None, max_line_size=REQUEST_LINE_AND_HEADERS,
+                            max_field_size=REQUEST_LINE_AND_HEADERS, max_headers=MAX_HEADERS, auto_decompress=False,
+                            logger=_QUIET, keepalive_timeout=self.header_timeout,
+                            timeout=lambda: self.header_timeout)
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._web, self.host, self.port, reuse_address=True,
                                                 family=socket.AF_INET if ":" not in self.host else socket.AF_INET6)

@@ -98,9 +98,10 @@ class Gateway:
     def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float | None = None) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
-    def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None) -> int:
+    def serve_http(self, host: str = "127.0.0.1", port: int = 0, dashboard_port: int | None = None,
+                   dashboard_host: str | None = None) -> int:
         """Also listen for HTTP, as `serve` does; returns the port (and sets `url`)."""
-        port = int(self.run(self.runner.listen(host, port, dashboard_port), 60))
+        port = int(self.run(self.runner.listen(host, port, dashboard_port, dashboard_host), 60))
         self.url = f"http://{host}:{port}"
         return port
 

@@ -1,19 +1,67 @@
 """The dashboard: its own port (so that no path of the user's API can collide with it), a page with the metrics as
 charts over time, the latest requests, and each request's execution log and function log; JSON behind it and a
-Prometheus text endpoint. No CDN: the page's assets are package data."""
+Prometheus text endpoint. No CDN: the page's assets are package data.
+
+It shows request logs, `Authorization` headers included, so it answers only requests whose `Host` names the address
+it serves (an IP address, `localhost`, or the name it was given, with its port): a web page that rebinds its own
+DNS name to 127.0.0.1 cannot read it. Query parameters are checked and a bad one is a 400 that says why.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from ..arns import function_name
-from ..observe.recorder import Recorder, RequestRecord
+from ..observe.recorder import RECENT, Recorder, RequestRecord
 
 STATIC = Path(__file__).with_name("static")
+MAX_MINUTES = 7 * 24 * 60
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def host_allowed(host_header: str | None, served_host: str, port: int) -> bool:
+    """Whether a `Host` header names this server: an IP address or `localhost` (names no web page can rebind), or
+    the host name the server was given; with the server's port (or none, when that port is 80)."""
+    value = (host_header or "").strip()
+    if value.startswith("["):  # [IPv6]:port
+        name, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            return False
+        port_text = rest[1:]
+    elif value.count(":") > 1:  # an IPv6 address needs brackets in a Host header
+        return False
+    else:
+        name, _, port_text = value.partition(":")
+    if port_text:
+        if not port_text.isdigit() or int(port_text) != port:
+            return False
+    elif port != 80:
+        return False
+    name = name.lower().rstrip(".")
+    if not name:
+        return False
+    if name in ("localhost", served_host.lower()):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    text = request.query.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise web.HTTPBadRequest(text=f"{name}: expected a whole number from {low} to {high}, got {text!r}")
+    return int(text)
 
 
 def request_summary(record: RequestRecord) -> dict[str, Any]:
@@ -51,7 +99,7 @@ class DashboardServer:
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._only_this_host])
         app.router.add_get("/", self._index)
         app.router.add_static("/static/", STATIC)
         app.router.add_get("/api/overview", self._overview)
@@ -72,6 +120,15 @@ class DashboardServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    @web.middleware
+    async def _only_this_host(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        host = request.headers.get("Host")
+        if not host_allowed(host, self.host, self.port):
+            return web.Response(status=403, text=f"lambdagate dashboard: Host {host!r} is not this dashboard's "
+                                f"address; open http://{_shown(self.host)}:{self.port}/\n",
+                                headers={"X-Content-Type-Options": "nosniff"})
+        return await handler(request)
+
     async def _index(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
 
@@ -85,12 +142,12 @@ class DashboardServer:
         return web.json_response({"apis": apis, "functions": functions, "now": int(time.time() * 1000)})
 
     async def _metrics(self, request: web.Request) -> web.Response:
-        minutes = int(request.query.get("minutes", "60"))
+        minutes = _number(request, "minutes", 60, 1, MAX_MINUTES)
         since = int(time.time()) // 60 * 60 - minutes * 60
         return web.json_response({"rows": self.recorder.metrics.rows(since)})
 
     async def _requests(self, request: web.Request) -> web.Response:
-        limit = int(request.query.get("limit", "100"))
+        limit = _number(request, "limit", 100, 1, RECENT)
         records = list(self.recorder.recent.values())[-limit:]
         return web.json_response({"requests": [request_summary(r) for r in reversed(records)]})
 
@@ -100,10 +157,16 @@ class DashboardServer:
             raise web.HTTPNotFound(text="no such request among the latest ones")
         prefix = f"({record.exchange.ids.request_id}) "
         body = request_summary(record)
-        body["executionLog"] = [prefix + line for line in self.recorder.execution_log(record.exchange)]
+        body["executionLog"] = [prefix + line for line in self.recorder.request_log(record)]
         body["functionLog"] = list(record.invocation.lines) if record.invocation else []
         return web.json_response(body)
 
     async def _prometheus(self, request: web.Request) -> web.Response:
         return web.Response(text=self.recorder.metrics.prometheus(), content_type="text/plain",
                             headers={"X-Content-Type-Options": "nosniff"})
+
+
+def _shown(host: str) -> str:
+    if host in ("0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host

@@ -1,12 +1,24 @@
 """Where a function's code is on this machine: a folder as is, a .zip unpacked as Lambda unpacks it, inline code
 written to the file CloudFormation would create. Everything lambdagate writes goes under the state folder
-(`.lambdagate/` next to the definition)."""
+(`.lambdagate/` next to the definition), or, when that cannot be written, a folder of the user's in the temporary
+folder (`spare_folder`)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
+
+
+def spare_folder(state_dir: Path) -> Path:
+    """Where to keep what `state_dir` should hold when it cannot be written: a folder of this user's in the
+    temporary folder, one per state folder, reused by the next run."""
+    tag = hashlib.sha256(str(state_dir).encode()).hexdigest()[:12]
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"lambdagate-{user}" / tag
 
 
 class CodeStore:
@@ -15,6 +27,13 @@ class CodeStore:
 
     def folder(self, *parts: str) -> Path:
         folder = self.state_dir.joinpath(*parts)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            pass
+        folder = spare_folder(self.state_dir).joinpath(*parts)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

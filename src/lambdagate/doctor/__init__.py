@@ -7,7 +7,8 @@ proxy integration (or those named).
     policy     each route may invoke the function (template permissions, --policy); integrations that cannot work
     response   each route's answer, from a real execution environment, through `serve`'s validator
     limits     Timeout vs integration timeout, reserved concurrency 0, payload sizes, runtime deprecated/missing
-    invoke     the invocations (LambdaService), one per route or --event file
+    invoke     the invocations (LambdaService), one per route (safe methods unless --invoke-all) or --event file
+    sandbox    what those invocations may reach: nothing of AWS
     report     human text and JSON; sarif: SARIF 2.1.0 for code-scanning tools
 """
 
@@ -21,13 +22,14 @@ from typing import Any
 
 from ..build import prepared
 from ..config import Source
+from ..definition.model import Deployment
 from ..definition.policy import read_policy
 from ..definition.template import load_template
 from ..errors import LambdagateError
 from ..runtime.launchers import Runtimes
 from . import handler, invoke, limits, package, policy, response
 from .findings import Report, shown
-from .targets import select
+from .targets import Target, select
 
 __all__ = ["examine"]
 
@@ -46,9 +48,10 @@ def _read_event(path: Path) -> dict[str, Any]:
 
 
 def examine(source: Source, names: list[str] | None = None, event_files: list[Path] | None = None,
-            package_file: Path | None = None, today: date | None = None) -> Report:
+            package_file: Path | None = None, today: date | None = None, invoke_all: bool = False) -> Report:
     """Run every check on what `source` serves (the functions `names`, else every function behind a proxy
-    integration); `today` dates the runtime deprecations. A LambdagateError means the checks could not run."""
+    integration); `today` dates the runtime deprecations; `invoke_all` invokes routes of every method, not only the
+    safe ones. A LambdagateError means the checks could not run."""
     names = names or []
     path = source.definition()
     # a command that only looks: what earlier builds left is used, what is missing is reported
@@ -64,16 +67,21 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
     if not targets:
         report.notes.append("no function is behind a Lambda proxy integration: name functions to check them")
         return report
-    plans = {t.function.arn: [invoke.event_probe(p, e, t.function) for p, e in events] or
-             [invoke.route_probe(deployment, r) for r in t.routes] or [invoke.import_probe(t.function)]
-             for t in targets}
+    plans = {t.function.arn: _plan(deployment, t, events, invoke_all) for t in targets}
     asyncio.run(invoke.run(deployment, source, plans))
+    report.notes.append(_what_was_done(plans, bool(events), invoke_all))
+    for target in targets:
+        calls = [c for p in plans[target.function.arn] for c in p.aws_calls]
+        if calls:
+            what = ", ".join(dict.fromkeys(str(c) for c in calls))
+            report.notes.append(f"{target.logical_id} called AWS ({what}): doctor's stand-in answered with an error "
+                                "and nothing reached AWS, so its answers here may differ from the deployed ones")
     runtimes = Runtimes(state_dir)
     sizes = [(p.name, len(json.dumps(e).encode())) for p, e in events]
     for target in targets:
         probes = plans[target.function.arn]
         first = handler.check(target)
-        if probes and probes[0].init_failed:
+        if probes and probes[0].init_failed and not probes[0].aws_calls:
             handler.add_init_failure(first, target, probes[0])
         report.checks += [first, package.check(target, package_file is not None),
                           policy.check(deployment, target, extra), response.check(target, probes),
@@ -81,3 +89,28 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
     if not names:
         report.checks.append(policy.check_integrations(deployment))
     return report
+
+
+def _plan(deployment: Deployment, target: Target, events: list[tuple[Path, dict[str, Any]]],
+          invoke_all: bool) -> list[invoke.Probe]:
+    """The --event files, else one probe per route; an import check first when none of them will run."""
+    if events:
+        return [invoke.event_probe(p, e, target.function) for p, e in events]
+    probes = [invoke.route_probe(deployment, r, invoke_all=invoke_all) for r in target.routes]
+    if all(p.not_run is not None for p in probes):
+        probes.insert(0, invoke.import_probe(target.function))
+    return probes
+
+
+def _what_was_done(plans: dict[str, list[invoke.Probe]], events: bool, invoke_all: bool) -> str:
+    probes = [p for ps in plans.values() for p in ps if not p.import_only]
+    skipped = [p for p in probes if p.not_run is not None and "--invoke-all" in p.not_run]
+    which = "the --event files" if events else ("every route" if invoke_all else
+                                                 "the routes of safe methods (GET, HEAD, OPTIONS; ANY as GET)")
+    said = (f"invoked {which} in local execution environments, with credentials that sign nothing and AWS "
+            "endpoints answered by doctor itself: nothing reaches AWS")
+    if skipped:
+        said += (f"; {len(skipped)} route(s) of other methods not invoked "
+                 f"({', '.join(p.label for p in skipped[:5])}{', ...' if len(skipped) > 5 else ''}): "
+                 "--invoke-all invokes them")
+    return said

@@ -1,7 +1,9 @@
 """Invoke each function in real execution environments (lambdagate's LambdaService), once per route or event.
 
 A route's invocation waits as long as API Gateway would (the integration timeout); past it the request would
-have seen 504, and the function's further probes are skipped (its environment is still busy).
+have seen 504, and the function's further probes are skipped (its environment is still busy). Only routes of safe
+methods (GET, HEAD, OPTIONS; ANY as GET) are invoked unless `--invoke-all` asks for all, and every invocation runs in
+doctor's sandbox (sandbox.py): nothing reaches AWS.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from ..runtime import Answered, FunctionFailed, Throttled, TimedOut, Unavailable
 from ..runtime.paths import TASK_ROOT
 from ..runtime.service import LambdaService
 from .findings import Evidence, shown
+from .sandbox import AwsCall, Sandbox
 from .targets import Route
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # RFC 9110 §9.2.1: no side effect is asked for
 
 _PYTHON_FRAME = re.compile(r'File "(?P<file>[^"]+)",? [Ll]ine (?P<line>\d+)(?:, in (?P<fn>\S+))?(?:\n\s*(?P<code>.*))?')
 _NODE_FRAME = re.compile(r"\(?(?:file://)?(?P<file>/[^:()\s]+):(?P<line>\d+):\d+\)?")
@@ -44,6 +49,7 @@ class Probe:
     not_run: str | None = None               # skipped, and why
     import_only: bool = False                # only to see the function start: its answer is not checked
     log: list[str] = field(default_factory=list)
+    aws_calls: list[AwsCall] = field(default_factory=list)  # what it asked of AWS (answered by the sandbox)
 
     @property
     def failed(self) -> bool:
@@ -81,14 +87,17 @@ def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, 
     return request, Match(route.api, route.resource, route.method, params or None)
 
 
-def route_probe(deployment: Deployment, route: Route, now: float | None = None) -> Probe:
+def route_probe(deployment: Deployment, route: Route, now: float | None = None, invoke_all: bool = False) -> Probe:
     now = time.time() if now is None else now
     request, match = sample_request(route, deployment.region, now)
     event = encode_event(build_event(request, match, RequestIds.new(now), deployment.account_id))
     label = f"{request.method} {request.raw_path}"
     if label != route.label:
         label += f" (resource {route.label})"
-    return Probe(label, route, event, route.method.integration.timeout_ms / 1000)
+    probe = Probe(label, route, event, route.method.integration.timeout_ms / 1000)
+    if request.method not in SAFE_METHODS and not invoke_all:
+        probe.not_run = f"{request.method} may change data; --invoke-all invokes it"
+    return probe
 
 
 def event_probe(path: Path, event: dict[str, Any], function: Function) -> Probe:
@@ -120,26 +129,36 @@ class _Output:
 async def run(deployment: Deployment, source: Source, plans: dict[str, list[Probe]]) -> None:
     """Fill in each probe's result; functions in parallel, each function's probes one after the other."""
     output = _Output()
-    service = LambdaService(deployment, Config(source=source, max_environments=1, watch=False), output)
+    sandbox = Sandbox()
+    await sandbox.start()
+    service = LambdaService(deployment, Config(source=source, max_environments=1, watch=False), output,
+                            sandbox.environment)
     await service.start()
     try:
-        await asyncio.gather(*(_function(service, deployment.functions[arn], probes, output.lines[arn])
+        await asyncio.gather(*(_function(service, deployment.functions[arn], probes, output.lines[arn], sandbox)
                                for arn, probes in plans.items()))
     finally:
         await service.close()
+        await sandbox.close()
 
 
-async def _function(service: LambdaService, function: Function, probes: list[Probe], log: list[str]) -> None:
+async def _function(service: LambdaService, function: Function, probes: list[Probe], log: list[str],
+                    sandbox: Sandbox) -> None:
     fresh = True
-    for n, probe in enumerate(probes):
-        if n and (probes[n - 1].gave_up or probes[n - 1].not_run):
+    busy = False  # the last invocation is still running (it outlived its wait)
+    for probe in probes:
+        if probe.not_run is not None:
+            continue
+        if busy:
             probe.not_run = "the previous invocation is still running"
             continue
         probe.cold = fresh
-        start = len(log)
+        start, calls = len(log), len(sandbox.calls_of(function))
         outcome = await call_integration(service, function, probe.event, RequestIds.new(time.time()).trace_id,
                                          probe.wait)
         probe.log = log[start:]
+        probe.aws_calls = sandbox.calls_of(function)[calls:]
+        busy = isinstance(outcome, TimedOut)
         if isinstance(outcome, TimedOut):
             probe.gave_up = True
         elif isinstance(outcome, Unavailable):

@@ -33,6 +33,10 @@ def check(target: Target, probes: list[Probe]) -> Check:
             _add(result, merged, _timed_out(target, probe))
         elif probe.init_failed:
             notes.append(f"{probe.label}: the function did not start (see handler configuration)")
+        elif probe.failed and probe.aws_calls:
+            notes.append(f"{probe.label} not checked: the function called AWS "
+                         f"({', '.join(dict.fromkeys(str(c) for c in probe.aws_calls))}), which doctor answers with "
+                         "an error, and failed")
         elif probe.failed:
             _add(result, merged, _function_error(target, probe))
         elif probe.result is not None:

@@ -1,8 +1,10 @@
 """API Gateway's CloudWatch metrics (fact sheet §7; AGDG api-gateway-metrics-and-dimensions.md), per minute.
 
 Count, 4XXError, 5XXError, Latency and IntegrationLatency with the dimensions ApiName, Stage, Method, Resource.
-Finished minutes are appended to `.lambdagate/metrics.jsonl`; the coarser dimension sets AWS publishes
-(ApiName; ApiName+Stage) are sums of these rows.
+Finished minutes are appended to `.lambdagate/metrics.jsonl` (rolled over to `metrics.jsonl.1` past `max_bytes`, as
+the log store rolls its files); the coarser dimension sets AWS publishes (ApiName; ApiName+Stage) are sums of these
+rows. A failed write keeps the rows for the next flush (at most MAX_PENDING_ROWS, the oldest dropped and counted);
+a line of the file that is not a row is skipped when read.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from pathlib import Path
 from ..exchange import Exchange
 
 SAMPLES_KEPT = 2000  # latency samples per row and minute, for percentiles
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+MAX_PENDING_ROWS = 5000  # rows kept in memory while the file cannot be written
+ROW_FIELDS = {"minute": int, "ApiName": str, "Stage": str, "Method": str, "Resource": str, "Count": int,
+              "4XXError": int, "5XXError": int}
 
 
 def api_name(name: str, api_id: str) -> str:
@@ -79,8 +85,10 @@ class Totals:
 
 
 class Metrics:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = path
+        self.max_bytes = max_bytes
+        self.dropped = 0                 # finished rows dropped since start: the file could not be written
         self._rows: dict[tuple[int, str, str, str, str], Row] = {}
         self.totals: dict[tuple[str, str, str, str], Totals] = {}
 
@@ -115,23 +123,35 @@ class Metrics:
     def rows(self, since: int = 0) -> list[dict[str, object]]:
         """Finished and current rows at or after `since` (epoch seconds): the file's, then memory's."""
         out: list[dict[str, object]] = []
-        if self.path is not None and self.path.exists():
+        if self.path is not None:
             out += read_rows(self.path, since)
         out += [r.as_json() for r in self._rows.values() if r.minute >= since]
         return out
 
     def flush(self, everything: bool = False) -> None:
-        """Append finished minutes (all of them when `everything`) to the file and forget them."""
+        """Append finished minutes (all of them when `everything`) to the file and forget them. Raises OSError when
+        the file cannot be written; the rows are then kept for the next flush."""
         current = int(time.time()) // 60 * 60
-        done = [k for k in self._rows if everything or k[0] < current]
-        if not done:
+        done = sorted(k for k in self._rows if everything or k[0] < current)
+        if not done or self.path is None:
+            for key in done:
+                del self._rows[key]
             return
-        rows = [self._rows.pop(k) for k in sorted(done)]
-        if self.path is not None:
+        text = "".join(json.dumps(self._rows[k].as_json()) + "\n" for k in done)
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and self.path.stat().st_size > self.max_bytes:
+                self.path.replace(self.path.with_name(self.path.name + ".1"))
             with self.path.open("a", encoding="utf-8") as f:
-                for row in rows:
-                    f.write(json.dumps(row.as_json()) + "\n")
+                f.write(text)
+        except OSError:
+            finished = sorted(k for k in self._rows if k[0] < current)
+            for key in finished[: max(0, len(finished) - MAX_PENDING_ROWS)]:
+                del self._rows[key]
+                self.dropped += 1
+            raise
+        for key in done:
+            del self._rows[key]
 
     def prometheus(self) -> str:
         """Cumulative counters since start in Prometheus' text format."""
@@ -159,13 +179,24 @@ def _labels(key: tuple[str, str, str, str]) -> str:
 
 
 def read_rows(path: Path, since: int = 0) -> list[dict[str, object]]:
+    """The rows of the file and of the file it rolled over to, oldest first; lines that are not a row (a line cut
+    short, another program's) are skipped."""
     out = []
-    with path.open(encoding="utf-8") as f:
-        for line in f:
+    for file in (path.with_name(path.name + ".1"), path):
+        try:
+            text = file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
             try:
                 row = json.loads(line)
             except ValueError:
                 continue
-            if int(row.get("minute", 0)) >= since:
+            if _is_row(row) and row["minute"] >= since:
                 out.append(row)
     return out
+
+
+def _is_row(row: object) -> bool:
+    return isinstance(row, dict) and all(isinstance(row.get(name), kind) and not isinstance(row.get(name), bool)
+                                         for name, kind in ROW_FIELDS.items())

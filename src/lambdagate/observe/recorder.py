@@ -9,25 +9,36 @@
 - the latest requests, for the dashboard.
 
 The request's path only records metrics and queues a reference; records are built and written by `flush()`, off the
-request's way.
+request's way. A write that fails never stops the recording: it is said once on the terminal, the records wait in a
+bounded buffer (log_store.py, metrics.py) and the next flush tries again; the queue is bounded too (MAX_QUEUED, the
+oldest dropped and counted). A `.lambdagate/` that cannot be written at start is said once, and nothing is kept on
+disk. The latest requests kept for the dashboard are bounded in count and in bytes: once written, a request keeps
+its execution log's compact record (bodies cut at about 1 KB, as the data trace cuts them, fact sheet §4.1) and its
+function's log up to FUNCTION_LOG_BYTES; the whole of both is in the log store.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import tempfile
 from collections import OrderedDict, deque
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..definition.model import Api, Deployment, Function, Method, MethodSetting, Stage
-from ..exchange import Exchange, InvocationLog
+from ..exchange import Exchange, HttpResponse, InvocationLog
 from . import access_log
-from .execution_log import at_level, record, render
+from .execution_log import at_level, record, render, render_record
 from .log_store import LogStore
 from .metrics import Metrics, api_name
 
-RECENT = 200
+RECENT = 200                        # the latest requests the dashboard lists
+RECENT_BYTES = 16 * 1024 * 1024     # ... and the bytes they may hold, at most
+FUNCTION_LOG_BYTES = 64 * 1024      # of one invocation's log, kept for the dashboard (the log store has it all)
+MAX_QUEUED = 50_000                 # requests and invocations waiting to be written, at most
 
 
 def execution_log_group(api: Api) -> str:
@@ -69,24 +80,47 @@ def method_log_level(stage: Stage, resource_path: str, method: Method, default: 
 
 @dataclass
 class RequestRecord:
-    """One request as the dashboard lists it."""
+    """One request as the dashboard lists it. Once written, `exchange` is a copy without payloads and `log` the
+    compact record of its execution log (execution_log.record); `size` the bytes that this keeps."""
 
     exchange: Exchange
     invocation: InvocationLog | None = None
+    log: dict[str, Any] | None = None
+    size: int = 0
+
+
+def writable(folder: Path) -> OSError | None:
+    """None when files can be created in `folder` (made if missing), else why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        return e
+    return None
 
 
 class Recorder:
     """An observer (exchange.Observer) that writes the logs and metrics; `level` None: each method's level from the
     stage's MethodSettings, full where they say nothing; a level: that level for every method."""
 
-    def __init__(self, deployment: Deployment, state_dir: Path | None, level: str | None = None) -> None:
+    def __init__(self, deployment: Deployment, state_dir: Path | None, level: str | None = None,
+                 notice: Callable[[str], None] | None = None) -> None:
         self.deployment = deployment
+        self._notice = notice or (lambda text: None)
+        if state_dir is not None and (problem := writable(state_dir)) is not None:
+            self._notice(f"cannot write under {state_dir} ({_reason(problem)}): serving without logs and metrics on "
+                         "disk (the terminal and the dashboard still show every request)")
+            state_dir = None
         self.store = LogStore(state_dir / "logs") if state_dir is not None else None
         self.metrics = Metrics(state_dir / "metrics.jsonl" if state_dir is not None else None)
         self.recent: OrderedDict[str, RequestRecord] = OrderedDict()
+        self._recent_bytes = 0
         self._by_lambda_request: dict[str, RequestRecord] = {}
         self._early: dict[str, InvocationLog] = {}   # function logs complete before their request was recorded
         self._queued: deque[Exchange | InvocationLog] = deque()
+        self.queue_dropped = 0                       # requests and invocations never written: the queue was full
+        self._failing: str | None = None             # why the last write failed, while it does
         self._streams: dict[str, str] = {}
         self._levels = {(api.id, resource.path, verb): level or method_log_level(api.stage, resource.path, m, "full")
                         for api in deployment.apis for resource in api.resources
@@ -103,15 +137,27 @@ class Recorder:
         entry = RequestRecord(exchange)
         self.recent[exchange.ids.request_id] = entry
         if len(self.recent) > RECENT:
-            _, old = self.recent.popitem(last=False)
-            if old.exchange.lambda_request_id:
-                self._by_lambda_request.pop(old.exchange.lambda_request_id, None)
+            self._forget_oldest()
         lambda_id = exchange.lambda_request_id
         if lambda_id:
             entry.invocation = self._early.pop(lambda_id, None)
             self._by_lambda_request[lambda_id] = entry
         if not exchange.test_invoke:
-            self._queued.append(exchange)
+            self._queue(exchange)
+        else:  # never written: kept as a written request is
+            self._keep(entry, record(exchange, self.level(exchange)))
+
+    def _queue(self, item: Exchange | InvocationLog) -> None:
+        self._queued.append(item)
+        if len(self._queued) > MAX_QUEUED:
+            self._queued.popleft()
+            self.queue_dropped += 1
+
+    def _forget_oldest(self) -> None:
+        _, old = self.recent.popitem(last=False)
+        self._recent_bytes -= old.size
+        if old.exchange.lambda_request_id:
+            self._by_lambda_request.pop(old.exchange.lambda_request_id, None)
 
     def invocation(self, log: InvocationLog) -> None:
         entry = self._by_lambda_request.get(log.lambda_request_id)
@@ -121,7 +167,7 @@ class Recorder:
             self._early[log.lambda_request_id] = log
             while len(self._early) > RECENT:
                 self._early.pop(next(iter(self._early)))
-        self._queued.append(log)
+        self._queue(log)
 
     def function_output(self, function: Function, line: str) -> None:
         """The function's lines are written with its invocation (`invocation`)."""
@@ -140,6 +186,12 @@ class Recorder:
         """The request's execution log as the stage keeps it (its method's level)."""
         return at_level(render(exchange), self.level(exchange), exchange.response.status >= 400)
 
+    def request_log(self, entry: RequestRecord) -> list[str]:
+        """The execution log of one of the latest requests, as `execution_log` gives it."""
+        if entry.log is None:
+            return self.execution_log(entry.exchange)
+        return at_level(render_record(entry.log), entry.log.get("level", "full"), entry.exchange.response.status >= 400)
+
     def flush(self) -> None:
         while self._queued:
             self._write(self._take(len(self._queued)))
@@ -150,8 +202,8 @@ class Recorder:
         requests being served while it is written."""
         while self._queued:
             self._write(self._take(step))
-            if self.store is not None:
-                self.store.flush()
+            if self.store is not None and self._failing is None:
+                self._files(self.store.flush)
             await asyncio.sleep(0)
         self._finish()
 
@@ -160,35 +212,124 @@ class Recorder:
 
     def _write(self, items: list[Exchange | InvocationLog]) -> None:
         store = self.store
-        if store is None:
-            return
         for item in items:
             if isinstance(item, InvocationLog):
-                store.put_many(f"/aws/lambda/{item.function.name}", item.stream, item.lines, item.started_at)
+                if store is not None:
+                    store.put_many(f"/aws/lambda/{item.function.name}", item.stream, item.lines, item.started_at)
+                self._keep_invocation(item)
             else:
                 self._write_exchange(store, item)
 
-    def _finish(self) -> None:
+    def _finish(self, everything: bool = False) -> None:
         if self.store is not None:
-            self.store.flush()
-        self.metrics.flush()
+            self._files(self.store.flush)
+        self._files(lambda: self.metrics.flush(everything))
 
-    def _write_exchange(self, store: LogStore, exchange: Exchange) -> None:
+    def _files(self, write: Callable[[], None]) -> None:
+        """One write to the files: a failure is said once (and its end once), the records wait for the next."""
+        try:
+            write()
+        except OSError as e:
+            if self._failing is None:
+                where = self.store.root.parent if self.store is not None else self.metrics.path
+                self._notice(f"cannot write logs and metrics under {where} ({_reason(e)}): keeping the latest in "
+                             "memory and trying again every 0.5 s")
+            self._failing = _reason(e)
+            return
+        if self._failing is not None and (self.store is None or self.store.pending == 0):
+            self._failing = None
+            dropped = (self.store.dropped if self.store is not None else 0) + self.metrics.dropped
+            self._notice("logs and metrics are written again" + (f" ({dropped} records were dropped while they "
+                                                                 "could not be)" if dropped else ""))
+
+    def _write_exchange(self, store: LogStore | None, exchange: Exchange) -> None:
         api = exchange.match.api if exchange.match is not None else self._first
-        if api is None:
+        entry = self.recent.get(exchange.ids.request_id)
+        level = self.level(exchange)
+        rec = record(exchange, level) if exchange.match is not None and level != "off" else None
+        if entry is not None and entry.exchange is exchange:
+            self._keep(entry, rec)
+        if api is None or store is None:
             return
         at = exchange.request.received_at
         stream = self._streams.get(api.id) or self._streams.setdefault(api.id, _stream(api))
-        level = self.level(exchange)
         data = access_log.record(exchange, self.deployment.account_id, api.stage.access_log_format or access_log.CLF)
         kinds: tuple[tuple[str, str], ...] = ((access_log_group(api), "access"),)
-        if exchange.match is not None and level != "off" and (level != "error" or exchange.response.status >= 400):
-            data.update(record(exchange, level))   # one record for both logs (their keys agree where they meet)
+        if rec is not None and (level != "error" or exchange.response.status >= 400):
+            data.update(rec)   # one record for both logs, serialised once (their keys agree where they meet)
             kinds += ((execution_log_group(api), "execution"),)
         store.put_records(kinds, stream, data, at)
 
+    # -- the latest requests, bounded ---------------------------------------------------------------------------
+    def _keep(self, entry: RequestRecord, rec: dict[str, Any] | None) -> None:
+        """A written request keeps its log's compact record and a copy of itself without payloads."""
+        entry.log = rec if rec is not None else {"reached": 0, "level": "off"}
+        entry.exchange = _without_payloads(entry.exchange)
+        self._resize(entry)
+
+    def _keep_invocation(self, log: InvocationLog) -> None:
+        short = _shortened(log)
+        if self._early.get(log.lambda_request_id) is log:
+            self._early[log.lambda_request_id] = short
+        entry = self._by_lambda_request.get(log.lambda_request_id)
+        if entry is not None and entry.invocation is log:
+            entry.invocation = short
+            self._resize(entry)
+
+    def _resize(self, entry: RequestRecord) -> None:
+        size = _size(entry.log) + (_size(entry.invocation.lines) if entry.invocation is not None else 0)
+        if entry.exchange.ids.request_id in self.recent:
+            self._recent_bytes += size - entry.size
+        entry.size = size
+        while self._recent_bytes > RECENT_BYTES and len(self.recent) > 1:
+            self._forget_oldest()
+
     def close(self) -> None:
-        self.flush()
-        self.metrics.flush(everything=True)
-        if self.store is not None:
-            self.store.close()
+        """The last writes; never raises (a failure is said on the terminal)."""
+        while self._queued:
+            self._write(self._take(len(self._queued)))
+        self._finish(everything=True)
+        lost = (self.store.pending if self.store is not None else 0) + self.queue_dropped
+        if self._failing is not None and lost:
+            self._notice(f"{lost} log records could not be written ({self._failing})")
+
+
+def _reason(e: OSError) -> str:
+    return f"[Errno {e.errno}] {e.strerror}" if e.errno is not None else str(e)
+
+
+def _without_payloads(x: Exchange) -> Exchange:
+    """What the dashboard's list needs of a request once its log is kept: no bodies, no headers."""
+    call = replace(x.call, event=b"", result=None) if x.call is not None else None
+    return replace(x, request=replace(x.request, body=b"", headers=()), response=HttpResponse(x.response.status),
+                   call=call, method_response_headers=[], mock=None)
+
+
+def _shortened(log: InvocationLog) -> InvocationLog:
+    """The invocation's log up to FUNCTION_LOG_BYTES (START and the first lines, then END and REPORT), with a line
+    that says how much more the log store holds."""
+    lines = log.lines
+    if _size(lines) <= FUNCTION_LOG_BYTES:
+        return log
+    head: list[str] = []
+    budget = FUNCTION_LOG_BYTES - _size(lines[-2:])
+    for line in lines[:-2]:
+        if len(line) > budget:
+            break
+        head.append(line)
+        budget -= len(line)
+    more = _size(lines[len(head):-2])
+    note = (f"[lambdagate: {more} more bytes of this invocation's output are in the log store: "
+            f"`lambdagate logs /aws/lambda/{log.function.name}`]")
+    return replace(log, lines=(*head, note, *lines[-2:]))
+
+
+def _size(value: object) -> int:
+    """About the bytes a JSON-like value holds."""
+    if isinstance(value, (str, bytes)):
+        return len(value) + 50
+    if isinstance(value, dict):
+        return sum(_size(k) + _size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(_size(v) for v in value) + 50
+    return 50

@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Literal
 
 from ..errors import RESPONSE_TOO_LARGE_MESSAGE, RUNTIME_EXITED_MESSAGE, TASK_TIMED_OUT_MESSAGE
-from . import json_object
+from . import guard, json_object
 from .channels import Channel, Frame, RuntimeApiChannel, SocketChannel
 from .launchers import CONTROL_FD, LaunchSpec
 from .paths import as_on_lambda, payload_as_on_lambda
@@ -129,6 +129,7 @@ class ExecutionEnvironment:
         self.dead = False
         self.started_at = 0.0
         self.peak_memory_mb: int | None = None
+        self._identity: str | None = None         # the process's start time, for guard.sweep
 
     @property
     def pid(self) -> int | None:
@@ -159,6 +160,8 @@ class ExecutionEnvironment:
             finally:
                 child.close()
             self._channel = await SocketChannel.open(parent)
+        self._identity = guard.start_time(self._process.pid)
+        guard.watch(self._process.pid, self._identity, guard.marker(self.spec.env))
         self._log_task = asyncio.get_running_loop().create_task(self._read_logs())
 
     async def _spawn(self, argv: list[str], env: dict[str, str], fds: tuple[int, ...]) -> asyncio.subprocess.Process:
@@ -314,14 +317,19 @@ class ExecutionEnvironment:
                 os.killpg(self._process.pid, signal.SIGKILL)
 
     async def kill(self) -> None:
-        """Stop the process and everything it started (its own session)."""
+        """Stop the process and everything it started: its session, and whatever left it (guard.sweep)."""
         self.dead = True
         process = self._process
         if process is None:
             return
+        # its tree first (the process is stopped, not killed, so that what it started stays in its tree), then it
+        environment = (process.pid, self._identity, guard.marker(self.spec.env))
+        await asyncio.get_running_loop().run_in_executor(None, guard.sweep, [environment])
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
+        guard.unwatch(process.pid)
+        if process.returncode is None:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(_exited(process), timeout=5.0)
         if self._channel is not None:

@@ -7,6 +7,7 @@ lambdagate's environment except AWS credentials (the local stand-in for the exec
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -14,11 +15,13 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 
+from ..definition.code import spare_folder
 from ..definition.model import Function
 from . import bundled, catalog
 from .catalog import NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, UnsupportedRuntime
@@ -35,6 +38,8 @@ RUNTIME_DISTRIBUTIONS = ("awslambdaric", "simplejson", "snapshot-restore-py", "b
                          "jmespath", "python-dateutil", "six", "urllib3")
 NODE_BOOTSTRAP = Path(__file__).with_name("node") / "bootstrap.mjs"
 WORKER_SCRIPT = Path(__file__).with_name("python_worker.py")
+# Node.js and custom runtimes start through the parent-death guard (guard.py), which then becomes them (same pid).
+GUARDED = (sys.executable, "-I", "-S", str(Path(__file__).with_name("guard.py")), "--exec")
 CONTROL_FD = "{control_fd}"  # replaced by the descriptor number of the environment's control socket
 
 
@@ -82,7 +87,8 @@ def lambda_environment(function: Function, region: str, runtime_api: str, runtim
 
 
 def python_runtime_dir(state_dir: Path) -> Path:
-    """A folder that holds only the runtime's packages (as /var/runtime does), linked from this installation."""
+    """A folder that holds only the runtime's packages (as /var/runtime does), linked from this installation; a link
+    that points elsewhere (this installation moved) is made again. Raises OSError when it cannot be written."""
     tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:8]
     folder = state_dir / "runtime" / f"python{sys.version_info[0]}.{sys.version_info[1]}-{tag}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -97,7 +103,13 @@ def python_runtime_dir(state_dir: Path) -> Path:
                 continue
             source = Path(str(dist.locate_file(top)))
             link = folder / top
-            if source.exists() and not link.exists():
+            if not source.exists() or (link.is_symlink() and os.readlink(link) == str(source)):
+                continue
+            if link.is_symlink() or link.is_file():
+                link.unlink()
+            elif link.exists():
+                shutil.rmtree(link)
+            with contextlib.suppress(FileExistsError):  # another lambdagate made it meanwhile
                 link.symlink_to(source)
     return folder
 
@@ -150,7 +162,7 @@ def node_launch(function: Function, region: str, node: str, channel: str = "sock
     wanted = [p for p in bundled.imported_sdk_packages(Path(function.code_dir), major) if not (own / p).is_dir()]
     if wanted or function.layers:
         env["LAMBDAGATE_ESM_PATHS"] = os.pathsep.join(p for p in paths + [str(sdk)] if os.path.isdir(p))
-    argv = (node, str(NODE_BOOTSTRAP), CONTROL_FD if channel == "socket" else "--http")
+    argv = (*GUARDED, node, str(NODE_BOOTSTRAP), CONTROL_FD if channel == "socket" else "--http")
     shown = _shown(function, NODE_BOOTSTRAP.parent, [(str(sdk), RUNTIME_ROOT + "/node_modules"), (
         str(Path(function.code_dir) / "node_modules"), TASK_ROOT + "/node_modules")], TASK_ROOT + "/node_modules")
     return LaunchSpec(argv, env, function.code_dir, channel, paths=shown)
@@ -169,7 +181,7 @@ def provided_launch(function: Function, region: str) -> LaunchSpec:
             if candidate.stat().st_mode & 0o001 == 0:
                 return LaunchSpec((), env, function.code_dir, "runtime-api",
                                   ("Runtime.InvalidEntrypoint", f"fork/exec {shown}: permission denied"))
-            return LaunchSpec((str(candidate),), env, function.code_dir, "runtime-api")
+            return LaunchSpec((*GUARDED, str(candidate)), env, function.code_dir, "runtime-api")
     return LaunchSpec((), env, function.code_dir, "runtime-api",
                       ("Runtime.InvalidEntrypoint",
                        "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"))
@@ -187,8 +199,12 @@ class Runtimes:
     CHANNELS = ("socket", "runtime-api")
 
     def __init__(self, state_dir: Path, python_channel: str = "socket", node_channel: str = "socket",
-                 interpreters: Interpreters | None = None, today: date | None = None) -> None:
+                 interpreters: Interpreters | None = None, today: date | None = None,
+                 notice: Callable[[str], None] | None = None,
+                 sandbox: Callable[[Function, dict[str, str]], None] | None = None) -> None:
         self._state_dir = state_dir
+        self._notice = notice or (lambda text: None)
+        self._sandbox = sandbox  # changes each environment's variables last (doctor's, sandbox.py)
         self._python_dir: Path | None = None
         self._python_channel = python_channel
         self._node_channel = node_channel
@@ -267,6 +283,12 @@ class Runtimes:
         return []
 
     def launch(self, function: Function, region: str) -> LaunchSpec:
+        spec = self._launch(function, region)
+        if self._sandbox is not None:
+            self._sandbox(function, spec.env)
+        return spec
+
+    def _launch(self, function: Function, region: str) -> LaunchSpec:
         if function.runtime in NODE_RUNTIMES:
             assert self.node is not None
             return node_launch(function, region, self.node, self._node_channel)
@@ -275,7 +297,12 @@ class Runtimes:
         interpreter = self.python_interpreter(function.runtime)
         if interpreter.own:
             if self._python_dir is None:
-                self._python_dir = python_runtime_dir(self._state_dir)
+                try:
+                    self._python_dir = python_runtime_dir(self._state_dir)
+                except OSError as e:  # a read-only .lambdagate/: the links go to a temporary folder instead
+                    self._python_dir = python_runtime_dir(spare_folder(self._state_dir))
+                    self._notice(f"cannot write under {self._state_dir} ([Errno {e.errno}] {e.strerror}): the "
+                                 f"Python runtime's links are in {self._python_dir} instead")
             runtime_dir = self._python_dir
         else:
             runtime_dir = bundled.python_runtime_packages(interpreter)

@@ -99,7 +99,84 @@ def _read_as_lambdas_user(roots: dict[str, str]) -> None:
         loader.get_data = get_data  # type: ignore[method-assign]
 
 
+def _read_only(roots: dict[str, str]) -> None:
+    """The code folder is read-only, as /var/task is on Lambda: a write there fails with `[Errno 30] Read-only file
+    system` (EROFS), an absolute path shown as the function would see it on Lambda (/var/task/..., /opt/...). Python
+    writes through `open`, `os.open` and the `os` calls below all raise audit events (PEP 578), which is where the
+    write is refused; /tmp and everything else stay writable. (The import system's .pyc writes are refused too,
+    silently, as on Lambda.) Native code and child processes are not held back."""
+    import errno
+
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+    prefixes = tuple(root + os.sep for root in roots)
+    # each audit event's (path argument, its dir_fd argument) pairs (Python's audit events table)
+    paths_of = {"os.mkdir": ((0, 2),), "os.rmdir": ((0, 1),), "os.remove": ((0, 1),), "os.rename": ((0, 2), (1, 3)),
+                "os.link": ((1, 3),), "os.symlink": ((1, 2),), "os.truncate": ((0, None),), "os.chmod": ((0, 2),),
+                "os.chown": ((0, 3),), "os.utime": ((0, 3),), "os.mkfifo": ((0, 2),), "os.mknod": ((0, 3),)}
+
+    def refuse(target: object, dir_fd: object = None) -> None:
+        if isinstance(target, int):
+            return
+        try:
+            given = os.fsdecode(os.fspath(target))  # type: ignore[call-overload]
+        except TypeError:
+            return
+        if isinstance(dir_fd, int) and dir_fd >= 0 and not os.path.isabs(given):
+            try:
+                path = os.path.normpath(os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), given))
+            except OSError:
+                return
+        else:
+            path = os.path.abspath(given)
+        if path not in roots and not path.startswith(prefixes):
+            return
+        shown = given
+        if os.path.isabs(given):
+            root = next(r for r in roots if path == r or path.startswith(r + os.sep))
+            shown = roots[root] + path[len(root):]
+        raise OSError(errno.EROFS, "Read-only file system", shown)
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event == "open":
+            mode, flags = args[1], args[2]
+            if (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                    isinstance(flags, int) and flags & write_flags):
+                refuse(args[0])
+            return
+        for path_index, fd_index in paths_of.get(event, ()):
+            refuse(args[path_index], args[fd_index] if fd_index is not None and fd_index < len(args) else None)
+
+    sys.addaudithook(hook)
+
+
+def _keep_output() -> int:
+    """sys.stdout and sys.stderr (which awslambdaric's log sink writes to) on a copy of the output pipe: a function
+    that closes descriptor 1 or 2 does not take the runtime's own writes with it (on Lambda they go to a telemetry
+    descriptor of their own). Returns the copy, which the end-of-invocation sentinel is written to."""
+    import io
+
+    log_fd = os.dup(1)
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        setattr(sys, name, io.TextIOWrapper(io.FileIO(log_fd, "w", closefd=False), encoding=stream.encoding,
+                                            errors=stream.errors, write_through=True))
+    return log_fd
+
+
+def _guard() -> None:
+    """guard.py's protect(): this environment dies with the gateway, and keeps what it starts in its tree."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_lambdagate_guard", os.path.join(os.path.dirname(__file__),
+                                                                                      "guard.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.protect()
+
+
 def main() -> None:
+    _guard()
     # Lambda's /var/task is read-only, so no __pycache__ appears next to the code: bytecode goes to lambdagate's cache
     sys.pycache_prefix = os.environ.pop("LAMBDAGATE_PYCACHE", None) or sys.pycache_prefix
     handler = os.environ["_HANDLER"]
@@ -112,7 +189,10 @@ def main() -> None:
     roots.update({os.path.realpath(folder): "/var/task" for folder in packages})
     roots.update({os.path.realpath(layer): "/opt" for layer in layer_roots})
     _read_as_lambdas_user(roots)
+    _read_only({**roots, **{os.path.abspath(os.environ["LAMBDA_TASK_ROOT"]): "/var/task"},
+                **{os.path.abspath(layer): "/opt" for layer in layer_roots}})
 
+    log_fd = _keep_output()
     from awslambdaric import bootstrap  # type: ignore[import-untyped]
     from awslambdaric.lambda_runtime_client import (  # type: ignore[import-untyped]
         BaseLambdaRuntimeClient,
@@ -149,7 +229,7 @@ def main() -> None:
     def end_of_output(kind: bytes) -> bytes:
         """The frame type, after the sentinel when there was output (see the module's docstring)."""
         if printed[0]:
-            os.write(1, LOG_SENTINEL)
+            os.write(log_fd, LOG_SENTINEL)
             printed[0] = False
             return kind
         return kind.lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+from collections.abc import Callable
 
 from ..config import Config
 from ..definition.model import Deployment, Function
@@ -20,13 +21,15 @@ from .pool import FunctionPool
 class LambdaService:
     """Lambda's Invoke for the functions of a deployment (the gateway's and doctor's `Invoker`)."""
 
-    def __init__(self, deployment: Deployment, config: Config, observer: Observer) -> None:
+    def __init__(self, deployment: Deployment, config: Config, observer: Observer,
+                 sandbox: Callable[[Function, dict[str, str]], None] | None = None) -> None:
         self.deployment = deployment
         self._observer = observer
         self._memory_task: asyncio.Task[None] | None = None
         self.unavailable: dict[str, UnsupportedRuntime] = {}
         self._pools: dict[str, FunctionPool] = {}
-        runtimes = Runtimes(config.source.state_dir, config.python_channel, config.node_channel)
+        runtimes = Runtimes(config.source.state_dir, config.python_channel, config.node_channel,
+                            notice=observer.notice, sandbox=sandbox)
         notes: dict[str, list[str]] = {}
         for arn, function in deployment.functions.items():
             try:

@@ -15,11 +15,78 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import util from 'node:util';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { inThreadHooks, searchNodePath } from './esm_paths.mjs';
 
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+
+// ---- the code folder is read-only -----------------------------------------------------------------------------------
+// As /var/task (and /opt) are on Lambda: a write through `fs` fails with `EROFS: read-only file system, open
+// '/var/task/...'` (errno -30; lovell/sharp#1511, zeit/now-builders#596), an absolute path shown as the function would
+// see it on Lambda. /tmp and everything else stay writable. Child processes and native code are not held back.
+function readOnlyCodeFolders() {
+  const roots = new Map([[path.resolve(taskRoot), '/var/task']]);
+  try { roots.set(fs.realpathSync(taskRoot), '/var/task'); } catch { /* no such folder: nothing to guard */ }
+  const { O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND } = fs.constants;
+  const writeFlags = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
+  const named = (p) => (p instanceof URL ? fileURLToPath(p) : Buffer.isBuffer(p) ? p.toString() : p);
+  const guarded = (p) => {
+    const given = named(p);
+    if (typeof given !== 'string') return null;
+    const full = path.resolve(given);
+    for (const [root, shown] of roots) {
+      if (full === root || full.startsWith(root + path.sep)) {
+        return path.isAbsolute(given) ? shown + full.slice(root.length) : given;
+      }
+    }
+    return null;
+  };
+  const writes = (flags) => (typeof flags === 'number' ? (flags & writeFlags) !== 0
+    : typeof flags === 'string' && /[wax+]/.test(flags));
+  const erofs = (syscall, shown) => Object.assign(new Error(`EROFS: read-only file system, ${syscall} '${shown}'`),
+    { errno: -30, code: 'EROFS', syscall, path: shown });
+  // name -> [syscall, index of the guarded path argument, whether the `flags` argument (index 1) decides]
+  const calls = { open: ['open', 0, true], writeFile: ['open', 0], appendFile: ['open', 0], mkdir: ['mkdir', 0],
+    mkdtemp: ['mkdtemp', 0], rm: ['rm', 0], rmdir: ['rmdir', 0], unlink: ['unlink', 0], rename: ['rename', 1],
+    copyFile: ['copyfile', 1], cp: ['cp', 1], symlink: ['symlink', 1], link: ['link', 1], truncate: ['open', 0],
+    chmod: ['chmod', 0], chown: ['chown', 0], utimes: ['utime', 0] };
+  const refusal = (name, args) => {
+    const [syscall, index, byFlags] = calls[name];
+    if (byFlags && !writes(args[1])) return null;
+    const shown = (name === 'rename' ? guarded(args[0]) : null) || guarded(args[index]);
+    return shown === null ? null : erofs(syscall, shown);
+  };
+  for (const name of Object.keys(calls)) {
+    const callback = fs[name];
+    const sync = fs[`${name}Sync`];
+    const promised = fs.promises[name];
+    if (typeof callback === 'function') {
+      fs[name] = function guardedCall(...args) {
+        const error = refusal(name, args);
+        if (error === null) return callback.apply(this, args);
+        const done = args.findLast((a) => typeof a === 'function');
+        if (done) process.nextTick(done, error);
+        return undefined;
+      };
+    }
+    if (typeof sync === 'function') {
+      fs[`${name}Sync`] = function guardedSync(...args) {
+        const error = refusal(name, args);
+        if (error !== null) throw error;
+        return sync.apply(this, args);
+      };
+    }
+    if (typeof promised === 'function') {
+      fs.promises[name] = function guardedPromise(...args) {
+        const error = refusal(name, args);
+        return error === null ? promised.apply(this, args) : Promise.reject(error);
+      };
+    }
+  }
+  syncBuiltinESMExports();
+}
+readOnlyCodeFolders();
 const handlerString = process.env._HANDLER || '';
 
 // ---- the Runtime API over HTTP -------------------------------------------------------------------------------
