@@ -107,6 +107,20 @@ def test_invoke_identity(account_id: str, user_agent: str | None) -> dict[str, A
             "cognitoAuthenticationProvider": None, "user": account_id}
 
 
+# The identity's key order when it holds an API key: the console test's, the one capture with `apiKey` (§10.7 [REC]).
+API_KEY_IDENTITY_ORDER = ("cognitoIdentityPoolId", "cognitoIdentityId", "apiKey", "principalOrgId",
+                          "cognitoAuthenticationType", "userArn", "apiKeyId", "userAgent", "accountId", "caller",
+                          "sourceIp", "accessKey", "cognitoAuthenticationProvider", "user")
+
+
+def identity_with_key(identity: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    """`requestContext.identity` with the `apiKey` and `apiKeyId` of the key the usage plan accepted (aws-auth.md
+    §1.9, §4), in the order AWS writes such an identity."""
+    merged = {**identity, **key}
+    ordered = {name: merged[name] for name in API_KEY_IDENTITY_ORDER if name in merged}
+    return {**ordered, **{k: v for k, v in merged.items() if k not in ordered}}
+
+
 def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id: str,
                 test_invoke: bool = False) -> dict[str, Any]:
     """The event as a dict whose key order is AWS's wire order (§10.7). A console test (`test_invoke`) carries only

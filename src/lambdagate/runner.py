@@ -7,6 +7,9 @@ import asyncio
 import contextlib
 
 from . import routing
+from .auth import api_keys, user_pool_keys
+from .auth.sigv4 import IamCredentials
+from .auth.user_pool_keys import UserPoolKeys, jwks_flags
 from .config import Config
 from .dashboard.server import DashboardServer
 from .definition.model import Deployment
@@ -29,10 +32,20 @@ class Runner:
         self.recorder = Recorder(deployment, config.source.state_dir if record else None, config.execution_log)
         self.observer = Observers(console, self.recorder)
         self.lambdas = LambdaService(deployment, config, self.observer)
-        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange)
+        source = config.source   # the flags are read here, so that a malformed one stops the start (exit code 2)
+        self.pool_keys = UserPoolKeys(jwks_flags(source.user_pool_jwks), state_dir=source.state_dir)
+        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange, self.pool_keys,
+                                  IamCredentials(source.iam_credentials))
         self.server: HttpServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
+
+    def access_notices(self) -> list[str]:
+        """Who may call, said at start-up: each API key's value and plans (generated ones marked), and where each
+        Cognito authorizer's pool keys come from and how to make its tokens."""
+        pools = [(a.name, a.provider_arns) for api in self.deployment.apis for a in api.authorizers
+                 if a.type == "COGNITO_USER_POOLS"]
+        return api_keys.startup_lines(self.deployment) + user_pool_keys.startup_lines(pools, self.pool_keys)
 
     async def start(self) -> None:
         await self.lambdas.start()

@@ -80,7 +80,7 @@ class UsagePlans:
                                            f"throttle (rate {throttle.rate_limit}/s, burst {throttle.burst_limit})")
         counter = self.limits.quota(plan.id, key.id, plan.quota) if plan.quota is not None else None
         if counter is not None and not counter.take(self.limits.clock()):
-            raise errors.limit_exceeded(f"usage plan {plan.name}: API key {key.name} used its quota of "
+            raise errors.limit_exceeded(lines, f"usage plan {plan.name}: API key {key.name} used its quota of "
                                         f"{counter.quota.limit} per {counter.quota.period.lower()}")
         try:
             self._stage_throttle(api, resource, method, lines)
