@@ -173,4 +173,5 @@ def test_startup_lines_and_unusable_methods() -> None:
                                          "(abcdef1234/prod)"]
     assert unusable_methods(deployment) == []
     lonely = replace(deployment, usage_plans=())
-    assert "requires an API key, but no enabled API key" in unusable_methods(lonely)[0]
+    assert [(api.id, resource.path, method.http_method) for api, resource, method in unusable_methods(lonely)] == [
+        ("abcdef1234", "/items", "GET")]
