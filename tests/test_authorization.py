@@ -71,8 +71,8 @@ def method(verb: str, auth: MethodAuth = NO_AUTH, request_: MethodRequest = NO_V
     return Method(verb, Integration("aws_proxy", "uri", function_arn=FN), auth=auth, request=request_)
 
 
-def deployment(authorizer_permission: bool = True,
-               gateway_responses: tuple[GatewayResponse, ...] = ()) -> Deployment:
+def deployment(authorizer_permission: bool = True, gateway_responses: tuple[GatewayResponse, ...] = (),
+               key_source: str = "HEADER") -> Deployment:
     validated = MethodRequest("val123", (("method.request.querystring.team", True),), (("application/json", "User"),))
     resources = (
         Resource("root00", "/"),
@@ -90,7 +90,8 @@ def deployment(authorizer_permission: bool = True,
                                                     validated)}),
     )
     api = Api("Api", "items", API_ID, Stage("prod", "dep001"), resources, authorizers=(TOKEN, REQUEST, COGNITO),
-              request_validators=(VALIDATOR,), models=(USER,), gateway_responses=gateway_responses)
+              request_validators=(VALIDATOR,), models=(USER,), gateway_responses=gateway_responses,
+              api_key_source=key_source)  # type: ignore[arg-type]
     functions = {FN: Function("Items", "items", FN, "python3.12", "app.handler", "/tmp"),
                  AUTH_FN: Function("Auth", "auth", AUTH_FN, "python3.12", "app.handler", "/tmp")}
     permissions = [Permission.allow(FN, "lambda:InvokeFunction", "apigateway.amazonaws.com", f"{ARN_PREFIX}/*")]
@@ -334,9 +335,12 @@ def signed(verb: str, target: str, body: bytes, secret: str = SECRET) -> dict[st
 def test_aws_iam_checks_the_signature_and_fills_the_identity() -> None:
     """sec3-REC: a botocore signature passes and the caller fills requestContext.identity; unsigned: Missing
     Authentication Token; another secret: the signature mismatch with AWS's canonical request."""
-    gw = gateway(Lambda())
+    fake = Lambda()
+    gw = gateway(fake)
     x = send(gw, "POST", "/iam", signed("POST", "/iam", b"{}"), b"{}")
     identity = seen(x)["identity"]
+    assert "Authorization" not in fake.invoker.events[-1]["headers"]   # sec10.4a-DOC: dropped for AWS_IAM
+    assert "X-Amz-Date" in fake.invoker.events[-1]["headers"]
     assert (identity["accessKey"], identity["accountId"], identity["userArn"]) == (
         KEY, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root")
     unsigned = send(gw, "POST", "/iam", {}, b"{}")
@@ -430,6 +434,19 @@ def test_the_order_of_the_checks(case: str) -> None:
     fake = Lambda()
     x = send(gateway(fake), "POST", "/both?team=a", {"Content-Type": "application/json", **headers}, body)
     assert (x.response.status, bool(fake.authorizer_events)) == (status, invoked)
+
+
+def test_an_authorizer_source_takes_the_key_from_the_authorizer() -> None:
+    """sec4.1-DOC, REC-SAM-INT: with ApiKeySourceType AUTHORIZER the key is the authorizer's usageIdentifierKey and a
+    client's x-api-key is ignored."""
+    fake = Lambda(lambda event: allow_all(usageIdentifierKey=GOOD_KEY if event["authorizationToken"] == "k" else None))
+    gw = gateway(fake, key_source="AUTHORIZER")
+    body = b'{"email": "x"}'
+    headers = {"Content-Type": "application/json"}
+    ok = send(gw, "POST", "/both?team=a", {**headers, "Authorization": "k"}, body)
+    assert seen(ok)["identity"]["apiKey"] == GOOD_KEY
+    header_only = send(gw, "POST", "/both?team=a", {**headers, "Authorization": "n", "x-api-key": GOOD_KEY}, body)
+    assert (header_only.response.status, header_only.response.body) == (403, b'{"message":"Forbidden"}')
 
 
 def test_the_console_test_skips_authorizer_and_api_key_but_not_the_validator() -> None:

@@ -124,7 +124,7 @@ def refusal(kind: str, authorizer: Authorizer | None, error: GatewayError) -> Au
 
 
 def _set_authorizer(event: dict[str, Any], context: dict[str, Any]) -> None:
-    """`requestContext.authorizer`, placed after `resourceId` as logged proxy events show it [REC-ish]."""
+    """`requestContext.authorizer`, placed after `resourceId` (aws-auth.md §9 [UNCERTAIN]: the key order)."""
     request = event["requestContext"]
     items = list(request.items())
     request.clear()
