@@ -22,6 +22,7 @@ from botocore.credentials import Credentials
 
 from conftest import copy_app
 from harness import Reply, RunningGateway
+from lambdagate.runner import describe_routes
 
 KEY, SECRET = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 POOL = "us-east-1_LocalPool"
@@ -292,13 +293,17 @@ def test_start_up_names_the_keys_and_the_pool(served: RunningGateway) -> None:
     assert "lambdagate: API key DisabledKey (disabled): " in served.console
     assert f"lambdagate: Cognito authorizer Pool: user pool {POOL} (" in served.console
     assert "not emulated" not in served.console
+    routes = describe_routes(served.deployment)
+    assert "POST    /prod/users or /users  ->  Echo   (Api) [API key, validated]" in routes
+    assert "GET     /prod/me or /me  ->  Echo   (Api) [authorizer Pool]" in routes
+    assert "POST    /prod/iam or /iam  ->  Echo   (Api) [AWS_IAM]" in routes
 
 
 def test_the_dashboard_shows_the_authorizer_decision(served: RunningGateway) -> None:
     denied = served.request("GET", "/python", {"X-Token": "deny"})
     detail = dashboard_get(served, f"/api/requests/{denied.header('x-amzn-RequestId')}")
     assert (detail["authorization"]["decision"], detail["authorization"]["authorizer"]) == ("denied", "PythonToken")
-    assert "a Deny statement of PythonToken's policy matches" in detail["authorization"]["hint"]
+    assert detail["authorization"]["hint"].startswith("a Deny statement of PythonToken's policy (Resource arn:")
     allowed = served.request("GET", "/python", {"X-Token": "allow"})
     detail = dashboard_get(served, f"/api/requests/{allowed.header('x-amzn-RequestId')}")
     assert (detail["authorization"]["decision"], detail["authorization"]["principal"]) == ("allowed", "py-user")

@@ -12,7 +12,7 @@ from .auth.sigv4 import IamCredentials
 from .auth.user_pool_keys import UserPoolKeys, jwks_flags
 from .config import Config
 from .dashboard.server import DashboardServer
-from .definition.model import Deployment
+from .definition.model import Api, Deployment, Method
 from .exchange import Observers
 from .gateway import ApiGateway
 from .observe.console import Console
@@ -100,5 +100,21 @@ def describe_routes(deployment: Deployment) -> list[str]:
                     kind = integration.type.upper()
                     name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
                 urls = " or ".join(router.url_forms(api, resource, verb)) or "(not reachable here: see above)"
-                lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id})")
+                lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id}){_who_may_call(api, method)}")
     return lines
+
+
+def _who_may_call(api: Api, method: Method) -> str:
+    """` [authorizer TokenAuth, API key]`: what a route's caller must present (aws-auth.md), nothing when open."""
+    auth = method.auth
+    parts = []
+    if auth.authorization_type == "AWS_IAM":
+        parts.append("AWS_IAM")
+    elif auth.authorization_type != "NONE":
+        authorizer = api.authorizer(auth.authorizer_id)
+        parts.append(f"authorizer {authorizer.name if authorizer else auth.authorizer_id}")
+    if auth.api_key_required:
+        parts.append("API key")
+    if method.request.validator_id is not None:
+        parts.append("validated")
+    return f" [{', '.join(parts)}]" if parts else ""

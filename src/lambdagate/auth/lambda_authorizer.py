@@ -199,8 +199,10 @@ class LambdaAuthorizers:
                 lines: list[str]) -> Authorized:
         verdict, statement = evaluate(output.statements, arn)
         if verdict == "explicit_deny":
+            denied = ", ".join(statement.resources) if statement is not None else "?"
             raise errors.explicit_deny(lines + [AUTHORIZER_COMPLETED_LINE],
-                                       f"a Deny statement of {authorizer.name}'s policy matches {arn}: {statement}")
+                                       f"a Deny statement of {authorizer.name}'s policy (Resource {denied}) matches "
+                                       f"{arn}")
         if verdict == "implicit_deny":
             resources = sorted({r for s in output.statements for r in s.resources})
             cache_note = " (a cached policy: the TTL is not over)" if cached else ""
