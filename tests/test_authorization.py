@@ -505,3 +505,26 @@ def test_context_variables_of_an_authorized_call() -> None:
     context = request_context(x, ACCOUNT)
     assert (context["authorizer.principalId"], context["authorizer.role"], context["identity.apiKey"],
             context["identity.apiKeyId"]) == ("user-0123456789", "admin", GOOD_KEY, "key001")
+
+
+EXPLAINED = {
+    # case: (authorizer answer, verb, target, headers, body, the cause `explain` finds in the rendered log)
+    "authorizer-null": (None, "GET", "/token/1", {"Authorization": "t"}, b"", "authorizer-failed"),
+    "no-token": (None, "GET", "/token/1", {}, b"", "authorizer-refused"),
+    "deny": (allow_all("Deny"), "GET", "/token/1", {"Authorization": "t"}, b"", "authorizer-refused"),
+    "no-key": (None, "GET", "/keyed", {}, b"", "api-key-refused"),
+    "unsigned": (None, "POST", "/iam", {}, b"{}", "signature-refused"),
+    "bad-body": (None, "POST", "/users?team=a", {"x-api-key": GOOD_KEY}, b"{}", "request-invalid"),
+}
+
+
+@pytest.mark.parametrize("case", EXPLAINED)
+def test_explain_reads_each_refusal(case: str) -> None:
+    """The catalogue (causes.py) that `explain` and `doctor` share knows the refusals' lines."""
+    from lambdagate.explain import explain_text
+    from lambdagate.observe.execution_log import prefixed
+
+    answer, verb, target, headers, body, cause = EXPLAINED[case]
+    x = send(gateway(Lambda(lambda event: answer)), verb, target, headers, body)
+    [verdict] = explain_text("\n".join(prefixed(x.ids.request_id, render(x)))).verdicts
+    assert [f.cause.id for f in verdict.findings] == [cause]
