@@ -113,6 +113,16 @@ def test_token_bucket_throttle_answers_429_and_refills() -> None:
     checker.check(API, ITEMS, GET, request(), "rid")
 
 
+def test_a_clock_that_goes_back_neither_refills_nor_drains_the_bucket() -> None:
+    clock = Clock()
+    checker = plans(replace(PLAN, throttle=Throttle(1.0, 2)), clock=clock)
+    checker.check(API, ITEMS, GET, request(), "rid")
+    clock.now -= 100
+    checker.check(API, ITEMS, GET, request(), "rid")   # the second token of the burst is still there
+    with pytest.raises(errors.GatewayError):
+        checker.check(API, ITEMS, GET, request(), "rid")
+
+
 def test_per_method_plan_throttle_beats_the_plan_s() -> None:
     stage = UsagePlanStage("abcdef1234", "prod", (("/items/GET", Throttle(1.0, 0)),))
     with pytest.raises(errors.GatewayError) as info:
@@ -163,4 +173,5 @@ def test_startup_lines_and_unusable_methods() -> None:
                                          "(abcdef1234/prod)"]
     assert unusable_methods(deployment) == []
     lonely = replace(deployment, usage_plans=())
-    assert "requires an API key, but no enabled API key" in unusable_methods(lonely)[0]
+    assert [(api.id, resource.path, method.http_method) for api, resource, method in unusable_methods(lonely)] == [
+        ("abcdef1234", "/items", "GET")]

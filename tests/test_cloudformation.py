@@ -233,8 +233,7 @@ def test_code_in_s3_and_functions_outside_the_template_come_from_the_mapping(tmp
     d = load(path, tmp_path, mapping=mapping)
     assert d.functions[ARN + "orders"].code_dir == str(tmp_path / "src")
     assert (d.functions[ARN + "outside"].handler, d.functions[ARN + "outside"].runtime) == ("app.other", "python3.11")
-    assert d.warnings == (f"{path}:12: ANY / (Api): authorization AWS_IAM is not emulated yet; lambdagate lets "
-                          "every request through",)
+    assert d.warnings == ()   # AWS_IAM is checked (authorization.py): nothing to say at start-up
     unmapped = load(path, tmp_path, mapping=read_mapping(None, [f"orders={tmp_path / 'src'}:app.handler:python3.12"]))
     assert unmapped.warnings[-1] == (f"{path}:12: ANY / (Api): integrates {ARN}outside, which the definition does "
                                      "not define; requests to it answer 502 (Function not found) unless it is "

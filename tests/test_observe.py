@@ -52,7 +52,7 @@ def test_success_execution_log_has_aws_sequence(served: RunningGateway, app: Pat
     first = re.match(r"\(([0-9a-f-]{36})\) ", lines[0])
     assert first
     request_lines = [line.split(") ", 1)[1] for line in lines if line.startswith(f"({first.group(1)}) ")]
-    expected = ["Extended Request Id: ", "Verifying Usage Plan for request: ", "API Key authorized because method "
+    expected = ["Extended Request Id: ", "Verifying Usage Plan for request: ", "API Key  authorized because method "
                 "'GET /ok' does not require API Key.", "Usage Plan check succeeded for API Key  and API Stage ",
                 "Starting execution for request: ", "HTTP Method: GET, Resource Path: /ok", "Method request path: {}",
                 "Method request query string: {}", "Method request headers: {", "Method request body before "

@@ -169,6 +169,74 @@ REQUEST_TOO_LARGE = Cause(
     "Send less per request; larger uploads need another path than the API (e.g. an S3 upload).",
     "fact sheet §10.2a [REC][DOC]", 413)
 
+# -- who may call (docs/aws-auth.md): a refusal ends the log with its gateway response type ([REC] MIDDY) --------
+def _refused(*types: str) -> re.Pattern[str]:
+    return re.compile(r"Gateway response type: (?:" + "|".join(types) + r") with status code")
+
+
+AUTHORIZER_FAILED = Cause(
+    "authorizer-failed", "the Lambda authorizer failed", "gateway",
+    (_head(errors.CONFIGURATION_ERROR_PREFIX + errors.AUTHORIZER_INVALID_JSON, "detail"),
+     re.compile(re.escape(errors.CONFIGURATION_ERROR_PREFIX) + "(?:" + re.escape(errors.AUTHORIZER_UNPARSEABLE_POLICY)
+                + "|" + re.escape(errors.AUTHORIZER_ERROR) + ")"),
+     re.compile("^" + errors.AUTHORIZER_CONFIGURATION_EXCEPTION_LINE + "$"),
+     _refused("AUTHORIZER_CONFIGURATION_ERROR")),
+    "The method's Lambda authorizer did not answer a policy: it raised (any message but exactly 'Unauthorized'), "
+    "returned null or an object that is not {principalId, policyDocument, context, usageIdentifierKey} (a context "
+    "value that is an object or array included), or API Gateway could not invoke it (its resource policy, its "
+    "role). API Gateway answers 500 {\"message\":null} without calling the integration.",
+    "Make the authorizer return {\"principalId\": ..., \"policyDocument\": {...}} and fail with exactly "
+    "'Unauthorized' for a 401; let apigateway.amazonaws.com invoke it for <api-id>/authorizers/<authorizer-id>.",
+    "aws-auth.md §1.6, §1.10 [REC] LOG-2023, EXPANSE, LOIGE", 500)
+
+AUTHORIZER_REFUSED = Cause(
+    "authorizer-refused", "the authorizer refused the caller", "gateway",
+    (re.compile(re.escape(errors.AUTHORIZER_NOT_AUTHORIZED_LINE)),
+     message_pattern(errors.AUTHORIZER_UNAUTHORIZED_LINE, request_id=UUIDISH),
+     _refused("UNAUTHORIZED", "ACCESS_DENIED")),
+    "The method's authorizer refused the request: 401 Unauthorized when the identity source (header, query "
+    "string) is missing, empty or fails its validation expression (the authorizer is not invoked), when a Lambda "
+    "authorizer failed with 'Unauthorized', or when a Cognito token does not verify; 403 when the returned policy "
+    "denies the methodArn or allows none that matches it (a cached policy included).",
+    "Send the identity source the authorizer is configured with; return a policy that allows this methodArn (with "
+    "caching on, one that covers every method the caller may call, e.g. arn:aws:execute-api:<region>:<account>:"
+    "<api-id>/<stage>/*).",
+    "aws-auth.md §1.2, §1.7, §1.8, §2 [REC] LOIGE, CHALICE, LOG-2026; [DOC] KC-401, KC-403", 401)
+
+SIGNATURE_REFUSED = Cause(
+    "signature-refused", "the AWS_IAM signature is missing or does not hold", "gateway",
+    (_refused("MISSING_AUTHENTICATION_TOKEN", "INVALID_SIGNATURE"),),
+    "The method uses AWS_IAM: a request without a SigV4 signature gets 403 Missing Authentication Token, one whose "
+    "signature does not match the canonical request (or is out of date) 403 with the canonical request AWS computed.",
+    "Sign the request for service execute-api in the API's region (an AWS SDK, awscurl, or botocore's SigV4Auth) "
+    "with credentials of the account, the request exactly as sent (path with the stage, query, signed headers).",
+    "aws-auth.md §3 [REC]", 403)
+
+API_KEY_REFUSED = Cause(
+    "api-key-refused", "the API key is missing or in no usage plan of the stage", "gateway",
+    (message_pattern(errors.API_KEY_NO_USAGE_PLAN_LINE, key=".*?", method=".*?", api_id=r"\w+", stage=r"[^:]+"),
+     _refused("INVALID_API_KEY")),
+    "The method requires an API key: without an x-api-key header (or the authorizer's usageIdentifierKey), with an "
+    "unknown or disabled key, or one in no usage plan of this stage, API Gateway answers 403 Forbidden.",
+    "Send an enabled key of a usage plan whose ApiStages hold this API and stage as x-api-key.",
+    "aws-auth.md §4.1 [REC] ERRMAP, LOG-2017", 403)
+
+QUOTA_EXCEEDED = Cause(
+    "quota-exceeded", "the API key's usage-plan quota is used up", "gateway", (_refused("QUOTA_EXCEEDED"),),
+    "The usage plan's quota (requests per day, week or month) for this API key is used up: 429 Limit Exceeded "
+    "until the period ends.",
+    "Raise the plan's Quota.Limit, or wait for the next period.", "aws-auth.md §4.2 [REC]", 429)
+
+REQUEST_INVALID = Cause(
+    "request-invalid", "the request validator refused the request", "gateway",
+    (_head(errors.REQUEST_BODY_MISMATCH_LINE, "detail"), _refused("BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"),
+     re.compile(re.escape(errors.MISSING_PARAMETERS_MESSAGE.split("[", 1)[0]))),
+    "The method's request validator refused the request before the function: a required header, query string or "
+    "path parameter is missing or blank (400 Missing required request parameters), or the body does not match "
+    "the model of its Content-Type (400 Invalid request body).",
+    "Send the parameters the method requires and a body that the model (JSON Schema draft 4) accepts.",
+    "aws-auth.md §5 [REC] LS-snap-common, 2021 console capture", 400)
+
 # -- the function's side (fact sheet §5) -------------------------------------------------------------------
 IMPORT_MODULE_ERROR = Cause(
     "import-module-error", "the handler's module could not be imported", "lambda",
@@ -277,7 +345,8 @@ UNHANDLED_ERROR = Cause(
     "fact sheet §3 row 1, §5.1, §5.3 [REC]", 502)
 
 GATEWAY_CAUSES = (MALFORMED_PROXY_RESPONSE, INVALID_PERMISSIONS, RATE_EXCEEDED, FUNCTION_NOT_FOUND,
-                  INTEGRATION_TIMEOUT, CUSTOMER_FUNCTION_ERROR, STAGE_THROTTLED, REQUEST_TOO_LARGE,
+                  INTEGRATION_TIMEOUT, CUSTOMER_FUNCTION_ERROR, STAGE_THROTTLED, REQUEST_TOO_LARGE, AUTHORIZER_FAILED,
+                  AUTHORIZER_REFUSED, SIGNATURE_REFUSED, API_KEY_REFUSED, QUOTA_EXCEEDED, REQUEST_INVALID,
                   MISSING_AUTHENTICATION_TOKEN, UNABLE_TO_TRANSFORM_REQUEST, UNABLE_TO_TRANSFORM_RESPONSE,
                   CONFIGURATION_ERROR)
 LAMBDA_CAUSES = (PERMISSION_DENIED, IMPORT_MODULE_ERROR, HANDLER_NOT_FOUND, SYNTAX_ERROR, MALFORMED_HANDLER_NAME,

@@ -144,7 +144,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--dashboard-host", default="127.0.0.1",
                    help="the dashboard's address (default 127.0.0.1, whatever --host says: it shows request logs)")
 
-    t = sub.add_parser("test-invoke", help="the console's Test button: one request, no server")
+    t = sub.add_parser("test-invoke", help="the console's Test button: one request, no server",
+                       description="As the console's Test button (TestInvokeMethod): stage test-invoke-stage, only "
+                                   "the headers given, no execution or access log and no metrics. It calls the "
+                                   "method without its authorizer, API key or usage plan (the caller is the "
+                                   "console's IAM identity, the API key test-invoke-api-key); a request validator "
+                                   "still applies (docs/aws-auth.md §9).")
     t.add_argument("method")
     t.add_argument("path", help="the resource path, e.g. /items/42 (a query string may follow)")
     _source_options(t)

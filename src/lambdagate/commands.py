@@ -68,7 +68,7 @@ async def _serve(config: Config) -> None:
     await runner.start()
     try:
         port = await runner.listen(config.host, config.port, config.dashboard_port)
-        for line in describe_routes(deployment):
+        for line in describe_routes(deployment) + runner.access_notices():
             console.notice(line)
         if runner.dashboard is not None:
             console.notice(f"dashboard on http://{_url_host(runner.dashboard.host)}:{runner.dashboard.port}/ "

@@ -50,7 +50,29 @@ def context_record(x: Exchange, account_id: str) -> dict[str, Any]:
     if error is not None:
         rec["error"] = (error.body.decode("utf-8", "replace"), error.response_type, error.integration_error,
                         error.validation_error)
+    rec.update(_caller(x))
     return rec
+
+
+def _caller(x: Exchange) -> dict[str, Any]:
+    """`$context.authorizer.*` (principalId, integrationLatency, a Lambda authorizer's context keys, Cognito's
+    `claims.<name>`) and the `$context.identity.*` an authorizer or an API key fills (AGDG; aws-auth.md §1.9)."""
+    out: dict[str, Any] = {}
+    authorization, plan = x.authorization, x.usage_plan
+    if authorization is not None and authorization.context:
+        flat: dict[str, str] = {}
+        for key, value in authorization.context.items():
+            if isinstance(value, dict):
+                flat.update({f"{key}.{k}": str(v) for k, v in value.items()})
+            elif value is not None:
+                flat[key] = str(value)
+        out["authorizer"] = flat
+    identity = dict(authorization.identity) if authorization is not None else {}
+    if plan is not None and plan.key_value is not None:
+        identity.update({"apiKey": plan.key_value, "apiKeyId": plan.key_id})
+    if identity:
+        out["identity"] = {k: str(v) for k, v in identity.items() if v is not None}
+    return out
 
 
 def variables(rec: dict[str, Any]) -> dict[str, str]:
@@ -81,6 +103,8 @@ def variables(rec: dict[str, Any]) -> dict[str, str]:
     if rec.get("lambdaRequestId"):
         out.update({"integration.requestId": rec["lambdaRequestId"], "integrationStatus": "200",
                     "integration.status": "200", "integration.integrationStatus": "200"})
+    out.update({f"authorizer.{k}": v for k, v in rec.get("authorizer", {}).items()})
+    out.update({f"identity.{k}": v for k, v in rec.get("identity", {}).items()})
     if "error" in rec:
         body, response_type, integration_error, *more = rec["error"]
         validation_error = more[0] if more else None

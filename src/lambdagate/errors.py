@@ -343,9 +343,11 @@ def too_many_requests(log_lines: list[str] | None = None, hint: str = "") -> Gat
                         hint=hint)
 
 
-def limit_exceeded(hint: str = "") -> GatewayError:
-    """429 QUOTA_EXCEEDED: the key's usage-plan quota for the period is used up (§4.2 [REC])."""
-    return GatewayError(429, LIMIT_EXCEEDED_BODY, "LimitExceededException", "QUOTA_EXCEEDED", hint=hint)
+def limit_exceeded(log_lines: list[str] | None = None, hint: str = "") -> GatewayError:
+    """429 QUOTA_EXCEEDED: the key's usage-plan quota for the period is used up (§4.2 [REC]; its own log line is
+    [UNCERTAIN] and not written)."""
+    return GatewayError(429, LIMIT_EXCEEDED_BODY, "LimitExceededException", "QUOTA_EXCEEDED", log_lines or [],
+                        hint=hint)
 
 
 def invalid_signature(message: str, hint: str = "") -> GatewayError:

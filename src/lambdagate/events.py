@@ -74,6 +74,15 @@ def _gathered(request: HttpRequest) -> dict[str, tuple[str, list[str]]]:
     return merged
 
 
+def _drops_authorization(request: HttpRequest, match: Match) -> bool:
+    """"The Authorization header is dropped if it contains a Signature Version 4 signature or if AWS_IAM
+    authorization is used" (fact sheet §10.4a [DOC], the reserved-headers table's note)."""
+    if match.method.auth.authorization_type == "AWS_IAM":
+        return True
+    value = request.header("Authorization")
+    return value is not None and value.startswith("AWS4-HMAC-SHA256 ")
+
+
 def query_parameters(raw_query: str | None) -> list[tuple[str, str]]:
     """`a=1&a=2&b=x+y` -> [("a","1"), ("a","2"), ("b","x y")]: decoded, `+` as space (fact sheet §1.1)."""
     if not raw_query:
@@ -107,6 +116,20 @@ def test_invoke_identity(account_id: str, user_agent: str | None) -> dict[str, A
             "cognitoAuthenticationProvider": None, "user": account_id}
 
 
+# The identity's key order when it holds an API key: the console test's, the one capture with `apiKey` (§10.7 [REC]).
+API_KEY_IDENTITY_ORDER = ("cognitoIdentityPoolId", "cognitoIdentityId", "apiKey", "principalOrgId",
+                          "cognitoAuthenticationType", "userArn", "apiKeyId", "userAgent", "accountId", "caller",
+                          "sourceIp", "accessKey", "cognitoAuthenticationProvider", "user")
+
+
+def identity_with_key(identity: dict[str, Any], key: dict[str, Any]) -> dict[str, Any]:
+    """`requestContext.identity` with the `apiKey` and `apiKeyId` of the key the usage plan accepted (aws-auth.md
+    §1.9, §4), in the order AWS writes such an identity."""
+    merged = {**identity, **key}
+    ordered = {name: merged[name] for name in API_KEY_IDENTITY_ORDER if name in merged}
+    return {**ordered, **{k: v for k, v in merged.items() if k not in ordered}}
+
+
 def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id: str,
                 test_invoke: bool = False) -> dict[str, Any]:
     """The event as a dict whose key order is AWS's wire order (§10.7). A console test (`test_invoke`) carries only
@@ -117,6 +140,8 @@ def build_event(request: HttpRequest, match: Match, ids: RequestIds, account_id:
     raw_path = request.raw_path if match.path is None else match.path   # after the stage, when the URL names it
     path = "/" + raw_path.lstrip("/")
     headers = given_headers(request) if test_invoke else event_headers(request, ids)
+    if _drops_authorization(request, match):
+        headers = [(name, values) for name, values in headers if name != "Authorization"]
     query = query_parameters(request.raw_query)
     multi_query: dict[str, list[str]] = {}
     for key, value in query:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import ids
 
@@ -69,17 +69,18 @@ class Reached(IntEnum):
     """How far API Gateway got with a request; each step adds the execution-log lines of its phase (§4.1)."""
 
     RECEIVED = 0     # no method matched (403) or the request was refused before routing (413): no execution log
-    METHOD = 1       # "Starting execution ... Method request ..."
-    INTEGRATION = 2  # "Endpoint request URI / headers / body after transformations"
-    SENT = 3         # "Sending request to ..."
-    ANSWERED = 4     # "Received response ... Endpoint response body before transformations"
-    RESPONDED = 5    # "Method response body ... Successfully completed execution"
+    ROUTED = 1       # "Extended Request Id", the authorizer's and the usage plan's lines (aws-auth.md §1.11, §4.3)
+    METHOD = 2       # "Starting execution ... Method request ..." (and a request validator's 400)
+    INTEGRATION = 3  # "Endpoint request URI / headers / body after transformations"
+    SENT = 4         # "Sending request to ..."
+    ANSWERED = 5     # "Received response ... Endpoint response body before transformations"
+    RESPONDED = 6    # "Method response body ... Successfully completed execution"
 
 
 class Mode(Enum):
     CLIENT = "client"
     # The console's Test button (TestInvokeMethod): stage `test-invoke-stage`, only the headers given, no execution
-    # or access log and no metrics (fact sheet §4.2, §10.7).
+    # or access log and no metrics (fact sheet §4.2, §10.7); no authorizer, API key or usage plan (aws-auth.md §9).
     TEST_INVOKE = "test-invoke"
 
 
@@ -98,6 +99,47 @@ class Call:
     @property
     def source_arn(self) -> str:
         return self.source_arns[0]
+
+
+class Decision(Enum):
+    """What the method's authorization decided (aws-auth.md §0.2)."""
+
+    ALLOWED = "allowed"
+    UNAUTHORIZED = "unauthorized"   # 401: no or an invalid identity, or the authorizer failed with `Unauthorized`
+    DENIED = "denied"               # 403: the policy denies, or the SigV4 signature does not hold
+    FAILED = "failed"               # 500: the authorizer could not be invoked or answered no usable policy
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """The method's authorization step: which kind and authorizer, what it decided, and what it wrote."""
+
+    type: str                                  # AWS_IAM, COGNITO_USER_POOLS or CUSTOM (a Lambda authorizer)
+    decision: Decision
+    authorizer: str | None = None              # the authorizer's name; None for AWS_IAM
+    authorizer_id: str | None = None
+    principal: str | None = None               # principalId, the Cognito `sub`, or the IAM caller's ARN
+    cached: bool = False                       # a Lambda authorizer's result came from its cache
+    latency_ms: int | None = None              # the authorizer function's invocation (0 on a cache hit)
+    context: dict[str, Any] = field(default_factory=dict, compare=False)  # requestContext.authorizer, as sent
+    identity: dict[str, Any] = field(default_factory=dict, compare=False)  # requestContext.identity's (AWS_IAM)
+    log_lines: tuple[str, ...] = ()            # the step's execution-log lines (§1.11), its failure's included
+    hint: str = ""                             # why it refused, for the terminal and the dashboard
+    usage_identifier_key: str | None = field(default=None, repr=False)   # a Lambda authorizer's API key (§4.1)
+
+
+@dataclass(frozen=True)
+class UsagePlanCheck:
+    """The "Verifying Usage Plan" step (aws-auth.md §4): the key as the log shows it and what it was matched to."""
+
+    key_shown: str                             # the API key masked as the log shows it; "" when none was sent
+    required: bool                             # the method requires an API key
+    key_name: str | None = None                # the API key and usage plan that let the request through
+    plan_name: str | None = None
+    key_id: str | None = None
+    key_value: str | None = field(default=None, repr=False)
+    log_lines: tuple[str, ...] = ()            # the step's lines, its failure's included
+    refused: bool = False                      # 403 Forbidden or 429: the request went no further
 
 
 @dataclass(frozen=True)
@@ -124,6 +166,8 @@ class Exchange:
     method_response_headers: list[tuple[str, str]] = field(default_factory=list)   # the log's "Method response"
     error: GatewayError | None = None
     latency_ms: float = 0.0
+    authorization: Authorization | None = None   # None: the method has none (NONE), or a console test skipped it
+    usage_plan: UsagePlanCheck | None = None     # None: not reached, or a console test skipped it
 
     @property
     def test_invoke(self) -> bool:

@@ -1,8 +1,10 @@
 """API Gateway's handling of one REST API request, step by step; the one place where a GatewayError becomes HTTP.
 
-`ApiGateway.handle` reads as the pipeline: route, (MOCK answer), integration, event, function, permission, invoke,
-method response. Each step moves `Exchange.reached` forward where AWS's execution log moves to its next phase
-(fact sheet §4.1), so that the log, the access log and the metrics can be written from the one record.
+`ApiGateway.handle` reads as the pipeline, in API Gateway's order (aws-auth.md §0.1): route, the method's
+authorization (AWS_IAM, Cognito, Lambda authorizer), the usage plan (API key, throttle, quota), the request
+validator, then the MOCK answer or the integration: event, function, permission, invoke, method response. Each
+step moves `Exchange.reached` forward where AWS's execution log moves to its next phase (fact sheet §4.1), so that
+the log, the access log and the metrics can be written from the one record.
 """
 
 from __future__ import annotations
@@ -10,13 +12,31 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from . import content_coding, errors, gateway_responses, ids, mock, permission
+from .auth import request_validation, sigv4
+from .auth.api_keys import UsagePlans
+from .auth.masking import mask
+from .auth.sigv4 import IamCredentials
+from .auth.throttling import Limits
+from .auth.user_pool_keys import UserPoolKeys
+from .authorization import MethodAuthorization
 from .build.hints import unbuilt_hint
 from .definition.model import Deployment, Function
 from .errors import GatewayError
-from .events import build_event, encode_event
-from .exchange import Call, Exchange, HttpRequest, HttpResponse, MockAnswer, Mode, Reached, RequestIds
+from .events import build_event, encode_event, identity_with_key
+from .exchange import (
+    Call,
+    Exchange,
+    HttpRequest,
+    HttpResponse,
+    MockAnswer,
+    Mode,
+    Reached,
+    RequestIds,
+    UsagePlanCheck,
+)
 from .proxy import Malformed, parse_proxy_result, response_body, response_headers
 from .routing import Match, Router
 from .runtime import Answered, FunctionFailed, Invoker, Throttled, TimedOut, Unavailable, call_integration
@@ -34,10 +54,16 @@ class ApiGateway:
     """The REST APIs of a deployment behind one port. `on_exchange` sees every finished Exchange."""
 
     def __init__(self, deployment: Deployment, invoker: Invoker,
-                 on_exchange: Callable[[Exchange], None] | None = None) -> None:
+                 on_exchange: Callable[[Exchange], None] | None = None, pool_keys: UserPoolKeys | None = None,
+                 iam: IamCredentials | None = None) -> None:
         self.deployment = deployment
         self.invoker = invoker
         self.router = Router(deployment.apis)
+        # what lives as long as the deployment is served: authorizer results, API keys' buckets and quotas; their
+        # clock (seconds since the epoch) is `self.clock`, which tests may move
+        self.clock: Callable[[], float] = time.time
+        self.authorization = MethodAuthorization(deployment, invoker, pool_keys, iam, lambda: self.clock())
+        self.usage_plans = UsagePlans(deployment, Limits(lambda: self.clock()))
         self._on_exchange = on_exchange
         self._decisions: dict[tuple[str, tuple[str, ...]], permission.Decision] = {}
         # a request that matches no resource is answered (and customised) by the first API on the port
@@ -48,11 +74,16 @@ class ApiGateway:
         started = time.perf_counter()
         try:
             match = self._route(x)
+            event = self._event(x, match)
+            await self._authorize(x, match, event)
+            self._verify_usage_plan(x, match, event)
+            self._start_execution(x)
+            self._validate(x, match)
             if match.method.integration.type == "mock":
                 self._mock(x, match)
             else:
                 self._check_integration(match)
-                call = self._call(x, match)
+                call = self._call(x, match, event)
                 function = self._function(x, match, call)
                 self._authorise(x, match, function, call)
                 payload = await self._invoke(x, match, function, call)
@@ -81,10 +112,49 @@ class ApiGateway:
                                                                                MAX_INVOCATION_BYTES))
         match = self.router.match(request.method, request.raw_path)
         if match is None:
-            raise errors.missing_authentication_token()
+            raise sigv4.unknown_route_error(request)   # an Authorization header that is not SigV4 shows (aws-auth §3)
         x.match = match
-        x.reached = Reached.METHOD
+        x.reached = Reached.ROUTED
         return match
+
+    def _event(self, x: Exchange, match: Match) -> dict[str, Any]:
+        """The integration's event, built before the checks: a REQUEST authorizer gets it (without body), the
+        authorizer and the usage plan add to its requestContext (aws-auth.md §1.4, §1.9, §3)."""
+        return build_event(x.request, match, x.ids, self.deployment.account_id, x.test_invoke)
+
+    async def _authorize(self, x: Exchange, match: Match, event: dict[str, Any]) -> None:
+        """AWS_IAM, Cognito or a Lambda authorizer: 401, 403, 500 (aws-auth.md §1-§3). The console's Test button
+        (TestInvokeMethod) calls the method without its authorizer (aws-auth.md §9)."""
+        if not x.test_invoke:
+            await self.authorization.authorize(x, match, event)
+
+    def _verify_usage_plan(self, x: Exchange, match: Match, event: dict[str, Any]) -> None:
+        """"Verifying Usage Plan": the API key, the plan's throttle and quota, the stage's method throttling: 403
+        Forbidden, 429 (aws-auth.md §4). Skipped by a console test, which presents `test-invoke-api-key`."""
+        if x.test_invoke:
+            return
+        api, method = match.api, match.method
+        authorizer_key = x.authorization.usage_identifier_key if x.authorization is not None else None
+        shown = mask(self.usage_plans.key_value(api, x.request, authorizer_key) or "")
+        required = method.auth.api_key_required
+        try:
+            use = self.usage_plans.check(api, match.resource, method, x.request, x.ids.request_id, authorizer_key)
+        except GatewayError as e:
+            x.usage_plan = UsagePlanCheck(shown, required, log_lines=tuple(e.log_lines), refused=True)
+            raise
+        key = use.api_key
+        x.usage_plan = UsagePlanCheck(shown, required, key.name if key else None, use.plan.name if use.plan else None,
+                                      key.id if key else None, key.value if key else None, use.log_lines)
+        if key is not None:
+            context = event["requestContext"]
+            context["identity"] = identity_with_key(context["identity"], use.identity())
+
+    def _start_execution(self, x: Exchange) -> None:
+        x.reached = Reached.METHOD   # "Starting execution for request" and the method request's lines
+
+    def _validate(self, x: Exchange, match: Match) -> None:
+        """The method's request validator: 400 (aws-auth.md §5)."""
+        request_validation.validate(match.api, match.method, x.request, match.path_parameters)
 
     def _mock(self, x: Exchange, match: Match) -> None:
         """A MOCK integration (CORS preflights): API Gateway answers by itself."""
@@ -119,16 +189,14 @@ class ApiGateway:
                 f"{where}: the integration's httpMethod is {integration.http_method}; Lambda is only invoked "
                 "with POST (set x-amazon-apigateway-integration.httpMethod: POST)")
 
-    def _call(self, x: Exchange, match: Match) -> Call:
+    def _call(self, x: Exchange, match: Match, event: dict[str, Any]) -> Call:
         """The integration request: the proxy event, and the SourceArn the call presents (§6, §10.3)."""
-        request = x.request
-        event = encode_event(build_event(request, match, x.ids, self.deployment.account_id, x.test_invoke))
-        x.call = Call(match.method.integration.function_arn, self._source_arns(x, match), event)
+        x.call = Call(match.method.integration.function_arn, self._source_arns(x, match), encode_event(event))
         if x.call.function_arn is not None:
             x.reached = Reached.INTEGRATION
-            if len(event) > MAX_INVOCATION_BYTES:  # Lambda refuses the call (§10.10d)
+            if len(x.call.event) > MAX_INVOCATION_BYTES:  # Lambda refuses the call (§10.10d)
                 x.reached = Reached.SENT
-                raise errors.invocation_too_large(ids.uuid4(), len(event), MAX_INVOCATION_BYTES)
+                raise errors.invocation_too_large(ids.uuid4(), len(x.call.event), MAX_INVOCATION_BYTES)
         return x.call
 
     def _source_arns(self, x: Exchange, match: Match) -> tuple[str, ...]:

@@ -8,10 +8,13 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 from . import routing
+from .auth import api_keys, user_pool_keys
+from .auth.sigv4 import IamCredentials
+from .auth.user_pool_keys import UserPoolKeys, jwks_flags
 from .build import rebuild
 from .config import Config
 from .dashboard.server import DashboardServer
-from .definition.model import Deployment
+from .definition.model import Api, Deployment, Method
 from .exchange import Observers
 from .gateway import ApiGateway
 from .observe.console import Console
@@ -34,12 +37,22 @@ class Runner:
                                  console.notice)
         self.observer = Observers(console, self.recorder)
         self.lambdas = LambdaService(deployment, config, self.observer)
-        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange)
+        source = config.source   # the flags are read here, so that a malformed one stops the start (exit code 2)
+        self.pool_keys = UserPoolKeys(jwks_flags(source.user_pool_jwks), state_dir=source.state_dir)
+        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange, self.pool_keys,
+                                  IamCredentials(source.iam_credentials))
         self.watcher = CodeWatcher(self.lambdas.served(), self.lambdas.recycle, console.notice,
                                    config.source.state_dir, rebuild) if config.watch else None
         self.server: HttpServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
+
+    def access_notices(self) -> list[str]:
+        """Who may call, said at start-up: each API key's value and plans (generated ones marked), and where each
+        Cognito authorizer's pool keys come from and how to make its tokens."""
+        pools = [(a.name, a.provider_arns) for api in self.deployment.apis for a in api.authorizers
+                 if a.type == "COGNITO_USER_POOLS"]
+        return api_keys.startup_lines(self.deployment) + user_pool_keys.startup_lines(pools, self.pool_keys)
 
     async def start(self) -> None:
         await self.lambdas.start()
@@ -128,5 +141,21 @@ def describe_routes(deployment: Deployment) -> list[str]:
                     kind = integration.type.upper()
                     name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
                 urls = " or ".join(router.url_forms(api, resource, verb)) or "(not reachable here: see above)"
-                lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id})")
+                lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id}){_who_may_call(api, method)}")
     return lines
+
+
+def _who_may_call(api: Api, method: Method) -> str:
+    """` [authorizer TokenAuth, API key]`: what a route's caller must present (aws-auth.md), nothing when open."""
+    auth = method.auth
+    parts = []
+    if auth.authorization_type == "AWS_IAM":
+        parts.append("AWS_IAM")
+    elif auth.authorization_type != "NONE":
+        authorizer = api.authorizer(auth.authorizer_id)
+        parts.append(f"authorizer {authorizer.name if authorizer else auth.authorizer_id}")
+    if auth.api_key_required:
+        parts.append("API key")
+    if method.request.validator_id is not None:
+        parts.append("validated")
+    return f" [{', '.join(parts)}]" if parts else ""

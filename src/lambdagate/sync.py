@@ -65,7 +65,7 @@ class Gateway:
         self.config = config
         self._loop = asyncio.new_event_loop()
         self.runner = Runner(deployment, console, config, record)
-        for warning in startup_notices(deployment):
+        for warning in startup_notices(deployment) + self.runner.access_notices():
             self.runner.console.notice(warning)
         started = threading.Event()
 

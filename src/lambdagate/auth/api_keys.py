@@ -80,7 +80,7 @@ class UsagePlans:
                                            f"throttle (rate {throttle.rate_limit}/s, burst {throttle.burst_limit})")
         counter = self.limits.quota(plan.id, key.id, plan.quota) if plan.quota is not None else None
         if counter is not None and not counter.take(self.limits.clock()):
-            raise errors.limit_exceeded(f"usage plan {plan.name}: API key {key.name} used its quota of "
+            raise errors.limit_exceeded(lines, f"usage plan {plan.name}: API key {key.name} used its quota of "
                                         f"{counter.quota.limit} per {counter.quota.period.lower()}")
         try:
             self._stage_throttle(api, resource, method, lines)
@@ -139,19 +139,10 @@ def startup_lines(deployment: Deployment) -> list[str]:
     return out
 
 
-def unusable_methods(deployment: Deployment) -> list[str]:
+def unusable_methods(deployment: Deployment) -> list[tuple[Api, Resource, Method]]:
     """Methods that require an API key where no enabled key in a usage plan of their stage exists: every call
     answers 403 (a doctor finding)."""
     usable = {(s.api_id, s.stage) for p in deployment.usage_plans for s in p.stages
               if any(k.id in p.key_ids and k.enabled for k in deployment.api_keys)}
-    out = []
-    for api in deployment.apis:
-        if api.api_key_source == "HEADER" and (api.id, api.stage.name) in usable:
-            continue
-        for resource in api.resources:
-            for verb, method in resource.methods.items():
-                if method.auth.api_key_required and (api.id, api.stage.name) not in usable:
-                    out.append(f"{method.location}: {verb} {resource.path} ({api.logical_id}) requires an API key, "
-                               f"but no enabled API key is in a usage plan of {api.id}/{api.stage.name}: every call "
-                               "answers 403 Forbidden")
-    return out
+    return [(api, resource, method) for api in deployment.apis if (api.id, api.stage.name) not in usable
+            for resource in api.resources for method in resource.methods.values() if method.auth.api_key_required]

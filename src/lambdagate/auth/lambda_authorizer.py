@@ -70,7 +70,8 @@ Invoke = Callable[[Function, bytes], Awaitable["bytes | FailedInvocation"]]
 class AuthorizerCall:
     """What the authorizer step needs to know of the request. `proxy_event` is the integration's event
     (events.build_event), from which a REQUEST authorizer's event is made; `context` the `$context` variables for
-    `context.x` identity sources."""
+    `context.x` identity sources; `path` the request's raw path after the stage in the URL, when it names one (the
+    methodArn's path, [REC] LOG-2017), else the request's own."""
 
     request: HttpRequest
     api: Api
@@ -78,6 +79,7 @@ class AuthorizerCall:
     request_id: str
     proxy_event: Mapping[str, Any]
     context: Mapping[str, str]
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class LambdaAuthorizers:
         if token is not None:
             lines.append(AUTHORIZER_INCOMING_IDENTITY_LINE.format(identity=mask(token)))
         arn = authorizer_events.method_arn(self.deployment.region, self.deployment.account_id, call.api.id,
-                                           call.stage, call.request.method, call.request.raw_path)
+                                           call.stage, call.request.method, call.path or call.request.raw_path)
         key = CacheKey(call.api.id, call.stage, authorizer.id, identity)
         cacheable = authorizer.ttl_seconds > 0 and bool(identity)
         output = self.cache.get(key) if cacheable else None
@@ -197,8 +199,10 @@ class LambdaAuthorizers:
                 lines: list[str]) -> Authorized:
         verdict, statement = evaluate(output.statements, arn)
         if verdict == "explicit_deny":
+            denied = ", ".join(statement.resources) if statement is not None else "?"
             raise errors.explicit_deny(lines + [AUTHORIZER_COMPLETED_LINE],
-                                       f"a Deny statement of {authorizer.name}'s policy matches {arn}: {statement}")
+                                       f"a Deny statement of {authorizer.name}'s policy (Resource {denied}) matches "
+                                       f"{arn}")
         if verdict == "implicit_deny":
             resources = sorted({r for s in output.statements for r in s.resources})
             cache_note = " (a cached policy: the TTL is not over)" if cached else ""

@@ -36,9 +36,9 @@ class TokenBucket:
         if self.rate is None and self.burst is None:
             return True
         capacity = float(self.burst) if self.burst is not None else max(self.rate or 0.0, 1.0)
-        if self.rate is not None:
-            self.tokens = min(capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        if self.rate is not None:   # a clock that went back refills nothing (and takes nothing)
+            self.tokens = min(capacity, self.tokens + max(0.0, now - self.updated) * self.rate)
+        self.updated = max(self.updated, now)
         if self.tokens >= 1:
             self.tokens -= 1
             return True

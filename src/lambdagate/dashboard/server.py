@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from ..arns import function_name
+from ..exchange import Exchange
 from ..observe.recorder import RECENT, Recorder, RequestRecord
 
 STATIC = Path(__file__).with_name("static")
@@ -83,6 +84,19 @@ def request_summary(record: RequestRecord) -> dict[str, Any]:
         "lambdaRequestId": ex.lambda_request_id,
         "error": ex.error.response_type if ex.error else None,
         "hint": ex.error.hint if ex.error and ex.error.hint else None,
+    }
+
+
+def authorization_summary(exchange: Exchange) -> dict[str, Any]:
+    """Who was let call, for a request's detail: the authorizer's decision (aws-auth.md §1-§3) and the usage plan's
+    (§4). API key values and tokens stay out; the key and plan are named."""
+    a, plan = exchange.authorization, exchange.usage_plan
+    return {
+        "authorization": None if a is None else {
+            "type": a.type, "authorizer": a.authorizer, "decision": a.decision.value, "principal": a.principal,
+            "cached": a.cached, "latencyMs": a.latency_ms, "hint": a.hint or None},
+        "usagePlan": None if plan is None else {
+            "apiKey": plan.key_name, "plan": plan.plan_name, "required": plan.required, "refused": plan.refused},
     }
 
 
@@ -157,6 +171,7 @@ class DashboardServer:
             raise web.HTTPNotFound(text="no such request among the latest ones")
         prefix = f"({record.exchange.ids.request_id}) "
         body = request_summary(record)
+        body.update(authorization_summary(record.exchange))
         body["executionLog"] = [prefix + line for line in self.recorder.request_log(record)]
         body["functionLog"] = list(record.invocation.lines) if record.invocation else []
         return web.json_response(body)

@@ -28,7 +28,6 @@ from .lambdas import apply_env_vars, env_var_notice
 from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
 from .model import Deployment, Function, Integration
 from .policy import read_policy
-from .security import not_enforced
 from .stack import LoadOptions
 from .template import load_template
 
@@ -86,9 +85,6 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
         for resource in api.resources:
             for verb, method in resource.methods.items():
                 where = f"{method.location}: {verb} {resource.path} ({api.logical_id})"
-                unchecked = not_enforced(method)
-                if unchecked:
-                    warnings.append(f"{where}: {unchecked}")
                 integration = method.integration
                 arn = integration.function_arn
                 arn = arn if arn is None or arn in functions else unqualified(arn)
@@ -100,6 +96,18 @@ def complete(deployment: Deployment, options: LoadOptions, code: CodeStore) -> D
                 problem = _problem(integration, arn is None or arn in functions)
                 if problem:
                     warnings.append(f"{where}: {problem}")
+        for authorizer in api.authorizers:   # a Lambda authorizer's function: the integrations' rules
+            arn = authorizer.function_arn
+            if authorizer.type not in ("TOKEN", "REQUEST") or arn is None or arn in functions or \
+                    unqualified(arn) in functions:
+                continue
+            spec = options.mapping.find(arn)
+            if spec is not None:
+                functions[arn] = _mapped(spec, arn, code, options)
+                continue
+            warnings.append(f"{authorizer.location}: authorizer {authorizer.name} ({api.logical_id}): its function "
+                            f"{arn or authorizer.uri} is not in the template (give it with --functions or a mapping "
+                            "file): its methods answer 500 {\"message\":null}")
     for http_api in deployment.http_apis:   # HTTP APIs: the same rules, said by definition/httpapi.route_problem
         for route in http_api.routes:
             target = route.integration.function_arn if route.integration else None

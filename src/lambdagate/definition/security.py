@@ -64,17 +64,3 @@ def _normalise(path: str) -> str:
 
 __all__ = ["ApiSecurity", "InvalidDefinition"]
 
-
-def not_enforced(method: Method) -> str | None:
-    """Until the pipeline checks them (docs/auth-integration.md), what of a method's security lambdagate reads but
-    does not enforce yet, for the start-up warning."""
-    parts = []
-    if method.auth.authorization_type != "NONE":
-        parts.append(f"authorization {method.auth.authorization_type}")
-    if method.auth.api_key_required:
-        parts.append("an API key")
-    if method.request.validator_id is not None:
-        parts.append("request validation")
-    if not parts:
-        return None
-    return f"{' and '.join(parts)} is not emulated yet; lambdagate lets every request through"

@@ -4,7 +4,10 @@ proxy integration (or those named).
     targets    which functions, their routes, where their settings stand in the template
     handler    Handler fits the runtime; module file, function, import in a clean execution environment
     package    files readable and folders searchable by others; .zip entry modes; a custom runtime's bootstrap
-    policy     each route may invoke the function (template permissions, --policy); integrations that cannot work
+    policy     each route (and Lambda authorizer) may invoke the function (template permissions, --policy);
+               integrations that cannot work
+    access     who may call: authorizer functions outside the template, Cognito pools without keys, API keys that
+               no usage plan accepts
     response   each route's answer, from a real execution environment, through `serve`'s validator
     limits     Timeout vs integration timeout, reserved concurrency 0, payload sizes, runtime deprecated/missing
     invoke     the invocations (LambdaService), one per route (safe methods unless --invoke-all) or --event file
@@ -20,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..auth.user_pool_keys import UserPoolKeys, jwks_flags
 from ..build import prepared
 from ..config import Source
 from ..definition.model import Deployment
@@ -27,7 +31,7 @@ from ..definition.policy import read_policy
 from ..definition.template import load_template
 from ..errors import LambdagateError
 from ..runtime.launchers import Runtimes
-from . import handler, invoke, limits, package, policy, response
+from . import access, handler, invoke, limits, package, policy, response
 from .findings import Report, shown
 from .targets import Target, select
 
@@ -64,8 +68,11 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
     events = [(p, _read_event(p)) for p in event_files or []]
     extra = frozenset(p for file in source.policies for p in read_policy(file))
     report = Report(shown(path), [], [f"{shown(path)}: {w}" for w in deployment.warnings])
+    callers = [] if names else [access.check(deployment, UserPoolKeys(jwks_flags(source.user_pool_jwks),
+                                                                      state_dir=state_dir))]
     if not targets:
         report.notes.append("no function is behind a Lambda proxy integration: name functions to check them")
+        report.checks += callers
         return report
     plans = {t.function.arn: _plan(deployment, t, events, invoke_all) for t in targets}
     asyncio.run(invoke.run(deployment, source, plans))
@@ -88,6 +95,7 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
                           limits.check(target, probes, runtimes, today or date.today(), sizes)]
     if not names:
         report.checks.append(policy.check_integrations(deployment))
+    report.checks += callers
     return report
 
 

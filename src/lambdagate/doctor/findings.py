@@ -15,6 +15,7 @@ FAMILIES = {
     "response": "response format",
     "limits": "limits",
     "integration": "integrations",
+    "access": "who may call",       # authorizers, user pools, API keys and usage plans (doctor/access.py)
     "stage": "stage settings",       # `doctor --aws`: the deployed stage's logging and deployment
 }
 

@@ -10,6 +10,7 @@ those parts differ, the statement is counted as allowing the call and the ids ar
 from __future__ import annotations
 
 from ..arns import arn_like, execute_api_parts, sam_permission_arn
+from ..auth.lambda_authorizer import source_arn
 from ..definition.model import Deployment, Permission
 from ..permission import (
     API_GATEWAY_PRINCIPALS,
@@ -31,7 +32,7 @@ def check(deployment: Deployment, target: Target, extra: frozenset[Permission]) 
     """`extra`: the statements of --policy files (their API id and account are the deployed API's)."""
     result = Check("policy", target.logical_id)
     fn = target.function
-    if not target.routes:
+    if not target.routes and not target.authorizers:
         result.skipped = "no API integrates this function"
         return result
     combined = deployment
@@ -64,9 +65,42 @@ def check(deployment: Deployment, target: Target, extra: frozenset[Permission]) 
         else:
             result.findings.append(_finding(route, target, arns, combined, "error", "policy.not-allowed",
                                             f"no statement allows {arns[0]}"))
+    _authorizers(deployment, target, allowed, result)
     result.summary = "; ".join(
         f"{', '.join(labels) if len(labels) <= 3 else f'{len(labels)} routes'}: {by}" for by, labels in allowed.items())
     return result
+
+
+def _authorizers(deployment: Deployment, target: Target, allowed: dict[str, list[str]], result: Check) -> None:
+    """A Lambda authorizer's function must let `<apiId>/authorizers/<authorizerId>` invoke it unless the authorizer
+    has credentials (aws-auth.md §1.1 [DOC]; [REC] LOG-2017's X-Amz-Source-Arn)."""
+    for api, authorizer in target.authorizers:
+        label = f"authorizer {authorizer.name} ({api.logical_id})"
+        if authorizer.credentials:
+            allowed.setdefault(f"the authorizer's credentials role {authorizer.credentials} (not checked)",
+                               []).append(label)
+            continue
+        arn = source_arn(deployment, api, authorizer)
+        decision = decide(deployment, target.function, (arn,))
+        if decision.allowed:
+            file = target.template.file if target.template is not None else None
+            allowed.setdefault(decision.reason.replace(file, shown(file)) if file else decision.reason,
+                               []).append(label)
+            continue
+        evidence = [Evidence.at(authorizer.location, f"{label} invokes {target.logical_id}")]
+        evidence += [Evidence.at(s.location, f"SourceArn {s.source_arn}: " + "; ".join(
+            _differences(s, arn, deployment) or ["matches"])) for s in _statements(deployment, target)]
+        sub = f"arn:aws:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api.logical_id}}}/authorizers/*"
+        result.findings.append(Finding(
+            "policy.authorizer-not-allowed", "error", f"{label}: no statement allows {arn}",
+            "API Gateway answers 500 {\"message\":null} (AuthorizerConfigurationException) to every call of the "
+            "authorizer's methods, its log saying `Execution failed due to configuration error: Invalid permissions "
+            "on Lambda function` and `Authorizer error`, when the function's resource policy does not let "
+            "<apiId>/authorizers/<authorizerId> invoke it.",
+            f"Add to the template: Type: AWS::Lambda::Permission, Properties: {{FunctionName: !GetAtt "
+            f"{target.logical_id}.Arn, Action: lambda:InvokeFunction, Principal: apigateway.amazonaws.com, "
+            f"SourceArn: !Sub {sub}}} (SAM adds it for the authorizers of an AWS::Serverless::Api unless "
+            "FunctionInvokeRole is set), or give the authorizer a FunctionInvokeRole.", tuple(evidence)))
 
 
 def _statements(deployment: Deployment, target: Target) -> list[Permission]:

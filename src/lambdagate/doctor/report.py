@@ -39,7 +39,7 @@ def human(report: Report, marks: dict[str, str] = UNICODE_MARKS) -> str:
         checks = [c for c in report.checks if c.function == name]
         out.append("")
         out.append(name or ("The API and its stage" if any(c.family == "stage" for c in report.checks) else
-                            "Integrations of the template"))
+                            "The template: integrations, who may call"))
         for check in checks:
             out.append(f"  {marks[check.mark]:<{mark_width}} {check.label:<{width}}  {_headline(check)}")
             for finding in check.findings:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..definition.model import Api, Deployment, Function, Location, Method, Resource
+from ..definition.model import Api, Authorizer, Deployment, Function, Location, Method, Resource
 from ..definition.template import Template
 from ..errors import LambdagateError
 
@@ -31,6 +31,7 @@ class Route:
 class Target:
     function: Function
     routes: list[Route] = field(default_factory=list)
+    authorizers: list[tuple[Api, Authorizer]] = field(default_factory=list)   # the Lambda authorizers it is
     code_uri: str | None = None        # as written (Properties or Globals); None for inline code
     zip_path: Path | None = None       # the deployment .zip: CodeUri or --package
     template: Template | None = None
@@ -57,8 +58,13 @@ def proxy_routes(deployment: Deployment) -> list[Route]:
             for method in resource.methods.values() if method.integration.type == "aws_proxy"]
 
 
+def lambda_authorizers(deployment: Deployment) -> list[tuple[Api, Authorizer]]:
+    return [(api, a) for api in deployment.apis for a in api.authorizers if a.type in ("TOKEN", "REQUEST")]
+
+
 def select(deployment: Deployment, template: Template, names: list[str], package: Path | None) -> list[Target]:
-    """The functions named (logical id or FunctionName), or every function behind a proxy integration."""
+    """The functions named (logical id or FunctionName), or every function behind a proxy integration or a Lambda
+    authorizer."""
     routes = proxy_routes(deployment)
     by_name = {}
     for function in deployment.functions.values():
@@ -72,11 +78,13 @@ def select(deployment: Deployment, template: Template, names: list[str], package
         chosen = list(dict.fromkeys(by_name[n] for n in names))
     else:
         arns = {r.method.integration.function_arn for r in routes}
+        arns |= {_function_arn(deployment, a) for _, a in lambda_authorizers(deployment)}
         chosen = [f for f in deployment.functions.values() if f.arn in arns]
     targets = []
     for function in chosen:
         target = Target(function, [r for r in routes if r.method.integration.function_arn == function.arn],
-                        template=template)
+                        [(api, a) for api, a in lambda_authorizers(deployment)
+                         if _function_arn(deployment, a) == function.arn], template=template)
         target.code_uri = _code_uri(template, function.logical_id)
         if package is not None:
             target.zip_path = package
@@ -86,6 +94,11 @@ def select(deployment: Deployment, template: Template, names: list[str], package
                 target.zip_path = candidate
         targets.append(target)
     return targets
+
+
+def _function_arn(deployment: Deployment, authorizer: Authorizer) -> str | None:
+    found = deployment.function_by_arn(authorizer.function_arn) if authorizer.function_arn else None
+    return found.arn if found is not None else None
 
 
 def _code_uri(template: Template, logical_id: str) -> str | None:

@@ -14,9 +14,12 @@ from ..errors import METHOD_COMPLETED_LINE
 from .reading import ID as _ID
 from .reading import LogLine
 
-# API Gateway's execution-log lines (fact sheet §4.1, §4.2), by their first words
+# API Gateway's execution-log lines (fact sheet §4.1, §4.2; aws-auth.md §1.11, §4.3, §5), by their first words
 EXECUTION_HEADS = (
-    "Extended Request Id:", "Verifying Usage Plan", "API Key authorized", "Usage Plan check", "Starting execution",
+    "Extended Request Id:", "Verifying Usage Plan", "API Key ", "Usage Plan check", "Starting execution",
+    "Starting authorizer:", "Incoming identity:", "Authorizer result body before parsing:",
+    "Using valid authorizer policy", "Successfully completed authorizer execution", "Unauthorized request:",
+    "The client is not authorized", "AuthorizerConfigurationException", "Request body does not match model schema",
     "HTTP Method:", "Method request ", "Endpoint request ", "Sending request to", "Received response.",
     "Endpoint response ", "Method response ", "Successfully completed execution", "Method completed with status:",
     "AWS Integration Endpoint RequestId", "X-ray Tracing ID", "Execution failed due to", "Lambda execution failed",

@@ -13,12 +13,28 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..errors import METHOD_COMPLETED_LINE
+from ..errors import (
+    API_KEY_NOT_REQUIRED_LINE,
+    AUTHORIZER_CONFIGURATION_EXCEPTION_LINE,
+    AUTHORIZER_INCOMING_IDENTITY_LINE,
+    AUTHORIZER_NOT_AUTHORIZED_LINE,
+    AUTHORIZER_RESULT_LINE,
+    AUTHORIZER_UNAUTHORIZED_LINE,
+    GATEWAY_RESPONSE_TYPE_LINE,
+    KEY_THROTTLE_LINE,
+    METHOD_COMPLETED_LINE,
+    REQUEST_BODY_MISMATCH_LINE,
+    USAGE_PLAN_SUCCEEDED_LINE,
+    USAGE_PLAN_VERIFYING_LINE,
+)
 from ..events import query_parameters
 from ..exchange import Exchange, Reached
 
 TRUNCATE_AT = 1024  # "Long values are cut at about 1 KB and end with ` [TRUNCATED]`" (§4.1)
 LEVELS = ("off", "error", "info", "full")
+# The record's shape: 2 since the authorizer and usage-plan steps (Reached.ROUTED); a record without "v" is of 1,
+# whose `reached` counted from METHOD = 1.
+RECORD_VERSION = 2
 
 # The heads of the lines, in the order AWS writes them.
 EXTENDED_REQUEST_ID = "Extended Request Id: "
@@ -41,13 +57,22 @@ METHOD_COMPLETED = METHOD_COMPLETED_LINE.split("{", 1)[0]
 INTEGRATION_ENDPOINT_REQUEST_ID = "AWS Integration Endpoint RequestId : "
 XRAY_TRACING_ID = "X-ray Tracing ID : "
 
+# The authorizer's and the usage plan's heads (aws-auth.md §1.11, §4.3), spelled in errors.py.
+INCOMING_IDENTITY = AUTHORIZER_INCOMING_IDENTITY_LINE.split("{", 1)[0]
+AUTHORIZER_RESULT = AUTHORIZER_RESULT_LINE.split("{", 1)[0]
+GATEWAY_RESPONSE_TYPE = GATEWAY_RESPONSE_TYPE_LINE.split("{", 1)[0]
+
 # Lines that only data tracing writes: the payloads and headers of the request and the response.
 DATA_TRACE = (METHOD_REQUEST_PATH, METHOD_REQUEST_QUERY, METHOD_REQUEST_HEADERS, METHOD_REQUEST_BODY,
               ENDPOINT_REQUEST_HEADERS, ENDPOINT_REQUEST_BODY, ENDPOINT_RESPONSE_HEADERS, ENDPOINT_RESPONSE_BODY,
-              METHOD_RESPONSE_BODY, METHOD_RESPONSE_HEADERS)
-ERROR_LINES = ("Lambda execution failed", "Lambda invocation failed", "Execution failed")
-# What the terminal shows of a failed request: the function's answer, the error, the status.
-ERROR_TAIL = (ENDPOINT_RESPONSE_BODY, "Lambda ", "Execution failed", METHOD_COMPLETED)
+              METHOD_RESPONSE_BODY, METHOD_RESPONSE_HEADERS, INCOMING_IDENTITY, AUTHORIZER_RESULT)
+ERROR_LINES = ("Lambda execution failed", "Lambda invocation failed", "Execution failed", GATEWAY_RESPONSE_TYPE,
+               AUTHORIZER_UNAUTHORIZED_LINE.split("{", 1)[0], AUTHORIZER_CONFIGURATION_EXCEPTION_LINE,
+               AUTHORIZER_NOT_AUTHORIZED_LINE, KEY_THROTTLE_LINE.split("{", 1)[0],
+               REQUEST_BODY_MISMATCH_LINE.split("{", 1)[0])
+# What the terminal shows of a failed request: the function's (or the authorizer's) answer, the error, the status.
+ERROR_TAIL = (ENDPOINT_RESPONSE_BODY, AUTHORIZER_RESULT, "Lambda ", "Execution failed", METHOD_COMPLETED,
+              GATEWAY_RESPONSE_TYPE)
 # A stand-in for the SigV4 signature API Gateway's log shows masked (§4.1).
 _MASKED_AUTHORIZATION = "*" * 172 + "fa1b2c"
 _SECURITY_TOKEN = "IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJHMEUCIQD"
@@ -80,9 +105,10 @@ def java_map(pairs: list[tuple[str, str]] | list[list[str]] | dict[str, str] | N
 def record(x: Exchange, level: str = "full") -> dict[str, Any]:
     """What the execution log of this request needs, as JSON-ready values (the log store keeps this)."""
     r = x.request
-    out: dict[str, Any] = {"reached": int(x.reached), "status": x.response.status, "level": level,
-                           "requestId": x.ids.request_id, "extendedRequestId": x.ids.extended_request_id,
-                           "traceId": x.ids.trace_id, "receivedAt": r.received_at}
+    out: dict[str, Any] = {"v": RECORD_VERSION, "reached": int(x.reached), "status": x.response.status,
+                           "level": level, "requestId": x.ids.request_id,
+                           "extendedRequestId": x.ids.extended_request_id, "traceId": x.ids.trace_id,
+                           "receivedAt": r.received_at}
     match = x.match
     if match is None:
         return out
@@ -90,7 +116,9 @@ def record(x: Exchange, level: str = "full") -> dict[str, Any]:
                 "resourcePath": match.resource.path, "pathParameters": match.path_parameters,
                 "method": r.method, "path": "/" + (r.raw_path if match.path is None else match.path).lstrip("/"),
                 "query": dict(query_parameters(r.raw_query)), "headers": r.headers, "body": _cut(r.body),
-                "errorLines": x.error.log_lines if x.error is not None else []})
+                # before "Starting execution" the failure's lines are its step's (authorizer, usage plan)
+                "errorLines": x.error.log_lines if x.error is not None and x.reached >= Reached.METHOD else []})
+    out.update(_checks(x))
     if x.mock is not None:
         out["mock"] = (x.mock.request_template, x.mock.response_template)
     call = x.call
@@ -106,6 +134,22 @@ def record(x: Exchange, level: str = "full") -> dict[str, Any]:
     return out
 
 
+def _checks(x: Exchange) -> dict[str, Any]:
+    """The authorizer's lines (each cut as the log cuts it), the usage plan's (only the key's mask when they are the
+    three lines of a method that needs no key), and the gateway response of a request refused by either."""
+    out: dict[str, Any] = {}
+    if x.authorization is not None and x.authorization.log_lines:
+        out["authorizerLines"] = [_cut(line) for line in x.authorization.log_lines]
+    plan = x.usage_plan
+    if plan is not None and (plan.required or plan.refused):
+        out["usagePlanLines"] = list(plan.log_lines)
+    elif plan is not None and plan.key_shown:
+        out["apiKey"] = plan.key_shown
+    if x.error is not None and x.reached < Reached.METHOD:
+        out["responseType"] = x.error.response_type
+    return out
+
+
 def render(x: Exchange) -> list[str]:
     """Every line of the execution log for this request, with data tracing on."""
     return render_record(record(x))
@@ -113,16 +157,23 @@ def render(x: Exchange) -> list[str]:
 
 def render_record(rec: dict[str, Any]) -> list[str]:
     """The lines of a record, in AWS's order and words (§4.1)."""
-    reached = int(rec["reached"])
-    if reached < Reached.METHOD:
+    reached = _reached(rec)
+    if reached < Reached.ROUTED:
         return []  # no method was reached: AWS writes no execution log (§3, 403 row)
     request_id, api_id, stage = rec["requestId"], rec["apiId"], rec["stage"]
-    lines = [
-        EXTENDED_REQUEST_ID + rec["extendedRequestId"],
-        f"Verifying Usage Plan for request: {request_id}. API Key:  API Stage: {api_id}/{stage}",
-        f"API Key authorized because method '{rec['verb']} {rec['resourcePath']}' does not require API Key. "
-        "Request will not contribute to throttle or quota limits",
-        f"Usage Plan check succeeded for API Key  and API Stage {api_id}/{stage}",
+    lines = [EXTENDED_REQUEST_ID + rec["extendedRequestId"]]
+    lines += [truncate(line) for line in rec.get("authorizerLines", [])]
+    if "usagePlanLines" in rec:
+        lines += rec["usagePlanLines"]
+    elif reached >= Reached.METHOD:
+        key = rec.get("apiKey", "")
+        lines += [USAGE_PLAN_VERIFYING_LINE.format(request_id=request_id, key=key, api_id=api_id, stage=stage),
+                  API_KEY_NOT_REQUIRED_LINE.format(key=key, method=f"{rec['verb']} {rec['resourcePath']}"),
+                  USAGE_PLAN_SUCCEEDED_LINE.format(key=key, api_id=api_id, stage=stage)]
+    if reached < Reached.METHOD:   # refused by the authorizer or the usage plan: a gateway response ([REC] MIDDY)
+        return lines + [GATEWAY_RESPONSE_TYPE_LINE.format(response_type=rec.get("responseType"),
+                                                          status=rec["status"])]
+    lines += [
         STARTING_EXECUTION + request_id,
         f"HTTP Method: {rec['method']}, Resource Path: {rec['path']}",
         METHOD_REQUEST_PATH + java_map(rec["pathParameters"]),
@@ -179,6 +230,12 @@ def render_record(rec: dict[str, Any]) -> list[str]:
         lines += [INTEGRATION_ENDPOINT_REQUEST_ID + rec["lambdaRequestId"],
                   XRAY_TRACING_ID + rec["traceId"].removeprefix("Root=")]
     return lines
+
+
+def _reached(rec: dict[str, Any]) -> int:
+    """`reached` in this version's numbering; a version-1 record counted METHOD as 1 (no ROUTED step)."""
+    reached = int(rec["reached"])
+    return reached + 1 if rec.get("v", 1) == 1 and reached >= 1 else reached
 
 
 def at_level(lines: list[str], level: str, failed: bool) -> list[str]:

@@ -90,6 +90,23 @@ async function refreshRequests() {
   }));
 }
 
+// Who was let call: the authorizer's decision and the usage plan's (lambdagate's own words, not AWS's).
+function describeAuthorization(detail) {
+  const parts = [];
+  const a = detail.authorization;
+  if (a) {
+    const who = a.authorizer ? `${a.type} authorizer ${a.authorizer}` : a.type;
+    parts.push(`${who}: ${a.decision}` + (a.principal ? ` (principal ${a.principal})` : '') +
+      (a.cached ? ', from its cache' : '') + (a.latencyMs !== null && !a.cached ? `, ${a.latencyMs} ms` : '') +
+      (a.hint ? ` — ${a.hint}` : ''));
+  }
+  const plan = detail.usagePlan;
+  if (plan && (plan.required || plan.refused)) {
+    parts.push(plan.refused ? 'usage plan: refused' : `API key ${plan.apiKey} in usage plan ${plan.plan}`);
+  }
+  return parts.join('; ') || 'no authorization';
+}
+
 async function showRequest(requestId) {
   selected = requestId;
   const detail = await getJson(`/api/requests/${encodeURIComponent(requestId)}`);
@@ -98,6 +115,7 @@ async function showRequest(requestId) {
   document.getElementById('detail-summary').textContent =
     `${detail.method} ${detail.path} → ${detail.status} in ${detail.latencyMs} ms` +
     (detail.error ? ` (${detail.error})` : '') + (detail.hint ? ` — ${detail.hint}` : '');
+  document.getElementById('detail-authorization').textContent = describeAuthorization(detail);
   document.getElementById('execution-log').textContent = detail.executionLog.join('\n') || '(no execution log)';
   document.getElementById('function-log').textContent = detail.functionLog.join('\n') || '(no function log)';
   for (const tr of document.querySelectorAll('#requests tbody tr')) {
