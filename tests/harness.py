@@ -46,8 +46,9 @@ class RunningGateway:
                 body: bytes | str | None = None, timeout: float = 60) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn.putrequest(method, target, skip_accept_encoding=True)
             items = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+            conn.putrequest(method, target, skip_accept_encoding=True,
+                            skip_host=any(k.lower() == "host" for k, _ in items))
             data = body.encode() if isinstance(body, str) else body
             if data is not None and not any(k.lower() == "content-length" for k, _ in items):
                 items.append(("Content-Length", str(len(data))))

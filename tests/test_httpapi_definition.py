@@ -70,7 +70,7 @@ def test_sec1_2_DOC_explicit_api_stage_cors_auth(app: Deployment) -> None:
     assert dict(stage.route_settings)["GET /limited"].throttling_rate_limit == 0.0
     assert secured.cors is not None and secured.cors.allow_origins == ("https://app.example",)
     assert (secured.cors.max_age, secured.cors.allow_credentials) == (600, True)
-    jwt, simple = secured.authorizers
+    jwt, simple, _unpermitted = secured.authorizers
     assert isinstance(jwt, JwtAuthorizer) and (jwt.issuer, jwt.audience) == ("https://issuer.example", ("notes-app",))
     assert isinstance(simple, LambdaAuthorizer)
     assert (simple.identity_source, simple.enable_simple_responses) == (("$request.header.x-pass",), True)

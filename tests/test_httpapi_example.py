@@ -1,4 +1,5 @@
-"""examples/http answers as its handlers' docstrings and the README section say (real workers, real HTTP)."""
+"""examples/http answers as its handlers' docstrings and the README section say (`serve`'s server, real workers,
+real HTTP)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from httpapi_harness import LiveHttpApi
+from harness import RunningGateway
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "http" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHttpApi]:
-    running = LiveHttpApi(EXAMPLE, tmp_path_factory.mktemp("state"))
+def example() -> Iterator[RunningGateway]:
+    running = RunningGateway(EXAMPLE, watch=False)
     yield running
     running.close()
 
 
-def test_the_http_example(example: LiveHttpApi) -> None:
+def test_the_http_example(example: RunningGateway) -> None:
     hello = example.request("GET", "/hello/ada%20lovelace")
     assert (hello.status, hello.json()) == (200, {"message": "hello ada lovelace"})
     assert hello.all("Set-Cookie") == ["last_name=ada lovelace; Path=/"]

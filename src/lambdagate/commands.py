@@ -181,17 +181,23 @@ def metrics(template: Path | None, since: str, as_json: bool) -> int:
     if not rows:
         print(f"no metrics since {since} ago in {path} (metrics are written once a minute while serving)")
         return 0
-    print(f"{'minute (UTC)':<17} {'ApiName':<16} {'Stage':<8} {'Method':<7} {'Resource':<22} {'Count':>6} "
-          f"{'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
+    print(f"{'minute (UTC)':<17} {'ApiName / ApiId':<16} {'Stage':<8} {'Method':<7} {'Resource / Route':<22} "
+          f"{'Count':>6} {'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
     for row in rows:
         minute = datetime.fromtimestamp(int(str(row["minute"])), tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
         latency = row.get("Latency") or {}
         integration = row.get("IntegrationLatency") or {}
         lat = f"{latency.get('Average', 0):.1f}/{latency.get('p99', 0):.1f}" if isinstance(latency, dict) else "-"
         integ = f"{integration.get('Average', 0):.1f}" if isinstance(integration, dict) and integration else "-"
-        print(f"{minute:<17} {str(row['ApiName'])[:16]:<16} {str(row['Stage'])[:8]:<8} {str(row['Method']):<7} "
-              f"{str(row['Resource'] or '(no resource)')[:22]:<22} {row['Count']:>6} {row['4XXError']:>5} "
-              f"{row['5XXError']:>5} {lat:>19} {integ:>18}")
+        if "ApiId" in row:   # an HTTP API's row: ApiId, Stage, Route; 4xx and 5xx (aws-http-api.md §11)
+            api, method, resource = f"{row['ApiId']} (HTTP)", "", str(row["Route"])
+            errors_4xx, errors_5xx = row["4xx"], row["5xx"]
+        else:
+            api, method, resource = str(row["ApiName"]), str(row["Method"]), str(row["Resource"] or "(no resource)")
+            errors_4xx, errors_5xx = row["4XXError"], row["5XXError"]
+        print(f"{minute:<17} {api[:16]:<16} {str(row['Stage'])[:8]:<8} {method:<7} "
+              f"{resource[:22]:<22} {row['Count']:>6} {errors_4xx:>5} "
+              f"{errors_5xx:>5} {lat:>19} {integ:>18}")
     return 0
 
 

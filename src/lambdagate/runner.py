@@ -1,17 +1,22 @@
-"""A running lambdagate: the deployment's Lambda service, the API Gateway pipeline, the recorder that writes what AWS
-would log and measure, and optionally the HTTP server and the dashboard (uvicorn's `Server(config)`)."""
+"""A running lambdagate: the deployment's Lambda service, the two API Gateway pipelines (REST APIs and HTTP APIs, on
+the one service and the one port: dispatch.py), the recorder that writes what AWS would log and measure, and
+optionally the HTTP server and the dashboard (uvicorn's `Server(config)`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 
-from . import routing
+from . import dispatch, routing
+from .auth.sigv4 import IamCredentials
+from .auth.user_pool_keys import UserPoolKeys, jwks_flags
 from .config import Config
 from .dashboard.server import DashboardServer
-from .definition.model import Deployment
-from .exchange import Observers
+from .definition.model import DEFAULT_ROUTE, Deployment
+from .dispatch import Dispatch, PortRouter
+from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway
+from .httpapi import HttpApiGateway
 from .observe.console import Console
 from .observe.recorder import Recorder
 from .routing import Router
@@ -30,6 +35,11 @@ class Runner:
         self.observer = Observers(console, self.recorder)
         self.lambdas = LambdaService(deployment, config, self.observer)
         self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange)
+        source = config.source
+        self.keys = UserPoolKeys(jwks_flags(source.user_pool_jwks), state_dir=source.state_dir)
+        self.http_gateway = HttpApiGateway(deployment, self.lambdas, self.keys, IamCredentials(source.iam_credentials),
+                                           self.observer.exchange)
+        self.dispatch = Dispatch(self.gateway, self.http_gateway)
         self.server: HttpServer | None = None
         self.dashboard: DashboardServer | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -42,12 +52,15 @@ class Runner:
         """Open the HTTP port (and the dashboard's); returns the port."""
         if self.server is not None:
             raise RuntimeError("this gateway already serves HTTP")
-        self.server = HttpServer(self.gateway.handle, host, port)
+        self.server = HttpServer(self._answer, host, port)
         await self.server.start()
         if dashboard_port is not None:
             self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
             await self.dashboard.start()
         return self.server.port
+
+    async def _answer(self, request: HttpRequest) -> HttpResponse:
+        return (await self.dispatch.handle(request)).response
 
     async def _flush_every(self, seconds: float) -> None:
         while True:
@@ -69,8 +82,10 @@ class Runner:
 
 
 def startup_notices(deployment: Deployment) -> list[str]:
-    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices)."""
-    return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis))))
+    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices, and
+    dispatch.notices where REST and HTTP APIs meet)."""
+    return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis)) +
+                              tuple(dispatch.notices(deployment))))
 
 
 def describe_routes(deployment: Deployment) -> list[str]:
@@ -88,4 +103,26 @@ def describe_routes(deployment: Deployment) -> list[str]:
                     name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
                 urls = " or ".join(router.url_forms(api, resource, verb)) or "(not reachable here: see above)"
                 lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id})")
+    return lines + _http_routes(deployment, PortRouter(deployment, router))
+
+
+def _http_routes(deployment: Deployment, port: PortRouter) -> list[str]:
+    """An HTTP API route per line: its URL on the port (with the stage's prefix), its function, its authorization."""
+    lines = []
+    for api in deployment.http_apis:
+        for route in api.routes:
+            integration = route.integration
+            fn = deployment.function_by_arn(integration.function_arn) if integration and integration.function_arn \
+                else None
+            if integration is None:
+                name = "(no integration)"
+            elif integration.type != "aws_proxy" or integration.subtype is not None:
+                name = f"{integration.subtype or integration.type.upper()} {integration.uri}".rstrip()
+            else:
+                name = fn.logical_id if fn else integration.function_arn or integration.uri
+            auth = f" [{route.authorization_type}]" if route.authorization_type != "NONE" else ""
+            urls = " or ".join(dispatch.http_url_forms(port, api, route)) or "(not reachable here: see above)"
+            verb = "$default" if route.route_key == DEFAULT_ROUTE else route.method
+            version = f", payload {integration.payload_format_version}" if integration is not None else ""
+            lines.append(f"{verb:<7} {urls}  ->  {name}{auth}   ({api.logical_id}, HTTP API{version})")
     return lines

@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import HttpVersion11, web
 
-from .exchange import Exchange, HttpRequest
+from .exchange import HttpRequest, HttpResponse
 from .gateway import MAX_REQUEST_BYTES
 
 REQUEST_LINE_AND_HEADERS = 10240
-Handler = Callable[[HttpRequest], Awaitable[Exchange]]
+Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
 class _Response(web.Response):
@@ -73,9 +73,9 @@ class HttpServer:
             received_at=received_at,
             body_too_large=body is None,
         )
-        exchange = await self._handle(http_request)
-        response = _Response(status=exchange.response.status, body=exchange.response.body)
-        for name, value in exchange.response.headers:
+        answer = await self._handle(http_request)
+        response = _Response(status=answer.status, body=answer.body)
+        for name, value in answer.headers:
             response.headers.add(name, value)
         if body is None:
             response.force_close()

@@ -3,7 +3,8 @@
 - execution logs in `API-Gateway-Execution-Logs_<apiId>/<stage>` (fact sheet §4.1), at each method's level, kept as
   compact records and rendered when read (execution_log.py);
 - access logs in the stage's AccessLogSetting destination (or `API-Gateway-Access-Logs_<apiId>/<stage>`), in its
-  Format or CLF;
+  Format or CLF; an HTTP API's in its stage's `AccessLogSettings.Format` or lambdagate's CLF with
+  `$context.integrationErrorMessage` (httpapi/access_log.py), and no execution log (HTTP APIs write none);
 - Lambda logs in `/aws/lambda/<function>`, one stream per execution environment (§5.3);
 - metrics per minute (§7);
 - the latest requests, for the dashboard.
@@ -20,8 +21,10 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..definition.model import Api, Deployment, Function, Method, MethodSetting, Stage
-from ..exchange import Exchange, InvocationLog
+from ..definition.model import Api, Deployment, Function, HttpApi, HttpStage, Method, MethodSetting, Stage
+from ..exchange import Exchange, InvocationLog, Recorded
+from ..httpapi import HttpApiExchange
+from ..httpapi import access_log as http_access_log
 from . import access_log
 from .execution_log import at_level, record, render
 from .log_store import LogStore
@@ -43,8 +46,16 @@ def access_log_group(api: Api) -> str:
     return f"API-Gateway-Access-Logs_{api.id}/{api.stage.name}"
 
 
-def _stream(api: Api) -> str:
-    return hashlib.sha256(f"{api.id}/{api.stage.name}".encode()).hexdigest()[:32]
+def http_access_log_group(api: HttpApi, stage: HttpStage) -> str:
+    """As `access_log_group`, for an HTTP API's stage."""
+    destination = stage.access_log_destination or ""
+    if ":log-group:" in destination:
+        return destination.split(":log-group:", 1)[1].removesuffix(":*")
+    return f"API-Gateway-Access-Logs_{api.id}/{stage.name}"
+
+
+def _stream(api_id: str, stage: str) -> str:
+    return hashlib.sha256(f"{api_id}/{stage}".encode()).hexdigest()[:32]
 
 
 def method_log_level(stage: Stage, resource_path: str, method: Method, default: str) -> str:
@@ -71,7 +82,7 @@ def method_log_level(stage: Stage, resource_path: str, method: Method, default: 
 class RequestRecord:
     """One request as the dashboard lists it."""
 
-    exchange: Exchange
+    exchange: Recorded
     invocation: InvocationLog | None = None
 
 
@@ -86,7 +97,7 @@ class Recorder:
         self.recent: OrderedDict[str, RequestRecord] = OrderedDict()
         self._by_lambda_request: dict[str, RequestRecord] = {}
         self._early: dict[str, InvocationLog] = {}   # function logs complete before their request was recorded
-        self._queued: deque[Exchange | InvocationLog] = deque()
+        self._queued: deque[Recorded | InvocationLog] = deque()
         self._streams: dict[str, str] = {}
         self._levels = {(api.id, resource.path, verb): level or method_log_level(api.stage, resource.path, m, "full")
                         for api in deployment.apis for resource in api.resources
@@ -96,12 +107,13 @@ class Recorder:
         self._default_level = level or "full"
 
     # -- on the request's way: cheap ------------------------------------------------------------------------------
-    def exchange(self, exchange: Exchange) -> None:
+    def exchange(self, exchange: Recorded) -> None:
         """A console test writes no execution or access log and no metrics (only the function's own log)."""
-        if not exchange.test_invoke:
+        test_invoke = isinstance(exchange, Exchange) and exchange.test_invoke
+        if not test_invoke:
             self.metrics.record(exchange, self._fallback)
         entry = RequestRecord(exchange)
-        self.recent[exchange.ids.request_id] = entry
+        self.recent[exchange.request_id] = entry
         if len(self.recent) > RECENT:
             _, old = self.recent.popitem(last=False)
             if old.exchange.lambda_request_id:
@@ -110,7 +122,7 @@ class Recorder:
         if lambda_id:
             entry.invocation = self._early.pop(lambda_id, None)
             self._by_lambda_request[lambda_id] = entry
-        if not exchange.test_invoke:
+        if not test_invoke:
             self._queued.append(exchange)
 
     def invocation(self, log: InvocationLog) -> None:
@@ -136,9 +148,23 @@ class Recorder:
             return self._default_level
         return self._levels.get((m.api.id, m.resource.path, m.method.http_method), self._default_level)
 
-    def execution_log(self, exchange: Exchange) -> list[str]:
-        """The request's execution log as the stage keeps it (its method's level)."""
+    def execution_log(self, exchange: Recorded) -> list[str]:
+        """The request's execution log as the stage keeps it (its method's level); none for an HTTP API."""
+        if not isinstance(exchange, Exchange):
+            return []
         return at_level(render(exchange), self.level(exchange), exchange.response.status >= 400)
+
+    def access_log(self, exchange: Recorded) -> list[str]:
+        """The request's access-log line as the stage writes it (see `_write_exchange`); none without a stage."""
+        if isinstance(exchange, HttpApiExchange):
+            data = self._http_access_record(exchange)
+            return http_access_log.stored_lines(data[1]) if data is not None else []
+        if isinstance(exchange, Exchange):
+            api = exchange.match.api if exchange.match is not None else self._first
+            if api is not None:
+                log_format = api.stage.access_log_format or access_log.CLF
+                return access_log.stored_lines(access_log.record(exchange, self.deployment.account_id, log_format))
+        return []
 
     def flush(self) -> None:
         while self._queued:
@@ -155,17 +181,19 @@ class Recorder:
             await asyncio.sleep(0)
         self._finish()
 
-    def _take(self, count: int) -> list[Exchange | InvocationLog]:
+    def _take(self, count: int) -> list[Recorded | InvocationLog]:
         return [self._queued.popleft() for _ in range(min(count, len(self._queued)))]
 
-    def _write(self, items: list[Exchange | InvocationLog]) -> None:
+    def _write(self, items: list[Recorded | InvocationLog]) -> None:
         store = self.store
         if store is None:
             return
         for item in items:
             if isinstance(item, InvocationLog):
                 store.put_many(f"/aws/lambda/{item.function.name}", item.stream, item.lines, item.started_at)
-            else:
+            elif isinstance(item, HttpApiExchange):
+                self._write_http_exchange(store, item)
+            elif isinstance(item, Exchange):
                 self._write_exchange(store, item)
 
     def _finish(self) -> None:
@@ -178,7 +206,7 @@ class Recorder:
         if api is None:
             return
         at = exchange.request.received_at
-        stream = self._streams.get(api.id) or self._streams.setdefault(api.id, _stream(api))
+        stream = self._stream(api.id, api.stage.name)
         level = self.level(exchange)
         data = access_log.record(exchange, self.deployment.account_id, api.stage.access_log_format or access_log.CLF)
         kinds: tuple[tuple[str, str], ...] = ((access_log_group(api), "access"),)
@@ -186,6 +214,29 @@ class Recorder:
             data.update(record(exchange, level))   # one record for both logs (their keys agree where they meet)
             kinds += ((execution_log_group(api), "execution"),)
         store.put_records(kinds, stream, data, at)
+
+    def _http_access_record(self, x: HttpApiExchange) -> tuple[str, dict[str, object]] | None:
+        """(log group, compact record) of an HTTP API request's access-log line; None when no stage matched (AWS
+        writes nothing then, §2.1)."""
+        reached = x.api_stage
+        if reached is None:
+            return None
+        api, stage = reached
+        log_format = stage.access_log_format or http_access_log.LAMBDAGATE_FORMAT
+        return http_access_log_group(api, stage), http_access_log.record(x, self.deployment.account_id, log_format)
+
+    def _write_http_exchange(self, store: LogStore, x: HttpApiExchange) -> None:
+        found = self._http_access_record(x)
+        reached = x.api_stage
+        if found is None or reached is None:
+            return
+        group, data = found
+        store.put_records(((group, "http-access"),), self._stream(reached[0].id, reached[1].name), data,
+                          x.request.received_at)
+
+    def _stream(self, api_id: str, stage: str) -> str:
+        key = f"{api_id}/{stage}"
+        return self._streams.get(key) or self._streams.setdefault(key, _stream(api_id, stage))
 
     def close(self) -> None:
         self.flush()
