@@ -321,3 +321,11 @@ def test_a_node_function_behind_an_http_api(served: RunningGateway) -> None:
     legacy = served.request("GET", "/node-v1/x%20y")
     assert legacy.json() == {"path": "/node-v1/x%20y", "name": "x y", "version": "1.0"}
     assert "hello from node for ada lovelace" in served.console
+
+
+def test_startup_says_where_each_jwt_issuers_keys_come_from(served: RunningGateway, app: Path) -> None:
+    lines = served.runner.authorizer_lines()
+    assert f"JWT authorizer Jwt: issuer {ISSUER} (keys from {app / 'issuer-jwks.json'}); local keys: " \
+           f"--user-pool-jwks {ISSUER}=FILE" in lines
+    cognito = next(line for line in lines if line.startswith("JWT authorizer Cognito:"))
+    assert cognito.endswith(f"test tokens: lambdagate tokens {POOL}")

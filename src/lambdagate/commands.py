@@ -68,7 +68,7 @@ async def _serve(config: Config) -> None:
     await runner.start()
     try:
         port = await runner.listen(config.host, config.port, config.dashboard_port)
-        for line in describe_routes(deployment):
+        for line in describe_routes(deployment) + runner.authorizer_lines():
             console.notice(line)
         if runner.dashboard is not None:
             console.notice(f"dashboard on http://{config.host}:{runner.dashboard.port}/ "

@@ -9,10 +9,10 @@ import contextlib
 
 from . import dispatch, routing
 from .auth.sigv4 import IamCredentials
-from .auth.user_pool_keys import UserPoolKeys, jwks_flags
+from .auth.user_pool_keys import UserPoolKeys, issuer_lines, jwks_flags
 from .config import Config
 from .dashboard.server import DashboardServer
-from .definition.model import DEFAULT_ROUTE, Deployment
+from .definition.model import DEFAULT_ROUTE, Deployment, JwtAuthorizer
 from .dispatch import Dispatch, PortRouter
 from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway
@@ -58,6 +58,12 @@ class Runner:
             self.dashboard = DashboardServer(self.recorder, host, dashboard_port)
             await self.dashboard.start()
         return self.server.port
+
+    def authorizer_lines(self) -> list[str]:
+        """Where the keys of the HTTP APIs' JWT authorizers come from (user_pool_keys.issuer_lines)."""
+        found = {(a.name, a.issuer) for api in self.deployment.http_apis for a in api.authorizers
+                 if isinstance(a, JwtAuthorizer)}
+        return issuer_lines(sorted(found), self.keys)
 
     async def _answer(self, request: HttpRequest) -> HttpResponse:
         return (await self.dispatch.handle(request)).response
@@ -121,7 +127,8 @@ def _http_routes(deployment: Deployment, port: PortRouter) -> list[str]:
             else:
                 name = fn.logical_id if fn else integration.function_arn or integration.uri
             auth = f" [{route.authorization_type}]" if route.authorization_type != "NONE" else ""
-            urls = " or ".join(dispatch.http_url_forms(port, api, route)) or "(not reachable here: see above)"
+            urls = " or ".join(dispatch.http_url_forms(port, api, route)) or \
+                f"{route.path} (not reachable here: see above)"
             verb = "$default" if route.route_key == DEFAULT_ROUTE else route.method
             version = f", payload {integration.payload_format_version}" if integration is not None else ""
             lines.append(f"{verb:<7} {urls}  ->  {name}{auth}   ({api.logical_id}, HTTP API{version})")

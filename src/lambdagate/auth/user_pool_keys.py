@@ -179,3 +179,16 @@ def startup_lines(authorizers: Iterable[tuple[str, tuple[str, ...]]], keys: User
             where = f"keys from {local}" if local else "keys fetched from the pool's issuer when first needed"
             out.append(f"Cognito authorizer {name}: user pool {pool} ({where}); test tokens: lambdagate tokens {pool}")
     return out
+
+
+def issuer_lines(authorizers: Iterable[tuple[str, str]], keys: UserPoolKeys) -> list[str]:
+    """What `serve` says of each HTTP API JWT authorizer: (authorizer name, issuer URL) in, one line each out, naming
+    where its keys come from and, for a Cognito issuer, how to make tokens for it."""
+    out = []
+    for name, issuer_url in authorizers:
+        pool = pool_of(issuer_url)
+        local = keys.local_issuer_file(issuer_url)
+        where = f"keys from {local}" if local else "keys fetched from the issuer when first needed"
+        tokens = f"; test tokens: lambdagate tokens {pool}" if pool else f"; local keys: {JWKS_FLAG} {issuer_url}=FILE"
+        out.append(f"JWT authorizer {name}: issuer {issuer_url} ({where}){tokens}")
+    return out
