@@ -181,7 +181,7 @@ def metrics(template: Path | None, since: str, as_json: bool) -> int:
     if not rows:
         print(f"no metrics since {since} ago in {path} (metrics are written once a minute while serving)")
         return 0
-    print(f"{'minute (UTC)':<17} {'ApiName / ApiId':<16} {'Stage':<8} {'Method':<7} {'Resource / Route':<22} "
+    print(f"{'minute (UTC)':<17} {'ApiName / ApiId':<18} {'Stage':<8} {'Method':<7} {'Resource / Route':<22} "
           f"{'Count':>6} {'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
     for row in rows:
         minute = datetime.fromtimestamp(int(str(row["minute"])), tz=timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -195,7 +195,7 @@ def metrics(template: Path | None, since: str, as_json: bool) -> int:
         else:
             api, method, resource = str(row["ApiName"]), str(row["Method"]), str(row["Resource"] or "(no resource)")
             errors_4xx, errors_5xx = row["4XXError"], row["5XXError"]
-        print(f"{minute:<17} {api[:16]:<16} {str(row['Stage'])[:8]:<8} {method:<7} "
+        print(f"{minute:<17} {api[:18]:<18} {str(row['Stage'])[:8]:<8} {method:<7} "
               f"{resource[:22]:<22} {row['Count']:>6} {errors_4xx:>5} "
               f"{errors_5xx:>5} {lat:>19} {integ:>18}")
     return 0
