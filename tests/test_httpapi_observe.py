@@ -18,6 +18,7 @@ from conftest import copy_app
 from harness import RunningGateway
 from lambdagate import cli
 from lambdagate.definition.model import HttpApi
+from lambdagate.explain import explain_text
 from lambdagate.observe.log_store import LogStore
 
 FUNCTION_ERROR = ("The Lambda function returned the following error: node says no. Check your Lambda function code "
@@ -148,3 +149,20 @@ def test_the_dashboard_lists_http_api_requests(served: tuple[RunningGateway, dic
     listed_apis = {a["id"]: a for a in overview["apis"] if a["kind"] == "HTTP"}
     assert api(running, "SecuredApi").id in listed_apis
     assert listed_apis[api(running, "ServerlessHttpApi").id]["stage"] == "$default"
+
+
+def test_explain_reads_what_serve_wrote_of_http_api_requests(served: tuple[RunningGateway, dict[str, str]],
+                                                            app: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    running, ids = served
+    causes = {v.story.key: v.findings[0].cause.id for v in explain_text(running.console).failed}
+    assert causes[ids["throws"]] == "http-function-error"
+    assert causes[ids["locked"]] == "http-no-permission"
+    assert causes[ids["nothing"]] == "http-not-found"
+    assert causes[ids["slow"]] == "http-integration-timeout"
+    assert ids["ok"] not in causes
+    implicit = api(running, "ServerlessHttpApi")
+    assert cli.main(["logs", f"API-Gateway-Access-Logs_{implicit.id}", "-t", str(app / "template.yaml")]) == 0
+    stored = explain_text(capsys.readouterr().out)
+    from_store = {v.story.key: v.findings[0] for v in stored.failed}
+    assert from_store[ids["throws"]].cause.id == "http-function-error"
+    assert "node says no" in from_store[ids["throws"]].summary
