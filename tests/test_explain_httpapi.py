@@ -42,8 +42,9 @@ CASES = [
                              "function doesn't match the format that API Gateway expects. Invalid json in authorizer "
                              "response"), 500, "http-authorizer-invalid-response", "Invalid json",
                  id="sec9-REC-mantil-52-authorizer-answer"),
-    pytest.param(access_json(status=500, integrationErrorMessage='Lambda body contains the wrong type for field "body"'),
-                 500, "http-malformed-result", "", id="sec5.6-REC-ish-body-type"),
+    pytest.param(access_json(status=500,
+                             integrationErrorMessage='Lambda body contains the wrong type for field "body"'), 500,
+                 "http-malformed-result", "", id="sec5.6-REC-ish-body-type"),
     pytest.param(access_json(status=503, integrationLatency=30012), 503, "http-integration-timeout", "",
                  id="sec10.1-REC-503-at-30-s-is-the-timeout"),
     pytest.param(access_json(status=503, integrationLatency=12), 503, "http-lambda-throttled", "",

@@ -66,8 +66,8 @@ def test_terminal_line_and_the_access_log_tail_of_a_failure(served: tuple[Runnin
     running, ids = served
     lines = running.console.splitlines()
     at = next(i for i, line in enumerate(lines) if re.match(r"^\d\d:\d\d:\d\d GET /node-throws 500 [\d.]+ ms$", line))
-    assert re.match(rf'^  127\.0\.0\.1 - - \[[^]]+\] "GET GET /node-throws HTTP/1\.1" 500 35 {re.escape(ids["throws"])} '
-                    rf"{re.escape(FUNCTION_ERROR)}$", lines[at + 1])
+    assert re.match(rf'^  127\.0\.0\.1 - - \[[^]]+\] "GET GET /node-throws HTTP/1\.1" 500 35 '
+                    rf"{re.escape(ids['throws'])} {re.escape(FUNCTION_ERROR)}$", lines[at + 1])
     locked = next(i for i, line in enumerate(lines) if " GET /locked/locked 500 " in line)
     assert lines[locked + 1].endswith("The IAM role configured on the integration or API Gateway doesn't have "
                                       "permissions to call the integration. Check the permissions and try again.")
