@@ -1,5 +1,5 @@
 """`lambdagate doctor`: the 502 checklist of the article, done by a program, for every function behind a Lambda
-proxy integration (or those named).
+proxy integration of a REST API or an HTTP API (or those named).
 
     targets    which functions, their routes, where their settings stand in the template
     handler    Handler fits the runtime; module file, function, import in a clean execution environment
@@ -64,7 +64,8 @@ def examine(source: Source, names: list[str] | None = None, event_files: list[Pa
         report.notes.append("no function is behind a Lambda proxy integration: name functions to check them")
         return report
     plans = {t.function.arn: [invoke.event_probe(p, e, t.function) for p, e in events] or
-             [invoke.route_probe(deployment, r) for r in t.routes] or [invoke.import_probe(t.function)]
+             [invoke.route_probe(deployment, r) for r in t.routes] +
+             [invoke.http_route_probe(deployment, r) for r in t.http_routes] or [invoke.import_probe(t.function)]
              for t in targets}
     asyncio.run(invoke.run(deployment, source, plans))
     runtimes = Runtimes(state_dir)

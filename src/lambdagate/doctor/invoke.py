@@ -16,14 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Source
-from ..definition.model import Deployment, Function
+from ..definition.model import DEFAULT_STAGE, Deployment, Function
 from ..events import build_event, encode_event
 from ..exchange import HttpRequest, InvocationLog, RequestIds
+from ..httpapi.event import build_event_v2
+from ..httpapi.event_v1 import build_event_v1
+from ..httpapi.request import HttpApiIds
+from ..httpapi.routing import RouteMatch
 from ..routing import Match
 from ..runtime import Answered, FunctionFailed, Throttled, TimedOut, Unavailable, call_integration, json_object
 from ..runtime.service import LambdaService
 from .findings import Evidence, shown
-from .targets import Route
+from .targets import HttpApiRoute, Route
 
 _PYTHON_FRAME = re.compile(r'File "(?P<file>[^"]+)",? [Ll]ine (?P<line>\d+)(?:, in (?P<fn>\S+))?(?:\n\s*(?P<code>.*))?')
 _NODE_FRAME = re.compile(r"\(?(?:file://)?(?P<file>/[^:()\s]+):(?P<line>\d+):\d+\)?")
@@ -43,6 +47,7 @@ class Probe:
     not_run: str | None = None               # skipped, and why
     import_only: bool = False                # only to see the function start: its answer is not checked
     log: list[str] = field(default_factory=list)
+    http_route: HttpApiRoute | None = None   # an HTTP API's route: its answer follows payload_format_version's rules
 
     @property
     def failed(self) -> bool:
@@ -57,12 +62,11 @@ class Probe:
         return str(self.result.error_type or "") if isinstance(self.result, FunctionFailed) else ""
 
 
-def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, Match]:
-    """A request for the route: ANY as GET, `{name}` as `1`, `{name+}` as `example`, `{}` as a write's body."""
-    verb = "GET" if route.method.http_method == "ANY" else route.method.http_method
+def sample_path(template: str) -> tuple[str, dict[str, str]]:
+    """A path for a route's path template: `{name}` as `1`, `{name+}` as `example`; and its parameters."""
     params: dict[str, str] = {}
     parts = []
-    for part in [p for p in route.resource.path.split("/") if p]:
+    for part in [p for p in template.split("/") if p]:
         if part.startswith("{") and part.endswith("+}"):
             params[part[1:-2]] = "example"
             parts.append("example")
@@ -71,12 +75,23 @@ def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, 
             parts.append("1")
         else:
             parts.append(part)
+    return "/" + "/".join(parts), params
+
+
+def _sample(verb: str, path: str, host: str, now: float) -> HttpRequest:
+    """ANY as GET; `{}` as a write's body."""
     body = b"{}" if verb in ("POST", "PUT", "PATCH") else b""
-    headers = [("Host", f"{route.api.id}.execute-api.{region}.amazonaws.com"), ("Accept", "application/json"),
-               ("User-Agent", "lambdagate-doctor")]
+    headers = [("Host", host), ("Accept", "application/json"), ("User-Agent", "lambdagate-doctor")]
     if body:
         headers.append(("Content-Type", "application/json"))
-    request = HttpRequest(verb, "/" + "/".join(parts), None, tuple(headers), body, "127.0.0.1", 443, now)
+    return HttpRequest(verb, path, None, tuple(headers), body, "127.0.0.1", 443, now)
+
+
+def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, Match]:
+    """A request for the route: ANY as GET, `{name}` as `1`, `{name+}` as `example`, `{}` as a write's body."""
+    verb = "GET" if route.method.http_method == "ANY" else route.method.http_method
+    path, params = sample_path(route.resource.path)
+    request = _sample(verb, path, f"{route.api.id}.execute-api.{region}.amazonaws.com", now)
     return request, Match(route.api, route.resource, route.method, params or None)
 
 
@@ -88,6 +103,25 @@ def route_probe(deployment: Deployment, route: Route, now: float | None = None) 
     if label != route.label:
         label += f" (resource {route.label})"
     return Probe(label, route, event, route.method.integration.timeout_ms / 1000)
+
+
+def http_route_probe(deployment: Deployment, ref: HttpApiRoute, now: float | None = None) -> Probe:
+    """The route's event in its payload format, for a sample request on the API's first stage."""
+    now = time.time() if now is None else now
+    route, stage = ref.route, ref.api.stages[0]
+    verb = "GET" if route.method in ("ANY", "$default") else route.method
+    path, params = sample_path(route.path or "/")
+    prefix = "" if stage.name == DEFAULT_STAGE else f"/{stage.name}"
+    request = _sample(verb, prefix + path if path != "/" or not prefix else prefix,
+                      f"{ref.api.id}.execute-api.{deployment.region}.amazonaws.com", now)
+    match = RouteMatch(ref.api, stage, route, request.raw_path, params or None)
+    ids = HttpApiIds.new(now)
+    event = build_event_v2(request, match, ids, deployment.account_id) if ref.payload_format_version == "2.0" \
+        else build_event_v1(request, match, ids, deployment.account_id)
+    label = f"{verb} {request.raw_path}"
+    if route.path is None or label != route.route_key:
+        label += f" (route {route.route_key})"
+    return Probe(label, None, json.dumps(event).encode(), ref.timeout_ms / 1000, http_route=ref)
 
 
 def event_probe(path: Path, event: dict[str, Any], function: Function) -> Probe:
