@@ -272,7 +272,7 @@ def test_sec9_DOC_lambda_authorizer_simple_response(deployment: Deployment, fake
     assert allowed.status == 200
     authorizer_event = [e for name, e in fake.events if name == "AuthorizerFunction"][-1]
     assert (authorizer_event["type"], authorizer_event["identitySource"]) == ("REQUEST", ["yes"])
-    assert authorizer_event["routeArn"].endswith("/dev/GET/dev/lambda")
+    assert authorizer_event["routeArn"].endswith(":" + (x.match.api.id if x.match else "") + "/dev/GET/lambda")
     assert fake.events[-1][1]["requestContext"]["authorizer"] == {"lambda": {"user": "alice"}}
     assert x.authorizer == {"user": "alice"}
 

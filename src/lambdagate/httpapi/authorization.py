@@ -36,7 +36,7 @@ from ..auth import sigv4
 from ..context_variables import error_message
 from ..definition.model import Deployment, HttpApi, JwtAuthorizer, LambdaAuthorizer
 from ..definition.resource_ids import authorizer_id
-from ..runtime import Answered, Invoker
+from ..runtime import Answered, FunctionFailed, Invoked, Invoker, Throttled, TimedOut, Unavailable, json_object
 from . import errors
 from .errors import HttpApiError
 from .event import build_event_v2
@@ -167,7 +167,7 @@ class Authorization:
             event = authorizer_event_v1(build_event_v1(x.request, match, x.ids, account), arn, identity)
         invoked = await call(self.invoker, function, orjson.dumps(event), AUTHORIZER_TIMEOUT_MS, x.ids.trace_id)
         if not isinstance(invoked, Answered):
-            return errors.internal_server_error(f"the authorizer {authorizer.name} failed: {invoked}",
+            return errors.internal_server_error(f"the authorizer {authorizer.name} failed: {_failure(invoked)}",
                                                 authorizer_error=FAILED)
         decided = decide_lambda(authorizer, invoked.payload, arn)
         if isinstance(decided, HttpApiError):
@@ -176,3 +176,14 @@ class Authorization:
         if decided.principal_id is not None:
             variables["principalId"] = decided.principal_id
         return Authorized(decided.context_v2(), decided.context_v1(), variables=variables)
+
+
+def _failure(invoked: Invoked | TimedOut) -> str:
+    if isinstance(invoked, FunctionFailed):
+        error = json_object(invoked.payload)
+        return f"{error.get('errorType', 'an error')}: {error.get('errorMessage', '')}".rstrip(": ")
+    if isinstance(invoked, TimedOut):
+        return f"no answer within {AUTHORIZER_TIMEOUT_MS} ms"
+    if isinstance(invoked, Throttled):
+        return "Lambda throttled it (ReservedConcurrentExecutions)"
+    return invoked.reason if isinstance(invoked, Unavailable) else str(invoked)

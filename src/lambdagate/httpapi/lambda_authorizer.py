@@ -23,7 +23,7 @@ import orjson
 
 from .. import arns
 from ..auth.authorizer_policy import PolicyError, evaluate, policy_statements
-from ..definition.model import LambdaAuthorizer
+from ..definition.model import DEFAULT_STAGE, LambdaAuthorizer
 from . import errors
 from .errors import HttpApiError
 from .event import EventV2
@@ -50,10 +50,13 @@ class LambdaAllowed:
         return out
 
 
-def route_arn(region: str, account: str, api_id: str, stage: str, method: str, raw_path: str) -> str:
+def route_arn(region: str, account: str, api_id: str, stage: str, method: str, path: str) -> str:
     """`arn:aws:execute-api:<region>:<acct>:<api-id>/<stage>/<METHOD>/<path>` ([DOC] example
-    `arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request`)."""
-    return arns.execute_api_arn(region, account, api_id, stage, method, raw_path)
+    `arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request`): the path after the stage's segment,
+    which `rawPath` keeps for a named stage (§2.1), as REST's methodArn holds the path after the stage."""
+    if stage != DEFAULT_STAGE and (path == f"/{stage}" or path.startswith(f"/{stage}/")):
+        path = path[len(stage) + 1:] or "/"
+    return arns.execute_api_arn(region, account, api_id, stage, method, path)
 
 
 def authorizer_event_v2(event: EventV2, arn: str, identity: list[str]) -> dict[str, Any]:
