@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness import RunningGateway
+from lambdagate.explain import explain_text
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "http" / "template.yaml"
 
@@ -35,3 +36,13 @@ def test_the_http_example(example: RunningGateway) -> None:
     assert legacy.header("Content-Type") == "text/plain; charset=utf-8"
     missing = example.request("GET", "/nope")
     assert (missing.status, missing.body) == (404, b'{"message":"Not Found"}')
+
+
+def test_the_readme_terminal_lines(example: RunningGateway) -> None:
+    failed = example.request("GET", "/dict-body")
+    rid = failed.header("apigw-requestid")
+    assert f'"GET GET /dict-body HTTP/1.1" 500 35 {rid} Lambda body contains the wrong type for field "body"' \
+        in example.console
+    assert "  lambdagate: body: expected a string, got an object" in example.console
+    verdicts = {v.story.key: v for v in explain_text(example.console).failed}
+    assert verdicts[rid].findings[0].cause.id == "http-malformed-result"
