@@ -47,8 +47,9 @@ class RunningGateway:
                 body: bytes | str | None = None, timeout: float = 60) -> Reply:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn.putrequest(method, target, skip_accept_encoding=True)
             items = list(headers.items()) if isinstance(headers, dict) else list(headers or [])
+            conn.putrequest(method, target, skip_accept_encoding=True,
+                            skip_host=any(k.lower() == "host" for k, _ in items))
             data = body.encode() if isinstance(body, str) else body
             if data is not None and not any(k.lower() == "content-length" for k, _ in items):
                 items.append(("Content-Length", str(len(data))))
@@ -83,6 +84,12 @@ class RunningGateway:
 
     def run(self, coroutine: Any) -> Any:
         return self.gateway.run(coroutine, 60)
+
+    def flush(self) -> None:
+        """Write the logs and metrics now, on the gateway's loop (the recorder is not shared between threads)."""
+        async def flush() -> None:
+            self.runner.recorder.flush()
+        self.run(flush())
 
     def close(self) -> None:
         self.gateway.close()

@@ -315,7 +315,7 @@ def test_the_dashboard_shows_the_authorizer_decision(served: RunningGateway) -> 
 def test_the_execution_logs_are_kept(served: RunningGateway, app: Path) -> None:
     """`lambdagate logs`: the authorizer's lines in the API's execution-log group."""
     reply = served.request("GET", "/node/logs", {"Authorization": "allow"})
-    served.runner.recorder.flush()
+    served.flush()
     done = subprocess.run([sys.executable, "-m", "lambdagate", "logs", "API-Gateway-Execution-Logs", "--template",
                            str(app / "template.yaml"), "--filter", str(reply.header("x-amzn-RequestId"))],
                           capture_output=True, text=True, timeout=60, check=True)

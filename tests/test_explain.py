@@ -266,7 +266,7 @@ def test_round_trip_through_the_log_store(served: RunningGateway) -> None:
     does; each failure above is explained from it."""
     if len(RECORDED) < len(FAILURES):
         pytest.skip("needs the round-trip tests of this module")
-    served.runner.recorder.flush()
+    served.flush()
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         commands.logs(APPS / "gateway" / "template.yaml", None, None, "10m", False, False)

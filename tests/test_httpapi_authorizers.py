@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -11,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from lambdagate.definition.model import HttpStage, JwtAuthorizer, LambdaAuthorizer, RouteSettings
 from lambdagate.httpapi.errors import HttpApiError
-from lambdagate.httpapi.jwt_authorizer import JwtAllowed, decide_jwt
+from lambdagate.httpapi.jwt_authorizer import JwksKeys, JwtAllowed, authorize_jwt
 from lambdagate.httpapi.lambda_authorizer import LambdaAllowed, decide_lambda
 from lambdagate.httpapi.throttling import Throttle
 
@@ -21,6 +22,11 @@ KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 JWKS = {"keys": [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEY.public_key())), "kid": "k1"}]}
 AUTHORIZER = JwtAuthorizer("Jwt", ISSUER, ("client-a", "client-b"))
+KEYS = JwksKeys({ISSUER: JWKS})
+
+
+def decide_jwt(identity: list[str] | None, scopes: tuple[str, ...]) -> JwtAllowed | HttpApiError:
+    return asyncio.run(authorize_jwt(AUTHORIZER, identity, scopes, KEYS, NOW))
 
 
 def mint(claims: dict[str, Any] | None = None, drop: tuple[str, ...] = (), kid: str = "k1", key: Any = KEY,
@@ -59,7 +65,7 @@ JWT_CASES = [
 @pytest.mark.parametrize(("identity", "scopes", "status", "www_authenticate"), JWT_CASES)
 def test_jwt_decision(identity: list[str] | None, scopes: tuple[str, ...], status: int,
                       www_authenticate: str | None) -> None:
-    decided = decide_jwt(AUTHORIZER, identity, scopes, JWKS, NOW)
+    decided = decide_jwt(identity, scopes)
     if status == 200:
         assert isinstance(decided, JwtAllowed)
         return
@@ -69,7 +75,7 @@ def test_jwt_decision(identity: list[str] | None, scopes: tuple[str, ...], statu
 
 
 def test_sec9_REC_ish_claims_reach_the_integration_as_strings() -> None:
-    decided = decide_jwt(AUTHORIZER, [mint({"cognito:groups": ["admin", "users"], "scope": "a b"})], (), JWKS, NOW)
+    decided = decide_jwt([mint({"cognito:groups": ["admin", "users"], "scope": "a b"})], ())
     assert isinstance(decided, JwtAllowed)
     claims = decided.context()["jwt"]["claims"]
     assert (claims["cognito:groups"], claims["exp"], claims["sub"]) == ("[admin users]", str(NOW + 60), "u1")

@@ -51,8 +51,9 @@ def test_sec1_1_IMPL_implicit_api_default_stage_and_payload_2_0(app: Deployment)
     implicit = api(app, "ServerlessHttpApi")
     assert [s.name for s in implicit.stages] == ["$default"]
     routes = {r.route_key: r for r in implicit.routes}
-    assert list(routes) == ["GET /echo/{name}", "GET /v1/echo/{name}", "POST /respond", "POST /v1/respond",
-                            "GET /slow"]
+    assert list(routes) == ["GET /echo/{name}", "GET /v1/echo/{name}", "GET /debug", "ANY /capture/{proxy+}",
+                            "POST /respond", "POST /v1/respond", "GET /slow", "GET /node/{name}", "GET /node-inferred",
+                            "GET /node-throws", "GET /node-v1/{name}"]
     echo = routes["GET /echo/{name}"].integration
     assert echo is not None
     assert (echo.type, echo.payload_format_version, echo.timeout_ms) == ("aws_proxy", "2.0", 30000)
@@ -70,7 +71,9 @@ def test_sec1_2_DOC_explicit_api_stage_cors_auth(app: Deployment) -> None:
     assert dict(stage.route_settings)["GET /limited"].throttling_rate_limit == 0.0
     assert secured.cors is not None and secured.cors.allow_origins == ("https://app.example",)
     assert (secured.cors.max_age, secured.cors.allow_credentials) == (600, True)
-    jwt, simple = secured.authorizers
+    by_name = {a.name: a for a in secured.authorizers}
+    assert list(by_name) == ["Cognito", "Policy", "Jwt", "Simple", "Unpermitted"]
+    jwt, simple = by_name["Jwt"], by_name["Simple"]
     assert isinstance(jwt, JwtAuthorizer) and (jwt.issuer, jwt.audience) == ("https://issuer.example", ("notes-app",))
     assert isinstance(simple, LambdaAuthorizer)
     assert (simple.identity_source, simple.enable_simple_responses) == (("$request.header.x-pass",), True)
@@ -79,6 +82,7 @@ def test_sec1_2_DOC_explicit_api_stage_cors_auth(app: Deployment) -> None:
     assert routes["GET /scoped"].authorization_scopes == ("notes/write",)
     assert routes["GET /lambda"].authorization_type == "CUSTOM"
     assert routes["GET /open"].authorization_type == "NONE"
+    assert (routes["GET /iam"].authorization_type, routes["GET /iam"].authorizer) == ("AWS_IAM", None)
 
 
 def test_sec1_1_IMPL_event_without_path_and_method_is_the_default_route(app: Deployment) -> None:

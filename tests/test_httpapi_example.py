@@ -1,4 +1,5 @@
-"""examples/http answers as its handlers' docstrings and the README section say (real workers, real HTTP)."""
+"""examples/http answers as its handlers' docstrings and the README section say (`serve`'s server, real workers,
+real HTTP)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from httpapi_harness import LiveHttpApi
+from harness import RunningGateway
+from lambdagate.explain import explain_text
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "http" / "template.yaml"
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHttpApi]:
-    running = LiveHttpApi(EXAMPLE, tmp_path_factory.mktemp("state"))
+def example() -> Iterator[RunningGateway]:
+    running = RunningGateway(EXAMPLE, watch=False)
     yield running
     running.close()
 
 
-def test_the_http_example(example: LiveHttpApi) -> None:
+def test_the_http_example(example: RunningGateway) -> None:
     hello = example.request("GET", "/hello/ada%20lovelace")
     assert (hello.status, hello.json()) == (200, {"message": "hello ada lovelace"})
     assert hello.all("Set-Cookie") == ["last_name=ada lovelace; Path=/"]
@@ -34,3 +36,13 @@ def test_the_http_example(example: LiveHttpApi) -> None:
     assert legacy.header("Content-Type") == "text/plain; charset=utf-8"
     missing = example.request("GET", "/nope")
     assert (missing.status, missing.body) == (404, b'{"message":"Not Found"}')
+
+
+def test_the_readme_terminal_lines(example: RunningGateway) -> None:
+    failed = example.request("GET", "/dict-body")
+    rid = failed.header("apigw-requestid")
+    assert f'"GET GET /dict-body HTTP/1.1" 500 35 {rid} Lambda body contains the wrong type for field "body"' \
+        in example.console
+    assert "  lambdagate: body: expected a string, got an object" in example.console
+    verdicts = {v.story.key: v for v in explain_text(example.console).failed}
+    assert verdicts[rid].findings[0].cause.id == "http-malformed-result"

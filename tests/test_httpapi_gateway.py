@@ -5,6 +5,7 @@ tests/apps/httpapi; the fake stands in for Lambda (a real-worker end-to-end test
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -20,7 +21,8 @@ from lambdagate.definition.loader import load
 from lambdagate.definition.model import Deployment, Function
 from lambdagate.exchange import HttpRequest, HttpResponse
 from lambdagate.httpapi import Answered, FunctionFailed, HttpApiExchange, HttpApiGateway, Invoked, Reached, Throttled
-from lambdagate.httpapi.access_log import access_log_line
+from lambdagate.httpapi.access_log import LAMBDAGATE_FORMAT, access_log_line
+from lambdagate.httpapi.jwt_authorizer import JwksKeys
 from lambdagate.httpapi.metrics import metric_sample
 
 TEMPLATE = APPS / "httpapi" / "template.yaml"
@@ -95,8 +97,9 @@ def send(deployment: Deployment, fake: FakeLambda, method: str, target: str,
     headers = headers or [("Host", "localhost:3000")] + ([("Content-Type", "application/json")] if body else [])
     request = HttpRequest(method, path, query if sep else None, tuple(headers), body,
                           "127.0.0.1", 3000, time.time(), body_too_large=len(body) > 10485760)
-    gw = gateway or HttpApiGateway(deployment, fake, jwks=lambda issuer: JWKS if issuer == ISSUER else None)
-    return asyncio.run(gw.handle(request))
+    gw = gateway or HttpApiGateway(deployment, fake, JwksKeys({ISSUER: JWKS}))
+    x = asyncio.run(gw.handle(request))
+    return x.response, x
 
 
 def names(response: HttpResponse) -> set[str]:
@@ -272,9 +275,16 @@ def test_sec9_DOC_lambda_authorizer_simple_response(deployment: Deployment, fake
     assert allowed.status == 200
     authorizer_event = [e for name, e in fake.events if name == "AuthorizerFunction"][-1]
     assert (authorizer_event["type"], authorizer_event["identitySource"]) == ("REQUEST", ["yes"])
-    assert authorizer_event["routeArn"].endswith("/dev/GET/dev/lambda")
+    assert authorizer_event["routeArn"].endswith(":" + (x.match.api.id if x.match else "") + "/dev/GET/lambda")
     assert fake.events[-1][1]["requestContext"]["authorizer"] == {"lambda": {"user": "alice"}}
     assert x.authorizer == {"user": "alice"}
+
+
+def test_sec9_DOC_lambda_authorizer_without_permission_500(deployment: Deployment, fake: FakeLambda) -> None:
+    response, x = send(deployment, fake, "GET", "/dev/unpermitted", [("x-pass", "yes")])
+    assert (response.status, response.body) == (500, b'{"message":"Internal Server Error"}')
+    assert fake.events == []   # neither the authorizer nor the integration is invoked
+    assert x.error is not None and "/authorizers/" in x.error.hint
 
 
 def test_sec9_DOC_lambda_authorizer_invalid_answer_500(deployment: Deployment, fake: FakeLambda) -> None:
@@ -297,8 +307,19 @@ def test_sec7_REC_access_log_line_with_integration_error(deployment: Deployment,
 
 
 def test_sec7_DOC_no_stage_no_access_log_line(deployment: Deployment, fake: FakeLambda) -> None:
-    _response, x = send(deployment, fake, "GET", "/nothing")
-    assert access_log_line(x, deployment.account_id) is None and metric_sample(x) is None
+    named_stages_only = dataclasses.replace(deployment, http_apis=tuple(
+        api for api in deployment.http_apis if all(stage.name != "$default" for stage in api.stages)))
+    _response, x = send(named_stages_only, fake, "GET", "/nothing")
+    assert x.api_stage is None
+    assert access_log_line(x, deployment.account_id, LAMBDAGATE_FORMAT) is None and metric_sample(x) is None
+
+
+def test_sec2_4_INFERRED_no_route_on_a_stage_logs_route_key_dash(deployment: Deployment, fake: FakeLambda) -> None:
+    response, x = send(deployment, fake, "GET", "/nothing")
+    line = access_log_line(x, deployment.account_id, LAMBDAGATE_FORMAT)
+    assert line is not None and line.endswith(f'"GET - HTTP/1.1" 404 23 {x.ids.request_id} -')
+    sample = metric_sample(x)
+    assert sample is not None and dict(sample.values)["4xx"] == 1.0 and response.status == 404
 
 
 def test_sec11_DOC_metric_sample(deployment: Deployment, fake: FakeLambda) -> None:
@@ -314,8 +335,6 @@ def test_sec11_DOC_metric_sample(deployment: Deployment, fake: FakeLambda) -> No
 
 
 def test_sec7_lambdagate_line_for_a_stage_without_access_log_settings(deployment: Deployment, fake: FakeLambda) -> None:
-    from lambdagate.httpapi.access_log import LAMBDAGATE_FORMAT
-
     _response, x = send(deployment, fake, "GET", "/echo/x")
     assert access_log_line(x, deployment.account_id) is None
     line = access_log_line(x, deployment.account_id, LAMBDAGATE_FORMAT)

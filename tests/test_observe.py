@@ -332,19 +332,23 @@ def test_the_recorder_says_a_failing_disk_once_and_never_raises(tmp_path: Path) 
 
 @pytest.mark.faults
 def test_metrics_roll_over_and_damaged_rows_are_skipped(tmp_path: Path) -> None:
-    from lambdagate.observe.metrics import Metrics, Row, read_rows
+    from lambdagate.observe.metrics import HTTP, REST, Metrics, Row, read_rows
 
     path = tmp_path / "metrics.jsonl"
     metrics = Metrics(path, max_bytes=1000)
     for minute in range(40):
-        metrics._rows[(minute * 60, "a", "s", "GET", "/")] = Row(minute * 60, "a", "s", "GET", "/", count=1)
+        metrics._rows[(minute * 60, REST, "a", "s", "GET", "/")] = Row(minute * 60, "a", "s", "GET", "/", count=1)
         metrics.flush(everything=True)
+    metrics._rows[(39 * 60, HTTP, "id", "$default", "", "GET /")] = Row(39 * 60, "id", "$default", "", "GET /",
+                                                                          HTTP, count=1)
+    metrics.flush(everything=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.jsonl", "metrics.jsonl.1"]
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) < 3 * 1000 + 500  # bounded: two files
     with path.open("ab") as f:
         f.write(b'\xff\xfe\n[1]\n{"minute": "soon"}\n{"minute": 60, "Count": true}\n{"cut')
     rows = read_rows(path)
     assert rows and rows[-1]["minute"] == 39 * 60
+    assert [r["Route"] for r in rows if "ApiId" in r] == ["GET /"]   # an HTTP API's row is a row too
     assert [r["minute"] for r in rows] == sorted(r["minute"] for r in rows)
 
 

@@ -199,12 +199,12 @@ def metrics(template: Path | None, since: str, as_json: bool) -> int:
     if not rows:
         print(f"no metrics since {since} ago in {path} (metrics are written once a minute while serving)")
         return 0
-    print(f"{'minute (UTC)':<17} {'ApiName':<16} {'Stage':<8} {'Method':<7} {'Resource':<22} {'Count':>6} "
-          f"{'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
+    print(f"{'minute (UTC)':<17} {'ApiName / ApiId':<18} {'Stage':<8} {'Method':<7} {'Resource / Route':<22} "
+          f"{'Count':>6} {'4XX':>5} {'5XX':>5} {'Latency avg/p99 ms':>19} {'Integration avg ms':>18}")
     for row in rows:
         try:
             print(_metrics_line(row))
-        except (ValueError, TypeError, OverflowError, OSError):  # a row damaged on disk is left out
+        except (KeyError, ValueError, TypeError, OverflowError, OSError):  # a row damaged on disk is left out
             continue
     return 0
 
@@ -215,9 +215,14 @@ def _metrics_line(row: dict[str, object]) -> str:
     integration = row.get("IntegrationLatency") or {}
     lat = f"{latency.get('Average', 0):.1f}/{latency.get('p99', 0):.1f}" if isinstance(latency, dict) else "-"
     integ = f"{integration.get('Average', 0):.1f}" if isinstance(integration, dict) and integration else "-"
-    return printable(f"{minute:<17} {str(row['ApiName'])[:16]:<16} {str(row['Stage'])[:8]:<8} "
-                     f"{str(row['Method']):<7} {str(row['Resource'] or '(no resource)')[:22]:<22} {row['Count']:>6} "
-                     f"{row['4XXError']:>5} {row['5XXError']:>5} {lat:>19} {integ:>18}")
+    if "ApiId" in row:   # an HTTP API's row: ApiId, Stage, Route; 4xx and 5xx (aws-http-api.md §11)
+        api, method, resource = f"{row['ApiId']} (HTTP)", "", str(row["Route"])
+        errors_4xx, errors_5xx = row["4xx"], row["5xx"]
+    else:
+        api, method, resource = str(row["ApiName"]), str(row["Method"]), str(row["Resource"] or "(no resource)")
+        errors_4xx, errors_5xx = row["4XXError"], row["5XXError"]
+    return printable(f"{minute:<17} {api[:18]:<18} {str(row['Stage'])[:8]:<8} {method:<7} {resource[:22]:<22} "
+                     f"{row['Count']:>6} {errors_4xx:>5} {errors_5xx:>5} {lat:>19} {integ:>18}")
 
 
 def _marks(out: TextIO) -> bool:

@@ -3,6 +3,10 @@ that the gateway fills as it goes and every observer reads (terminal, logs, metr
 
 This module is imported by the gateway and by observe/ and imports neither. How far a request got is one value,
 `Reached`, in the order of the execution log's phases (fact sheet §4.1), instead of flags to combine.
+
+An HTTP API's request has its own record (`httpapi.HttpApiExchange`: no execution log, other ids and errors). What
+every observer reads of either is `Recorded`; where the two kinds differ (execution log or access log only, REST's
+metric dimensions or the HTTP API's) the observers match on the record's class.
 """
 
 from __future__ import annotations
@@ -188,6 +192,41 @@ class Exchange:
     def integration_latency_ms(self) -> int | None:
         return self.call.latency_ms if self.call is not None and self.reached >= Reached.SENT else None
 
+    @property
+    def request_id(self) -> str:
+        return self.ids.request_id
+
+    @property
+    def hint(self) -> str:
+        """lambdagate's own remark on a failed request ("" when none)."""
+        return self.error.hint if self.error is not None else ""
+
+
+class Recorded(Protocol):
+    """What every observer reads of one request, whatever its API's kind: a REST API's `Exchange` or an HTTP API's
+    `httpapi.HttpApiExchange`."""
+
+    @property
+    def request(self) -> HttpRequest: ...
+
+    @property
+    def response(self) -> HttpResponse: ...
+
+    @property
+    def latency_ms(self) -> float: ...
+
+    @property
+    def request_id(self) -> str: ...     # x-amzn-RequestId (REST) or apigw-requestid (HTTP API)
+
+    @property
+    def lambda_request_id(self) -> str | None: ...
+
+    @property
+    def integration_latency_ms(self) -> int | None: ...
+
+    @property
+    def hint(self) -> str: ...
+
 
 TEST_INVOKE_STAGE = "test-invoke-stage"
 
@@ -206,7 +245,7 @@ class InvocationLog:
 class Observer(Protocol):
     """What a running lambdagate tells the terminal and the recorder."""
 
-    def exchange(self, exchange: Exchange) -> None: ...
+    def exchange(self, exchange: Recorded) -> None: ...
 
     def function_output(self, function: Function, line: str) -> None: ...
 
@@ -221,7 +260,7 @@ class Observers:
     def __init__(self, *observers: Observer) -> None:
         self.observers = observers
 
-    def exchange(self, exchange: Exchange) -> None:
+    def exchange(self, exchange: Recorded) -> None:
         for o in self.observers:
             o.exchange(exchange)
 

@@ -1,5 +1,6 @@
-"""A running lambdagate: the deployment's Lambda service, the API Gateway pipeline, the recorder that writes what AWS
-would log and measure, and optionally the HTTP server and the dashboard (uvicorn's `Server(config)`)."""
+"""A running lambdagate: the deployment's Lambda service, the two API Gateway pipelines (REST APIs and HTTP APIs, on
+the one service and the one port: dispatch.py), the recorder that writes what AWS would log and measure, and
+optionally the HTTP server and the dashboard (uvicorn's `Server(config)`)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from . import routing
+from . import dispatch, routing
 from .auth import api_keys, user_pool_keys
 from .auth.sigv4 import IamCredentials
-from .auth.user_pool_keys import UserPoolKeys, jwks_flags
+from .auth.user_pool_keys import UserPoolKeys, issuer_lines, jwks_flags
 from .build import rebuild
 from .config import Config
 from .dashboard.server import DashboardServer
-from .definition.model import Api, Deployment, Method
-from .exchange import Observers
+from .definition.model import DEFAULT_ROUTE, Api, Deployment, JwtAuthorizer, Method
+from .dispatch import Dispatch, PortRouter
+from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway
+from .httpapi import HttpApiGateway
 from .observe.console import Console
 from .observe.recorder import Recorder
 from .routing import Router
@@ -38,9 +41,12 @@ class Runner:
         self.observer = Observers(console, self.recorder)
         self.lambdas = LambdaService(deployment, config, self.observer)
         source = config.source   # the flags are read here, so that a malformed one stops the start (exit code 2)
+        # one set of keys for both kinds of API: Cognito pools and JWT issuers, and the IAM secrets
         self.pool_keys = UserPoolKeys(jwks_flags(source.user_pool_jwks), state_dir=source.state_dir)
-        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange, self.pool_keys,
-                                  IamCredentials(source.iam_credentials))
+        iam = IamCredentials(source.iam_credentials)
+        self.gateway = ApiGateway(deployment, self.lambdas, self.observer.exchange, self.pool_keys, iam)
+        self.http_gateway = HttpApiGateway(deployment, self.lambdas, self.pool_keys, iam, self.observer.exchange)
+        self.dispatch = Dispatch(self.gateway, self.http_gateway)
         self.watcher = CodeWatcher(self.lambdas.served(), self.lambdas.recycle, console.notice,
                                    config.source.state_dir, rebuild) if config.watch else None
         self.server: HttpServer | None = None
@@ -52,7 +58,8 @@ class Runner:
         Cognito authorizer's pool keys come from and how to make its tokens."""
         pools = [(a.name, a.provider_arns) for api in self.deployment.apis for a in api.authorizers
                  if a.type == "COGNITO_USER_POOLS"]
-        return api_keys.startup_lines(self.deployment) + user_pool_keys.startup_lines(pools, self.pool_keys)
+        return api_keys.startup_lines(self.deployment) + user_pool_keys.startup_lines(pools, self.pool_keys) + \
+            self.authorizer_lines()
 
     async def start(self) -> None:
         await self.lambdas.start()
@@ -66,13 +73,22 @@ class Runner:
         dashboard shows request logs, so it stays on loopback unless asked); returns the port."""
         if self.server is not None:
             raise RuntimeError("this gateway already serves HTTP")
-        self.server = HttpServer(self.gateway.handle, host, port)
+        self.server = HttpServer(self._answer, host, port)
         await self.server.start()
         if dashboard_port is not None:
             self.dashboard = DashboardServer(self.recorder, dashboard_host or self.config.dashboard_host,
                                              dashboard_port)
             await self.dashboard.start()
         return self.server.port
+
+    def authorizer_lines(self) -> list[str]:
+        """Where the keys of the HTTP APIs' JWT authorizers come from (user_pool_keys.issuer_lines)."""
+        found = {(a.name, a.issuer) for api in self.deployment.http_apis for a in api.authorizers
+                 if isinstance(a, JwtAuthorizer)}
+        return issuer_lines(sorted(found), self.pool_keys)
+
+    async def _answer(self, request: HttpRequest) -> HttpResponse:
+        return (await self.dispatch.handle(request)).response
 
     async def _flush_every(self, seconds: float) -> None:
         """Writes the logs twice a second for as long as the gateway runs: a failure costs one round, said once.
@@ -123,8 +139,10 @@ class Runner:
 
 
 def startup_notices(deployment: Deployment) -> list[str]:
-    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices)."""
-    return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis))))
+    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices, and
+    dispatch.notices where REST and HTTP APIs meet)."""
+    return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis)) +
+                              tuple(dispatch.notices(deployment))))
 
 
 def describe_routes(deployment: Deployment) -> list[str]:
@@ -142,6 +160,29 @@ def describe_routes(deployment: Deployment) -> list[str]:
                     name = f"{kind} {name}".rstrip() if kind != "NONE" else "(no integration)"
                 urls = " or ".join(router.url_forms(api, resource, verb)) or "(not reachable here: see above)"
                 lines.append(f"{verb:<7} {urls}  ->  {name}   ({api.logical_id}){_who_may_call(api, method)}")
+    return lines + _http_routes(deployment, PortRouter(deployment, router))
+
+
+def _http_routes(deployment: Deployment, port: PortRouter) -> list[str]:
+    """An HTTP API route per line: its URL on the port (with the stage's prefix), its function, its authorization."""
+    lines = []
+    for api in deployment.http_apis:
+        for route in api.routes:
+            integration = route.integration
+            fn = deployment.function_by_arn(integration.function_arn) if integration and integration.function_arn \
+                else None
+            if integration is None:
+                name = "(no integration)"
+            elif integration.type != "aws_proxy" or integration.subtype is not None:
+                name = f"{integration.subtype or integration.type.upper()} {integration.uri}".rstrip()
+            else:
+                name = fn.logical_id if fn else integration.function_arn or integration.uri
+            auth = f" [{route.authorization_type}]" if route.authorization_type != "NONE" else ""
+            urls = " or ".join(dispatch.http_url_forms(port, api, route)) or \
+                f"{route.path} (not reachable here: see above)"
+            verb = "$default" if route.route_key == DEFAULT_ROUTE else route.method
+            version = f", payload {integration.payload_format_version}" if integration is not None else ""
+            lines.append(f"{verb:<7} {urls}  ->  {name}{auth}   ({api.logical_id}, HTTP API{version})")
     return lines
 
 

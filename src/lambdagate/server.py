@@ -18,14 +18,14 @@ from typing import Any
 from aiohttp import HttpVersion11, web
 from aiohttp.web_protocol import RequestHandler
 
-from .exchange import Exchange, HttpRequest
+from .exchange import HttpRequest, HttpResponse
 from .gateway import MAX_REQUEST_BYTES
 
 REQUEST_LINE_AND_HEADERS = 10240
 # No limit of API Gateway's on the number of headers, only on their size: as many as fit in it (at 4 bytes each)
 MAX_HEADERS = REQUEST_LINE_AND_HEADERS // 4
 HEADER_TIMEOUT = 30.0
-Handler = Callable[[HttpRequest], Awaitable[Exchange]]
+Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 _QUIET = logging.getLogger("lambdagate.http")  # aiohttp's "Error handling request" tracebacks go nowhere
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
@@ -174,9 +174,9 @@ class HttpServer:
             received_at=received_at,
             body_too_large=body is None,
         )
-        exchange = await self._handle(http_request)
-        response = _Response(status=exchange.response.status, body=exchange.response.body)
-        for name, value in exchange.response.headers:
+        answer = await self._handle(http_request)
+        response = _Response(status=answer.status, body=answer.body)
+        for name, value in answer.headers:
             response.headers.add(name, value)
         if body is None:
             response.force_close()

@@ -3,7 +3,9 @@
 
 Requests go through the same gateway code as `serve` and run in real execution environments, on an event loop in
 a thread of the Gateway's own, with no socket. `request` answers like the console's Test button
-(TestInvokeMethod, fact sheet §4.2); `serve_http` also opens the HTTP port, for tools that need one.
+(TestInvokeMethod, fact sheet §4.2); `serve_http` also opens the HTTP port, for tools that need one. A path that an
+HTTP API answers (dispatch.py) is sent as a client's request: HTTP APIs have no test invocation
+(aws-http-api.md §7.1), and their answer carries the access-log line instead of an execution log.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ from urllib.parse import quote, urlencode
 
 from .build import prepared
 from .config import Config, Options, config_from
+from .dispatch import Record
 from .exchange import Exchange, HttpRequest, Mode
+from .httpapi.access_log import terminal_line
 from .observe.console import Console
 from .observe.execution_log import render, test_invoke_log
 from .runner import Runner, startup_notices
+
+HTTP_API_LOG = ("HTTP APIs have no test invocation (the console's Test button is REST's): this request went to the "
+                "HTTP API as a client's would; its access-log line:")
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -121,7 +128,7 @@ class Gateway:
                               raw_query if (raw_query or "?" in path) else None, tuple(header_items), data,
                               "127.0.0.1", 0, time.time())
         mode = Mode.TEST_INVOKE if test_invoke else Mode.CLIENT
-        exchange: Exchange = self.run(self.runner.gateway.handle(request, mode), timeout)
+        exchange: Record = self.run(self.runner.dispatch.handle(request, mode), timeout)
         return _result(exchange)
 
     def close(self) -> None:
@@ -149,7 +156,7 @@ class Gateway:
         self.close()
 
 
-def _result(exchange: Exchange) -> TestInvokeResult:
+def _result(exchange: Record) -> TestInvokeResult:
     multi: dict[str, list[str]] = {}
     for name, value in exchange.response.headers:
         multi.setdefault(name, []).append(value)
@@ -159,9 +166,16 @@ def _result(exchange: Exchange) -> TestInvokeResult:
         body=body.decode("utf-8", "replace"),
         headers={name: values[-1] for name, values in multi.items()},
         multi_value_headers=multi,
-        log=test_invoke_log(exchange),
+        log=test_invoke_log(exchange) if isinstance(exchange, Exchange) else _http_log(exchange),
         latency=round(exchange.latency_ms),
-        request_id=exchange.ids.request_id,
+        request_id=exchange.request_id,
         body_bytes=body,
-        execution_log=render(exchange),
+        execution_log=render(exchange) if isinstance(exchange, Exchange) else [],
     )
+
+
+def _http_log(exchange: Record) -> str:
+    assert not isinstance(exchange, Exchange)
+    line = terminal_line(exchange)
+    return "\n".join([HTTP_API_LOG, line or "(none: no stage of an HTTP API matched)"] +
+                     ([f"lambdagate: {exchange.hint}"] if exchange.hint else [])) + "\n"

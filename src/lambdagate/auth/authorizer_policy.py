@@ -102,6 +102,12 @@ def evaluate(statements: tuple[Statement, ...], arn: str) -> tuple[Verdict, Stat
     return ("allow", allow) if allow is not None else ("implicit_deny", None)
 
 
+def policy_statements(document: Any) -> tuple[Statement, ...]:
+    """A `policyDocument`'s statements as IAM reads them (also an HTTP API authorizer's IAM answer, whose other keys
+    are read by httpapi/lambda_authorizer.py); PolicyError when it is not one."""
+    return _statements(document)
+
+
 def stringify(value: Any) -> str | None:
     """A context value as the integration sees it (aws-auth.md §1.9): JSON's own text for numbers and booleans."""
     if value is None or isinstance(value, str):

@@ -24,12 +24,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
 from .. import errors
 from ..arns import user_pool_id as pool_id
 from ..definition.model import Authorizer
 from .identity_sources import passes_validation
+from .jwt_signature import InvalidToken, signed_claims, unverified
 from .user_pool_keys import KeysUnavailable, UserPoolKeys, issuer
 
 ALGORITHMS = ["RS256"]   # Cognito signs its tokens with RS256 (Cognito developer guide)
@@ -72,14 +71,13 @@ async def verify(authorizer: Authorizer, token: str, scopes: tuple[str, ...], ke
         return errors.unauthorized(hint=f"Cognito authorizer {authorizer.name}: {why}")
 
     try:
-        header = jwt.get_unverified_header(token)
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError as e:
+        header, unverified_claims = unverified(token)
+    except InvalidToken as e:
         raise refuse(f"the header value is not a JWT ({e}); send the raw token, without 'Bearer '") from None
     pools = {issuer(p): p for p in (pool_id(arn) for arn in authorizer.provider_arns) if p}
-    pool = pools.get(str(unverified.get("iss")))
+    pool = pools.get(str(unverified_claims.get("iss")))
     if pool is None:
-        raise refuse(f"the token's issuer {unverified.get('iss')!r} is none of the authorizer's user pools "
+        raise refuse(f"the token's issuer {unverified_claims.get('iss')!r} is none of the authorizer's user pools "
                      f"({', '.join(pools) or 'none'})")
     try:
         key = await keys.signing_key(pool, header.get("kid"))
@@ -88,10 +86,8 @@ async def verify(authorizer: Authorizer, token: str, scopes: tuple[str, ...], ke
     if key is None:
         raise refuse(f"user pool {pool} has no key with the token's kid {header.get('kid')!r}")
     try:
-        claims = jwt.decode(token, key, algorithms=ALGORITHMS, issuer=issuer(pool),
-                            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
-                                     "verify_aud": False})
-    except jwt.PyJWTError as e:
+        claims = signed_claims(token, key, ALGORITHMS)
+    except InvalidToken as e:
         raise refuse(f"the token does not verify with user pool {pool}'s key: {e}") from None
     expires = claims.get("exp")
     if not isinstance(expires, (int, float)) or expires <= now():

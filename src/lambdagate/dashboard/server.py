@@ -19,6 +19,7 @@ from aiohttp import web
 
 from ..arns import function_name
 from ..exchange import Exchange
+from ..httpapi import HttpApiExchange
 from ..observe.recorder import RECENT, Recorder, RequestRecord
 
 STATIC = Path(__file__).with_name("static")
@@ -66,25 +67,39 @@ def _number(request: web.Request, name: str, default: int, low: int, high: int) 
 
 
 def request_summary(record: RequestRecord) -> dict[str, Any]:
+    """A request as the dashboard lists it: REST's resource and x-amzn-RequestId, or an HTTP API's route key and
+    apigw-requestid (`kind` says which)."""
     ex = record.exchange
-    match = ex.match
     r = ex.request
-    return {
-        "requestId": ex.ids.request_id,
+    out: dict[str, Any] = {
+        "requestId": ex.request_id,
         "time": int(r.received_at * 1000),
         "method": r.method,
-        "path": r.raw_path + (f"?{r.raw_query}" if r.raw_query is not None else ""),
+        "path": r.target,
         "status": ex.response.status,
         "latencyMs": round(ex.latency_ms, 2),
         "integrationLatencyMs": ex.integration_latency_ms,
-        "api": match.api.name if match else None,
-        "stage": match.api.stage.name if match else None,
-        "resource": match.resource.path if match else None,
-        "function": record.invocation.function.name if record.invocation else _function_name(record),
         "lambdaRequestId": ex.lambda_request_id,
-        "error": ex.error.response_type if ex.error else None,
-        "hint": ex.error.hint if ex.error and ex.error.hint else None,
+        "hint": ex.hint or None,
     }
+    if isinstance(ex, HttpApiExchange):
+        match = ex.match
+        function = ex.function.name if ex.function is not None else None
+        out.update({"kind": "HTTP", "api": match.api.name if match else None,
+                    "apiId": match.api.id if match else None, "stage": match.stage.name if match else None,
+                    "resource": match.route.route_key if match else None,
+                    "error": ex.error.message if ex.error else None})
+    elif isinstance(ex, Exchange):
+        rest = ex.match
+        call = ex.call
+        function = function_name(call.function_arn) if call is not None and call.function_arn else None
+        out.update({"kind": "REST", "api": rest.api.name if rest else None, "apiId": rest.api.id if rest else None,
+                    "stage": rest.api.stage.name if rest else None, "resource": rest.resource.path if rest else None,
+                    "error": ex.error.response_type if ex.error else None})
+    else:
+        function = None
+    out["function"] = record.invocation.function.name if record.invocation else function
+    return out
 
 
 def authorization_summary(exchange: Exchange) -> dict[str, Any]:
@@ -98,11 +113,6 @@ def authorization_summary(exchange: Exchange) -> dict[str, Any]:
         "usagePlan": None if plan is None else {
             "apiKey": plan.key_name, "plan": plan.plan_name, "required": plan.required, "refused": plan.refused},
     }
-
-
-def _function_name(record: RequestRecord) -> str | None:
-    call = record.exchange.call
-    return function_name(call.function_arn) if call is not None and call.function_arn else None
 
 
 class DashboardServer:
@@ -148,9 +158,12 @@ class DashboardServer:
 
     async def _overview(self, request: web.Request) -> web.Response:
         deployment = self.recorder.deployment
-        apis = [{"name": api.name, "id": api.id, "stage": api.stage.name,
+        apis = [{"name": api.name, "id": api.id, "stage": api.stage.name, "kind": "REST",
                  "routes": [{"resource": r.path, "methods": sorted(r.methods)} for r in api.resources if r.methods]}
                 for api in deployment.apis]
+        apis += [{"name": api.name, "id": api.id, "stage": ", ".join(s.name for s in api.stages), "kind": "HTTP",
+                  "routes": [{"resource": r.path or r.route_key, "methods": [r.method]} for r in api.routes]}
+                 for api in deployment.http_apis]
         functions = [{"name": f.name, "logicalId": f.logical_id, "runtime": f.runtime} for f in
                      deployment.functions.values()]
         return web.json_response({"apis": apis, "functions": functions, "now": int(time.time() * 1000)})
@@ -169,10 +182,12 @@ class DashboardServer:
         record = self.recorder.recent.get(request.match_info["request_id"])
         if record is None:
             raise web.HTTPNotFound(text="no such request among the latest ones")
-        prefix = f"({record.exchange.ids.request_id}) "
+        prefix = f"({record.exchange.request_id}) "
         body = request_summary(record)
-        body.update(authorization_summary(record.exchange))
+        if isinstance(record.exchange, Exchange):
+            body.update(authorization_summary(record.exchange))
         body["executionLog"] = [prefix + line for line in self.recorder.request_log(record)]
+        body["accessLog"] = self.recorder.request_access_log(record)
         body["functionLog"] = list(record.invocation.lines) if record.invocation else []
         return web.json_response(body)
 

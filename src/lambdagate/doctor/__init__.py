@@ -1,5 +1,5 @@
 """`lambdagate doctor`: the 502 checklist of the article, done by a program, for every function behind a Lambda
-proxy integration (or those named).
+proxy integration of a REST API or an HTTP API (or those named).
 
     targets    which functions, their routes, where their settings stand in the template
     handler    Handler fits the runtime; module file, function, import in a clean execution environment
@@ -105,6 +105,7 @@ def _plan(deployment: Deployment, target: Target, events: list[tuple[Path, dict[
     if events:
         return [invoke.event_probe(p, e, target.function) for p, e in events]
     probes = [invoke.route_probe(deployment, r, invoke_all=invoke_all) for r in target.routes]
+    probes += [invoke.http_route_probe(deployment, r, invoke_all=invoke_all) for r in target.http_routes]
     if all(p.not_run is not None for p in probes):
         probes.insert(0, invoke.import_probe(target.function))
     return probes

@@ -18,16 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Source
-from ..definition.model import Deployment, Function
+from ..definition.model import DEFAULT_STAGE, Deployment, Function
 from ..events import build_event, encode_event
 from ..exchange import HttpRequest, InvocationLog, RequestIds
+from ..httpapi.event import build_event_v2
+from ..httpapi.event_v1 import build_event_v1
+from ..httpapi.request import HttpApiIds
+from ..httpapi.routing import RouteMatch
 from ..routing import Match
 from ..runtime import Answered, FunctionFailed, Throttled, TimedOut, Unavailable, call_integration, json_object
 from ..runtime.paths import TASK_ROOT
 from ..runtime.service import LambdaService
 from .findings import Evidence, shown
 from .sandbox import AwsCall, Sandbox
-from .targets import Route
+from .targets import HttpApiRoute, Route
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # RFC 9110 §9.2.1: no side effect is asked for
 
@@ -50,6 +54,7 @@ class Probe:
     import_only: bool = False                # only to see the function start: its answer is not checked
     log: list[str] = field(default_factory=list)
     aws_calls: list[AwsCall] = field(default_factory=list)  # what it asked of AWS (answered by the sandbox)
+    http_route: HttpApiRoute | None = None   # an HTTP API's route: its answer follows payload_format_version's rules
 
     @property
     def failed(self) -> bool:
@@ -64,12 +69,11 @@ class Probe:
         return str(self.result.error_type or "") if isinstance(self.result, FunctionFailed) else ""
 
 
-def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, Match]:
-    """A request for the route: ANY as GET, `{name}` as `1`, `{name+}` as `example`, `{}` as a write's body."""
-    verb = "GET" if route.method.http_method == "ANY" else route.method.http_method
+def sample_path(template: str) -> tuple[str, dict[str, str]]:
+    """A path for a route's path template: `{name}` as `1`, `{name+}` as `example`; and its parameters."""
     params: dict[str, str] = {}
     parts = []
-    for part in [p for p in route.resource.path.split("/") if p]:
+    for part in [p for p in template.split("/") if p]:
         if part.startswith("{") and part.endswith("+}"):
             params[part[1:-2]] = "example"
             parts.append("example")
@@ -78,12 +82,23 @@ def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, 
             parts.append("1")
         else:
             parts.append(part)
+    return "/" + "/".join(parts), params
+
+
+def _sample(verb: str, path: str, host: str, now: float) -> HttpRequest:
+    """ANY as GET; `{}` as a write's body."""
     body = b"{}" if verb in ("POST", "PUT", "PATCH") else b""
-    headers = [("Host", f"{route.api.id}.execute-api.{region}.amazonaws.com"), ("Accept", "application/json"),
-               ("User-Agent", "lambdagate-doctor")]
+    headers = [("Host", host), ("Accept", "application/json"), ("User-Agent", "lambdagate-doctor")]
     if body:
         headers.append(("Content-Type", "application/json"))
-    request = HttpRequest(verb, "/" + "/".join(parts), None, tuple(headers), body, "127.0.0.1", 443, now)
+    return HttpRequest(verb, path, None, tuple(headers), body, "127.0.0.1", 443, now)
+
+
+def sample_request(route: Route, region: str, now: float) -> tuple[HttpRequest, Match]:
+    """A request for the route: ANY as GET, `{name}` as `1`, `{name+}` as `example`, `{}` as a write's body."""
+    verb = "GET" if route.method.http_method == "ANY" else route.method.http_method
+    path, params = sample_path(route.resource.path)
+    request = _sample(verb, path, f"{route.api.id}.execute-api.{region}.amazonaws.com", now)
     return request, Match(route.api, route.resource, route.method, params or None)
 
 
@@ -97,6 +112,29 @@ def route_probe(deployment: Deployment, route: Route, now: float | None = None, 
     probe = Probe(label, route, event, route.method.integration.timeout_ms / 1000)
     if request.method not in SAFE_METHODS and not invoke_all:
         probe.not_run = f"{request.method} may change data; --invoke-all invokes it"
+    return probe
+
+
+def http_route_probe(deployment: Deployment, ref: HttpApiRoute, now: float | None = None,
+                     invoke_all: bool = False) -> Probe:
+    """The route's event in its payload format, for a sample request on the API's first stage."""
+    now = time.time() if now is None else now
+    route, stage = ref.route, ref.api.stages[0]
+    verb = "GET" if route.method in ("ANY", "$default") else route.method
+    path, params = sample_path(route.path or "/")
+    prefix = "" if stage.name == DEFAULT_STAGE else f"/{stage.name}"
+    request = _sample(verb, prefix + path if path != "/" or not prefix else prefix,
+                      f"{ref.api.id}.execute-api.{deployment.region}.amazonaws.com", now)
+    match = RouteMatch(ref.api, stage, route, request.raw_path, params or None)
+    ids = HttpApiIds.new(now)
+    event = build_event_v2(request, match, ids, deployment.account_id) if ref.payload_format_version == "2.0" \
+        else build_event_v1(request, match, ids, deployment.account_id)
+    label = f"{verb} {request.raw_path}"
+    if route.path is None or label != route.route_key:
+        label += f" (route {route.route_key})"
+    probe = Probe(label, None, json.dumps(event).encode(), ref.timeout_ms / 1000, http_route=ref)
+    if verb not in SAFE_METHODS and not invoke_all:
+        probe.not_run = f"{verb} may change data; --invoke-all invokes it"
     return probe
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from .. import causes as catalogue
+from ..httpapi import causes as http_causes
 from ..runtime.catalog import DEPRECATION, UnsupportedRuntime
 from ..runtime.environment import MAX_RESPONSE_BYTES
 from ..runtime.launchers import Runtimes
@@ -41,6 +42,18 @@ def check(target: Target, probes: list[Probe], runtimes: Runtimes, today: date,
             (Evidence.at(target.location("Timeout"), f"Timeout: {fn.timeout:g}"),
              *(Evidence.at(r.method.location, f"{r.long_label}: timeoutInMillis "
                                               f"{r.method.integration.timeout_ms}") for r in slow[:5]))))
+    http_slow = [r for r in target.http_routes if fn.timeout > r.timeout_ms / 1000]
+    if http_slow:
+        # aws-http-api.md §10.1 [DOC]: 50..30000 ms, not raisable; [REC] 503 Service Unavailable at ~30 s
+        limit = min(r.timeout_ms for r in http_slow) / 1000
+        result.findings.append(Finding(
+            "limits.timeout-over-integration", "warning",
+            f"Timeout {fn.timeout:g} s is longer than the HTTP API's integration timeout ({limit:g} s)",
+            http_causes.INTEGRATION_TIMEOUT.explanation,
+            f"Set Timeout to at most {max(1, int(limit))} s so that Lambda's own timeout shows, or move long work out "
+            "of the request: an HTTP API's integration timeout cannot be raised above 30 s.",
+            (Evidence.at(target.location("Timeout"), f"Timeout: {fn.timeout:g}"),
+             *(Evidence.at(r.location, f"{r.long_label}: TimeoutInMillis {r.timeout_ms}") for r in http_slow[:5]))))
     if fn.reserved_concurrency == 0:
         result.findings.append(Finding(
             "limits.reserved-concurrency-zero", "error", "ReservedConcurrentExecutions is 0: every call is throttled",

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from ..arns import arn_like, execute_api_parts, sam_permission_arn
 from ..auth.lambda_authorizer import source_arn
-from ..definition.model import Deployment, Permission
+from ..definition.model import DEFAULT_ROUTE, Deployment, Permission
+from ..httpapi import causes as http_causes
+from ..httpapi.invocation import source_arns as http_source_arns
 from ..permission import (
     API_GATEWAY_PRINCIPALS,
     INVOKE_ACTIONS,
@@ -22,7 +24,7 @@ from ..permission import (
     source_arns,
 )
 from .findings import Check, Evidence, Finding, shown
-from .targets import Route, Target, proxy_routes
+from .targets import HttpApiRoute, Route, Target, http_proxy_routes, proxy_routes
 
 _PARTS = ("region", "account", "API id", "stage", "method", "resource path")
 _IDENTITY = _PARTS[:3]
@@ -32,7 +34,7 @@ def check(deployment: Deployment, target: Target, extra: frozenset[Permission]) 
     """`extra`: the statements of --policy files (their API id and account are the deployed API's)."""
     result = Check("policy", target.logical_id)
     fn = target.function
-    if not target.routes and not target.authorizers:
+    if not target.routes and not target.authorizers and not target.http_routes:
         result.skipped = "no API integrates this function"
         return result
     combined = deployment
@@ -66,6 +68,8 @@ def check(deployment: Deployment, target: Target, extra: frozenset[Permission]) 
             result.findings.append(_finding(route, target, arns, combined, "error", "policy.not-allowed",
                                             f"no statement allows {arns[0]}"))
     _authorizers(deployment, target, allowed, result)
+    for ref in target.http_routes:
+        _http_route(deployment, target, ref, template_file, allowed, result)
     result.summary = "; ".join(
         f"{', '.join(labels) if len(labels) <= 3 else f'{len(labels)} routes'}: {by}" for by, labels in allowed.items())
     return result
@@ -101,6 +105,53 @@ def _authorizers(deployment: Deployment, target: Target, allowed: dict[str, list
             f"{target.logical_id}.Arn, Action: lambda:InvokeFunction, Principal: apigateway.amazonaws.com, "
             f"SourceArn: !Sub {sub}}} (SAM adds it for the authorizers of an AWS::Serverless::Api unless "
             "FunctionInvokeRole is set), or give the authorizer a FunctionInvokeRole.", tuple(evidence)))
+
+
+def _http_route(deployment: Deployment, target: Target, ref: HttpApiRoute, template_file: str | None,
+                allowed: dict[str, list[str]], result: Check) -> None:
+    """An HTTP API route on each of its API's stages: the SourceArns API Gateway presents (httpapi/invocation.py,
+    aws-http-api.md §1.7), decided as `serve` decides them."""
+    integration = ref.route.integration
+    if integration is not None and integration.credentials:
+        allowed.setdefault(f"the integration's credentials role {integration.credentials} (not checked)",
+                           []).append(ref.label)
+        return
+    verb = "GET" if ref.route.method in ("ANY", DEFAULT_ROUTE) else ref.route.method
+    refused = []
+    for stage in ref.api.stages:
+        arns = http_source_arns(deployment.region, deployment.account_id, ref.api.id, stage.name, ref.route.route_key,
+                                verb)
+        decision = decide(deployment, target.function, arns)
+        if decision.allowed:
+            by = decision.reason.replace(template_file, shown(template_file)) if template_file else decision.reason
+            allowed.setdefault(by, []).append(f"{ref.label} ({ref.api.logical_id})")
+        else:
+            refused.append(arns[0])
+    if refused:
+        evidence = [Evidence.at(ref.location, f"{ref.long_label} integrates {target.logical_id}")]
+        evidence += [Evidence.at(s.location, f"SourceArn {s.source_arn}: " + "; ".join(
+            _differences(s, refused[0], deployment) or ["matches"])) for s in _statements(deployment, target)]
+        result.findings.append(Finding(
+            "policy.not-allowed", "error", f"{ref.label} ({ref.api.logical_id}): no statement allows {refused[0]}",
+            http_causes.NO_PERMISSION.explanation, _http_fix(ref, target), tuple(evidence)))
+
+
+def _http_fix(ref: HttpApiRoute, target: Target) -> str:
+    """SAM's rule for an HttpApi event's permission: `<apiId>/*/<METHOD or *><path, variables as *>`, `/*/*` for the
+    $default route (aws-http-api.md §1.1, push.py `HttpApi._get_permission`)."""
+    route = ref.route
+    if route.path is None:
+        tail = "*/*"
+    else:
+        verb, path = route.method, route.path
+        tail = sam_permission_arn("r", "a", "i", verb, path).split(":i/", 1)[1]
+    sub = f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{ref.api.logical_id}}}/{tail}"
+    cli = f"arn:aws:execute-api:<region>:<account-id>:<api-id>/{tail}"
+    return (f"Add to the template: Type: AWS::Lambda::Permission, Properties: {{FunctionName: !GetAtt "
+            f"{target.logical_id}.Arn, Action: lambda:InvokeFunction, Principal: apigateway.amazonaws.com, "
+            f"SourceArn: !Sub {sub}}} (SAM adds it for an HttpApi event) — or `aws lambda add-permission "
+            f"--function-name {target.function.name} --statement-id apigateway-{ref.api.logical_id.lower()} "
+            f"--action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn \"{cli}\"`")
 
 
 def _statements(deployment: Deployment, target: Target) -> list[Permission]:
@@ -192,5 +243,7 @@ def check_integrations(deployment: Deployment) -> Check:
                 "cannot check a function outside the template.",
                 "Point the integration at a function of the template (!GetAtt <Function>.Arn), or make sure the "
                 "function, version or alias exists.", (where,)))
-    result.summary = f"{len(routes)} Lambda proxy integration(s)"
+    http_routes = http_proxy_routes(deployment)
+    result.summary = f"{len(routes)} Lambda proxy integration(s)" + (
+        f", {len(http_routes)} HTTP API route(s) (their integrations are checked at start-up)" if http_routes else "")
     return result

@@ -10,6 +10,7 @@ from typing import Any
 from .. import causes as catalogue
 from .. import errors
 from ..causes import Cause
+from ..httpapi import causes as http_causes
 from ..observe.execution_log import ENDPOINT_RESPONSE_BODY
 from ..violations import violations
 from . import event_rules, function_error, method_request
@@ -70,13 +71,15 @@ def diagnose(story: Story) -> Verdict:
         evidence = (hit.line,) if gateway_line is None or gateway_line is hit.line else (gateway_line, hit.line)
         findings.append(Finding(hit.cause, evidence, _lambda_details(hit), _summary(hit)))
     for hit in gateway:
-        if hit.cause is catalogue.CUSTOMER_FUNCTION_ERROR and lambda_hits:
+        if hit.cause in FUNCTION_ERRORS and lambda_hits:
             continue  # the function's own cause says more
         findings.append(_gateway_finding(hit, story, status, request))
     if not findings and error is not None and error.type:
         # a Lambda log alone (START, [ERROR], traceback, END, REPORT): the function's own error is the cause
         findings.append(Finding(catalogue.UNHANDLED_ERROR, error.evidence, _frame(error),
                                 f"the function raised {error.said}"[:300]))
+    if not findings and story.http_api and status is not None and status >= 400:
+        findings.append(_http_status_finding(story, status))
     if not findings and status in (403, 413) and story.access_only:
         # fact sheet §3, §10.2a: neither answer reaches a method, so no execution log is written
         cause = catalogue.MISSING_AUTHENTICATION_TOKEN if status == 403 else catalogue.REQUEST_TOO_LARGE
@@ -103,12 +106,18 @@ class Hit:
         return (self.match.groupdict().get(name) or "") if self.match is not None else ""
 
 
+# The causes read in API Gateway's lines: REST's execution-log messages, and the messages of an HTTP API's access line
+GATEWAY_CAUSES = catalogue.GATEWAY_CAUSES + http_causes.MESSAGE_CAUSES
+# The failure lines that quote the function's own errorMessage
+FUNCTION_ERRORS = (catalogue.CUSTOMER_FUNCTION_ERROR, http_causes.FUNCTION_ERROR)
+
+
 def _gateway_hits(story: Story) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for line in story.lines:
         if line.text.startswith(BODY_HEAD) or ACCESS_LINE.match(line.text):
             continue
-        found = catalogue.match(catalogue.GATEWAY_CAUSES, line.text)
+        found = catalogue.match(GATEWAY_CAUSES, line.text)
         if found and found[0].id not in hits:
             hits[found[0].id] = Hit(found[0], found[1], line)
     ordered = sorted(hits.values(), key=lambda h: h.cause is catalogue.CONFIGURATION_ERROR)
@@ -120,7 +129,7 @@ def _gateway_hits(story: Story) -> list[Hit]:
 def _lambda_hits(story: Story, gateway: list[Hit]) -> list[Hit]:
     texts: list[tuple[str, str | None, LogLine]] = []  # (message, errorType, line)
     for hit in gateway:
-        if hit.cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+        if hit.cause in FUNCTION_ERRORS:
             texts.append((hit.group("error_message"), None, hit.line))
     body = response_body(story)
     if body is not None:
@@ -160,7 +169,7 @@ def _function_error(story: Story, gateway: list[Hit]) -> FunctionError | None:
         if found is not None:
             return found
     for hit in gateway:
-        if hit.cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+        if hit.cause in FUNCTION_ERRORS:
             return function_error.from_message(hit.group("error_message"), hit.line)
     return None
 
@@ -202,9 +211,11 @@ def _gateway_finding(hit: Hit, story: Story, status: int | None, request: Method
         else:
             evidence.insert(0, body[1])
             details += _validate(body[0])
-    elif cause is catalogue.CUSTOMER_FUNCTION_ERROR:
+    elif cause in FUNCTION_ERRORS:
         details += _function_error_details(story, hit.group("error_message"))
         summary = f"{cause.title}: {hit.group('error_message')}"
+    elif cause is http_causes.AUTHORIZER_INVALID_RESPONSE and hit.group("reason"):
+        summary = f"{cause.title}: {hit.group('reason')}"
     elif cause is catalogue.INVALID_PERMISSIONS:
         details += permission_details(story, request)
         if console_test(story, request):
@@ -224,6 +235,25 @@ def _gateway_finding(hit: Hit, story: Story, status: int | None, request: Method
                 details.append(f"with status {status}, if the reason was '{reason}': {candidate.explanation} "
                                f"Fix: {candidate.fix}")
     return Finding(cause, tuple(evidence), tuple(details), summary)
+
+
+def _http_status_finding(story: Story, status: int) -> Finding:
+    """An HTTP API's access line without a message that names the cause: what its status says (§6), the latency
+    deciding between an integration timeout and a throttled Lambda on a 503."""
+    candidates = http_causes.BY_STATUS.get(status, ())
+    evidence = tuple(line for line in story.lines if not line.text.startswith("lambdagate: ")) or tuple(story.lines)
+    remarks = tuple(f"lambdagate said: {line.text.removeprefix('lambdagate: ')}" for line in story.lines
+                    if line.text.startswith("lambdagate: "))
+    if not candidates:
+        return Finding(UNKNOWN, evidence, remarks, UNKNOWN.title)
+    latency = story.integration_latency
+    if status == 503 and latency is not None:
+        cause = (http_causes.INTEGRATION_TIMEOUT if latency >= http_causes.TIMEOUT_LATENCY_MS
+                 else http_causes.LAMBDA_THROTTLED)
+        return Finding(cause, evidence, (f"integrationLatency {latency} ms", *remarks), cause.title)
+    details = [f"status {status} and no message in the line (HTTP APIs write no execution log)"]
+    details += [f"or: {other.title}: {other.explanation}" for other in candidates[1:]]
+    return Finding(candidates[0], evidence, (*details, *remarks), candidates[0].title)
 
 
 def _validate(payload: str) -> list[str]:

@@ -48,6 +48,11 @@ ACCESS_LINE = re.compile(r"^(?P<time>\d\d:\d\d:\d\d) (?P<method>[A-Z]+) (?P<targ
 # an access log line: CLF as the console writes it (AGDG set-up-access-logging.md), or a JSON format with a request id
 _CLF = re.compile(rf'^\S+ \S+ \S+ \[[^\]]+\]\s?"(?P<method>[A-Z]+) (?P<path>\S+) [^"]*" (?P<status>\d{{3}}) \S+ '
                   rf"(?P<id>{_ID})(?: \S+)?$")
+# an HTTP API's: the console's CLF preset, `"<method> <routeKey> <protocol>"` and the 16-character request id, with
+# what the troubleshooting recipe appends (`$context.integrationErrorMessage`) after it (aws-http-api.md §7.2)
+HTTP_API_REQUEST_ID = r"[A-Za-z0-9_-]{15}="
+_HTTP_CLF = re.compile(rf'^\S+ \S+ \S+ \[[^\]]+\]\s?"(?P<method>[A-Z]+) (?P<route>[^"]*) HTTP/[\d.]+" '
+                       rf"(?P<status>\d{{3}}) \S+ (?P<id>{HTTP_API_REQUEST_ID})(?: (?P<message>.*))?$")
 _COMPLETED = re.compile(re.escape(METHOD_COMPLETED_LINE.split("{")[0]) + r"(?P<status>\d{3})")
 _GATEWAY_RESPONSE = re.compile(r"^Gateway response type: \S+ with status code: (?P<status>\d{3})")
 _TEST_INVOKE = re.compile(r"^Execution log for request (?P<id>\S+)")
@@ -62,6 +67,8 @@ class Story:
     lambda_lines: list[LogLine] = field(default_factory=list)  # the function's, linked by Lambda request id
     closed: bool = False
     access_status: int | None = None   # from an access log line
+    http_api: bool = False             # an HTTP API's access line (no execution log exists for it)
+    integration_latency: int | None = None   # from a JSON access line's integrationLatency
 
     @property
     def status(self) -> int | None:
@@ -90,11 +97,23 @@ class Reading:
     unplaced: list[tuple[LogLine, str]]
 
 
-def access_record(text: str) -> tuple[str, int | None] | None:
-    """(request id, status) of an access log line: CLF, or a JSON object with a request id and a status."""
+@dataclass(frozen=True)
+class AccessRecord:
+    request_id: str
+    status: int | None
+    http_api: bool = False                  # the request id is an HTTP API's (16 characters)
+    integration_latency: int | None = None
+
+
+def access_record(text: str) -> AccessRecord | None:
+    """An access log line's request id and status: CLF (REST's, or an HTTP API's with a message after it), or a JSON
+    object with a request id and a status."""
     clf = _CLF.match(text)
     if clf:
-        return clf.group("id"), int(clf.group("status"))
+        return AccessRecord(clf.group("id"), int(clf.group("status")))
+    http = _HTTP_CLF.match(text)
+    if http:
+        return AccessRecord(http.group("id"), int(http.group("status")), True)
     if not text.startswith("{"):
         return None
     try:
@@ -105,9 +124,12 @@ def access_record(text: str) -> tuple[str, int | None] | None:
         return None   # a Lambda log record in the JSON format, not an access log line
     ids = [str(v) for k, v in data.items() if re.fullmatch(r"request_?id", k, re.IGNORECASE)]
     statuses = [str(v) for k, v in data.items() if k.lower() == "status"]
+    latencies = [str(v) for k, v in data.items() if re.fullmatch(r"integration_?latency", k, re.IGNORECASE)]
     if not ids:
         return None
-    return ids[0], int(statuses[0]) if statuses and statuses[0].isdigit() else None
+    return AccessRecord(ids[0], int(statuses[0]) if statuses and statuses[0].isdigit() else None,
+                        re.fullmatch(HTTP_API_REQUEST_ID, ids[0]) is not None,
+                        int(latencies[0]) if latencies and latencies[0].isdigit() else None)
 
 
 def is_lambda_line(text: str) -> bool:
@@ -158,11 +180,12 @@ class _Grouper:
             self.current.lines.append(line)
         elif line.request_id:
             self.story(line.request_id, line.request_id).lines.append(line)
-        elif access_record(text):
-            request_id, status = access_record(text) or ("", None)
-            story = self.story(request_id, request_id)
+        elif (record := access_record(text)) is not None:
+            story = self.story(record.request_id, record.request_id)
             story.lines.append(line)
-            story.access_status = status
+            story.access_status = record.status
+            story.http_api = story.http_api or record.http_api
+            story.integration_latency = record.integration_latency
         elif ACCESS_LINE.match(text):
             self._flush_access()
             self.access.append(line)

@@ -107,8 +107,8 @@ def unauthorized(authorizer_error: str = "", www_authenticate: str | None = None
                         www_authenticate=www_authenticate)
 
 
-def forbidden(authorizer_error: str = "") -> HttpApiError:
-    return HttpApiError(403, FORBIDDEN_BODY, authorizer_error=authorizer_error, hint=authorizer_error)
+def forbidden(authorizer_error: str = "", hint: str = "") -> HttpApiError:
+    return HttpApiError(403, FORBIDDEN_BODY, authorizer_error=authorizer_error, hint=hint or authorizer_error)
 
 
 def too_many_requests(hint: str) -> HttpApiError:

@@ -28,7 +28,10 @@ CANONICAL = {name.lower(): name for name in (
 
 
 def build_event_v1(request: HttpRequest, match: RouteMatch, request_ids: HttpApiIds, account_id: str,
-                   authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
+                   authorizer: dict[str, Any] | None = None,
+                   identity: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`authorizer`: `requestContext.authorizer` of a route with an authorizer; `identity`: the caller's fields of an
+    `AWS_IAM` route (accessKey, accountId, caller, user, userArn), set in `requestContext.identity` as REST does."""
     gathered = gathered_headers(request)
     forwarded(gathered, request, request_ids)
     names = {lowered: CANONICAL.get(lowered) or next((n for n, _ in request.headers if n.lower() == lowered),
@@ -60,6 +63,8 @@ def build_event_v1(request: HttpRequest, match: RouteMatch, request_ids: HttpApi
         "domainName": domain_name,
         "apiId": match.api.id,
     }
+    if identity:
+        context["identity"].update(identity)
     if authorizer is not None:
         context["authorizer"] = authorizer
     return {

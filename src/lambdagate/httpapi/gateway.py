@@ -1,39 +1,34 @@
 """An HTTP API's handling of one request, step by step (docs/aws-http-api.md): the one place where an
 `HttpApiError` becomes HTTP for HTTP APIs.
 
-    size -> path -> route (404) -> CORS preflight -> throttling (429) -> authorizer (401/403/500)
+    size -> path -> CORS preflight -> route (404) -> throttling (429) -> authorization (401/403/500)
          -> event (2.0 or 1.0) -> permission (500) -> invoke with the integration timeout (503)
          -> result (500 if malformed) -> CORS headers -> `apigw-requestid`
 
-The Lambda side is an injected invoker (invocation.py), the issuer keys of JWT authorizers an injected lookup, the
-clock injectable: the whole pipeline runs in a unit test with fakes, and in the server with the Lambda service.
+The Lambda side is the runtime's `Invoker` (invocation.py), the authorizers' collaborators (issuer keys, IAM secrets)
+and the clock are injected (authorization.py): the whole pipeline runs in a unit test with fakes, and in the server
+with the Lambda service.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 import orjson
 
 from .. import permission
-from ..definition.model import Deployment, Function, JwtAuthorizer, LambdaAuthorizer
+from ..auth.sigv4 import IamCredentials
+from ..definition.model import Deployment, Function
 from ..exchange import HttpRequest, HttpResponse
+from ..runtime import FunctionFailed, Invoker, Throttled, TimedOut, Unavailable
 from . import cors, errors
+from .authorization import Authorization
 from .errors import HttpApiError
 from .event import build_event_v2
 from .event_v1 import build_event_v1
-from .identity import identity_values
-from .invocation import Answered, FunctionFailed, Invoker, Throttled, TimedOut, Unavailable, call, source_arns
-from .jwt_authorizer import decide_jwt
-from .lambda_authorizer import (
-    authorizer_event_v1,
-    authorizer_event_v2,
-    decide_lambda,
-    route_arn,
-)
+from .invocation import call, source_arns
+from .jwt_authorizer import IssuerKeys
 from .record import HttpApiExchange, Reached
 from .request import HttpApiIds
 from .result import MalformedResult, Result, parse_result_v1, parse_result_v2
@@ -41,36 +36,25 @@ from .routing import HttpRouter, RouteMatch, UndecodablePath, decode_path
 from .throttling import Throttle
 
 MAX_REQUEST_BYTES = 10485760          # "Payload size 10 MB" (AGDG limits, HTTP API quotas; §10.2)
-AUTHORIZER_TIMEOUT_MS = 10000         # Lambda authorizer timeout (§9 [DOC] limits)
-Jwks = Callable[[str], Mapping[str, Any] | None]   # issuer -> its JSON Web Key Set, or None when unknown
-
-
-def no_jwks(issuer: str) -> Mapping[str, Any] | None:
-    return None
-
-
-@dataclass(frozen=True)
-class _Authorized:
-    context_v2: dict[str, Any] | None      # requestContext.authorizer of a 2.0 event
-    context_v1: dict[str, Any] | None
-    variables: dict[str, Any]               # $context.authorizer.*
+PERMISSION_CACHE_SIZE = 4096
 
 
 class HttpApiGateway:
-    """The HTTP APIs of a deployment. `handle` answers one request and returns the response and its record."""
+    """The HTTP APIs of a deployment. `handle` answers one request and returns its record; `on_exchange` sees every
+    finished record (as the REST pipeline's ApiGateway does)."""
 
-    def __init__(self, deployment: Deployment, invoker: Invoker, jwks: Jwks = no_jwks,
+    def __init__(self, deployment: Deployment, invoker: Invoker, keys: IssuerKeys | None = None,
+                 iam: IamCredentials | None = None, on_exchange: Callable[[HttpApiExchange], None] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.deployment = deployment
         self.invoker = invoker
-        self.jwks = jwks
-        self.clock = clock
         self.router = HttpRouter(deployment.http_apis)
         self.throttle = Throttle()
+        self.authorization = Authorization(deployment, invoker, keys, iam, clock)
+        self._on_exchange = on_exchange
         self._decisions: dict[tuple[str, tuple[str, ...]], permission.Decision] = {}
-        self._authorizer_cache: dict[tuple[str, tuple[str, ...]], tuple[float, _Authorized | HttpApiError]] = {}
 
-    async def handle(self, request: HttpRequest) -> tuple[HttpResponse, HttpApiExchange]:
+    async def handle(self, request: HttpRequest) -> HttpApiExchange:
         x = HttpApiExchange(request, HttpApiIds.new(request.received_at))
         started = time.perf_counter()
         try:
@@ -82,12 +66,13 @@ class HttpApiGateway:
                                                    f"{type(e).__name__}: {e}")
         if x.error is not None:
             x.response = HttpResponse(x.error.status, errors.error_headers(x.error, x.ids.request_id), x.error.body)
-        assert x.response is not None
         api = x.match.api if x.match is not None else None
         if api is not None and api.cors is not None and not x.preflight:
             x.response.headers = cors.response_headers(api.cors, request, x.response.headers)
         x.latency_ms = (time.perf_counter() - started) * 1000
-        return x.response, x
+        if self._on_exchange is not None:
+            self._on_exchange(x)
+        return x
 
     # -- the steps ------------------------------------------------------------------------------------------
     async def _steps(self, x: HttpApiExchange) -> HttpResponse:
@@ -103,13 +88,14 @@ class HttpApiGateway:
             return preflight
         match = self.router.match(request.method, path)
         if match is None:
+            x.unrouted = self.router.stage_of(path)
             raise errors.not_found(f"no route of an HTTP API matches {request.method} {path}")
         x.match, x.reached = match, Reached.ROUTED
         route, integration = match.route, match.route.integration
         if not self.throttle.admit(match.api.id, match.stage, route.route_key):
             raise errors.too_many_requests(f"{route.route_key} on stage {match.stage.name} is over its throttling "
                                            "limits (DefaultRouteSettings / RouteSettings)")
-        authorized = await self._authorize(x, match)
+        authorized = await self.authorization.authorize(x, match)
         x.reached = Reached.AUTHORIZED
         if integration is None or integration.type != "aws_proxy" or integration.subtype is not None:
             kind = "no" if integration is None else integration.subtype or integration.type.upper()
@@ -119,7 +105,7 @@ class HttpApiGateway:
         version = integration.payload_format_version
         event = build_event_v2(request, match, x.ids, self.deployment.account_id, authorized.context_v2) \
             if version == "2.0" else build_event_v1(request, match, x.ids, self.deployment.account_id,
-                                                    authorized.context_v1)
+                                                    authorized.context_v1, authorized.identity_v1)
         x.event = orjson.dumps(event)
         self._permit(match, function, request.method, integration.credentials)
         payload = await self._invoke(x, function, x.event, integration.timeout_ms)
@@ -146,74 +132,6 @@ class HttpApiGateway:
             return HttpResponse(cors.PREFLIGHT_STATUS, headers, b"")
         return None
 
-    async def _authorize(self, x: HttpApiExchange, match: RouteMatch) -> _Authorized:
-        route, api = match.route, match.api
-        if route.authorization_type == "NONE":
-            return _Authorized(None, None, {})
-        if route.authorization_type == "AWS_IAM":
-            raise errors.not_emulated(f"{route.route_key} uses AWS_IAM authorization (SigV4), which lambdagate does "
-                                      "not check for HTTP APIs")
-        authorizer = api.authorizer(route.authorizer)
-        if authorizer is None:
-            raise errors.internal_server_error(f"{route.route_key} names authorizer {route.authorizer!r}, which the "
-                                               f"API {api.logical_id} does not define")
-        context = {"requestId": x.ids.request_id, "routeKey": route.route_key, "stage": match.stage.name,
-                   "httpMethod": x.request.method, "identity.sourceIp": x.request.source_ip, "apiId": api.id}
-        identity = identity_values(authorizer.identity_source, x.request, context, match.stage.variables)
-        if isinstance(authorizer, JwtAuthorizer):
-            decided = decide_jwt(authorizer, identity, route.authorization_scopes, self.jwks(authorizer.issuer),
-                                 self.clock())
-            if isinstance(decided, HttpApiError):
-                raise decided
-            x.authorizer = {f"claims.{k}": v for k, v in decided.claims.items()}
-            return _Authorized(decided.context(), {"claims": decided.claims, "scopes": decided.scopes}, x.authorizer)
-        if identity is None and authorizer.identity_source:
-            raise errors.unauthorized(f"the identity source {', '.join(authorizer.identity_source)} is missing: the "
-                                      "authorizer is not invoked")
-        return await self._lambda_authorizer(x, match, authorizer, identity or [])
-
-    async def _lambda_authorizer(self, x: HttpApiExchange, match: RouteMatch, authorizer: LambdaAuthorizer,
-                                 identity: list[str]) -> _Authorized:
-        key = (f"{match.api.id}/{authorizer.name}", tuple(identity))
-        cached = self._authorizer_cache.get(key)
-        if authorizer.result_ttl_seconds > 0 and identity and cached is not None and cached[0] > self.clock():
-            decided: _Authorized | HttpApiError = cached[1]
-        else:
-            decided = await self._call_authorizer(x, match, authorizer, identity)
-            if authorizer.result_ttl_seconds > 0 and identity:
-                self._authorizer_cache[key] = (self.clock() + authorizer.result_ttl_seconds, decided)
-        if isinstance(decided, HttpApiError):
-            raise decided
-        x.authorizer = decided.variables
-        return decided
-
-    async def _call_authorizer(self, x: HttpApiExchange, match: RouteMatch, authorizer: LambdaAuthorizer,
-                               identity: list[str]) -> _Authorized | HttpApiError:
-        function = self.deployment.function_by_arn(authorizer.function_arn or "")
-        if function is None:
-            return errors.internal_server_error(f"the authorizer {authorizer.name} names {authorizer.function_arn}, "
-                                                "which the definition does not define",
-                                                authorizer_error="The authorizer function could not be invoked")
-        arn = route_arn(self.deployment.region, self.deployment.account_id, match.api.id, match.stage.name,
-                        x.request.method, match.path)
-        if authorizer.payload_format_version == "2.0":
-            event: dict[str, Any] = authorizer_event_v2(build_event_v2(x.request, match, x.ids,
-                                                                       self.deployment.account_id), arn, identity)
-        else:
-            event = authorizer_event_v1(build_event_v1(x.request, match, x.ids, self.deployment.account_id), arn,
-                                        identity)
-        invoked = await call(self.invoker, function, orjson.dumps(event), AUTHORIZER_TIMEOUT_MS)
-        if not isinstance(invoked, Answered):
-            return errors.internal_server_error(f"the authorizer {authorizer.name} failed: {invoked}",
-                                                authorizer_error="The authorizer function failed")
-        decided = decide_lambda(authorizer, invoked.payload, arn)
-        if isinstance(decided, HttpApiError):
-            return decided
-        variables = dict(decided.context)
-        if decided.principal_id is not None:
-            variables["principalId"] = decided.principal_id
-        return _Authorized(decided.context_v2(), decided.context_v1(), variables)
-
     def _function(self, match: RouteMatch) -> Function:
         integration = match.route.integration
         arn = integration.function_arn if integration is not None else None
@@ -231,7 +149,7 @@ class HttpApiGateway:
         key = (function.arn, arns)
         decision = self._decisions.get(key)
         if decision is None:
-            if len(self._decisions) > 4096:
+            if len(self._decisions) > PERMISSION_CACHE_SIZE:
                 self._decisions.clear()
             decision = self._decisions[key] = permission.decide(self.deployment, function, arns)
         if not decision.allowed:
@@ -240,7 +158,7 @@ class HttpApiGateway:
     async def _invoke(self, x: HttpApiExchange, function: Function, event: bytes, timeout_ms: int) -> bytes:
         x.function, x.reached = function, Reached.SENT
         started = time.perf_counter()
-        invoked = await call(self.invoker, function, event, timeout_ms)
+        invoked = await call(self.invoker, function, event, timeout_ms, x.ids.trace_id)
         x.integration_latency_ms = round((time.perf_counter() - started) * 1000)
         if isinstance(invoked, TimedOut):
             raise errors.integration_timeout(timeout_ms)

@@ -12,24 +12,46 @@ audience: `www-authenticate: Bearer scope="" error="invalid_token" error_descrip
 valid audience"` ([DOC]). Other `error_description` texts are not recorded: lambdagate names the failed check in
 AWS's form ([UNCERTAIN]). Missing scopes: 403 with RFC 6750's `insufficient_scope` ([UNCERTAIN]).
 
-Verification is PyJWT's; `verify_token` is the one function that touches it, so that it can be shared with the
-REST Cognito authorizer's local JWKS support.
+The signature is checked by `auth.jwt_signature`, the one verifier REST's Cognito authorizer uses too; the keys come
+from an injected lookup (`IssuerKeys`: `auth.user_pool_keys.UserPoolKeys` when serving, so that `--user-pool-jwks`
+and `lambdagate tokens` serve both kinds of API). Keys that cannot be had locally are lambdagate's limitation: 501.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 
+from ..auth.jwt_signature import InvalidToken, signed_claims, unverified
+from ..auth.user_pool_keys import KeysUnavailable
 from ..definition.model import JwtAuthorizer
 from . import errors
 from .errors import HttpApiError
 
 RSA_ALGORITHMS = ["RS256", "RS384", "RS512"]
 BAD_AUDIENCE = "the token does not have a valid audience"
+
+
+class IssuerKeys(Protocol):
+    async def issuer_key(self, issuer_url: str, kid: str | None) -> jwt.PyJWK | None:
+        """The issuer's key with this `kid`, None when it has none; KeysUnavailable when the keys cannot be had."""
+        ...
+
+
+class JwksKeys:
+    """Issuer keys from JWKS documents in memory (issuer URL -> `{"keys": [...]}`)."""
+
+    def __init__(self, sets: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self._sets = {issuer: jwt.PyJWKSet.from_dict(dict(jwks)) for issuer, jwks in (sets or {}).items()}
+
+    async def issuer_key(self, issuer_url: str, kid: str | None) -> jwt.PyJWK | None:
+        keys = self._sets.get(issuer_url)
+        if keys is None:
+            raise KeysUnavailable(f"no JWKS for the issuer {issuer_url}")
+        return next((k for k in keys.keys if k.key_id == kid), None)
 
 
 @dataclass(frozen=True)
@@ -42,53 +64,46 @@ class JwtAllowed:
         return {"jwt": {"claims": self.claims, "scopes": self.scopes}}
 
 
-class InvalidToken(Exception):
-    """The token fails a check; the message is the `error_description`."""
-
-
 def bearer_token(value: str) -> str:
     return value[7:].strip() if value[:7].lower() == "bearer " else value.strip()
 
 
-def verify_token(token: str, jwks: Mapping[str, Any], issuer: str, now: float) -> dict[str, Any]:
-    """The token's claims when its signature is one of `jwks`' RSA keys and `iss`, `exp`, `nbf`, `iat` hold."""
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
-        raise InvalidToken("the token is not a valid JWT") from None
-    if header.get("alg") not in RSA_ALGORITHMS:
-        raise InvalidToken(f"signing method {header.get('alg')} is invalid")
-    keys = [k for k in jwks.get("keys", []) if isinstance(k, dict) and k.get("kid") == header.get("kid")]
-    if not keys:
-        raise InvalidToken(f"the token's kid {header.get('kid')!r} is not in the issuer's JWKS")
-    try:
-        key = jwt.PyJWK(keys[0]).key
-        claims: dict[str, Any] = jwt.decode(token, key, algorithms=RSA_ALGORITHMS, leeway=0, options={
-            "verify_aud": False, "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_iss": False})
-    except jwt.PyJWTError as e:
-        raise InvalidToken(f"the token's signature is invalid ({e})") from None
-    if claims.get("iss") != issuer:
-        raise InvalidToken(f"the token's issuer {claims.get('iss')!r} is not {issuer!r}")
-    if not isinstance(claims.get("exp"), (int, float)) or claims["exp"] <= now:
-        raise InvalidToken("the token has expired")
-    for claim in ("nbf", "iat"):
-        if isinstance(claims.get(claim), (int, float)) and claims[claim] > now:
-            raise InvalidToken(f"the token's {claim} is in the future")
-    return claims
-
-
-def decide_jwt(authorizer: JwtAuthorizer, identity: list[str] | None, route_scopes: tuple[str, ...],
-               jwks: Mapping[str, Any] | None, now: float) -> JwtAllowed | HttpApiError:
+async def authorize_jwt(authorizer: JwtAuthorizer, identity: list[str] | None, route_scopes: tuple[str, ...],
+                        keys: IssuerKeys, now: float) -> JwtAllowed | HttpApiError:
+    """The token of the identity source verified with the issuer's key, then its claims decided (`decide_claims`)."""
     if not identity:
         return errors.unauthorized("the identity source " + ", ".join(authorizer.identity_source) + " is missing",
                                    www_authenticate="Bearer")
-    if jwks is None:
-        return errors.internal_server_error(f"no JWKS for the issuer {authorizer.issuer}", authorizer_error=(
-            f"could not fetch the JWKS of {authorizer.issuer}"))
+    token = bearer_token(identity[0])
     try:
-        claims = verify_token(bearer_token(identity[0]), jwks, authorizer.issuer, now)
+        header, _claims = unverified(token)
+    except InvalidToken:
+        return _invalid("the token is not a valid JWT")
+    if header.get("alg") not in RSA_ALGORITHMS:
+        return _invalid(f"signing method {header.get('alg')} is invalid")
+    try:
+        key = await keys.issuer_key(authorizer.issuer, header.get("kid"))
+    except KeysUnavailable as e:
+        return errors.not_emulated(str(e))
+    if key is None:
+        return _invalid(f"the token's kid {header.get('kid')!r} is not in the issuer's JWKS")
+    try:
+        claims = signed_claims(token, key, RSA_ALGORITHMS)
     except InvalidToken as e:
-        return _invalid(str(e))
+        return _invalid(f"the token's signature is invalid ({e})")
+    return decide_claims(authorizer, claims, route_scopes, now)
+
+
+def decide_claims(authorizer: JwtAuthorizer, claims: dict[str, Any], route_scopes: tuple[str, ...],
+                  now: float) -> JwtAllowed | HttpApiError:
+    """The checks after the signature: issuer, expiry, not-before, issued-at, audience, then the route's scopes."""
+    if claims.get("iss") != authorizer.issuer:
+        return _invalid(f"the token's issuer {claims.get('iss')!r} is not {authorizer.issuer!r}")
+    if not isinstance(claims.get("exp"), (int, float)) or claims["exp"] <= now:
+        return _invalid("the token has expired")
+    for claim in ("nbf", "iat"):
+        if isinstance(claims.get(claim), (int, float)) and claims[claim] > now:
+            return _invalid(f"the token's {claim} is in the future")
     audience = claims["aud"] if "aud" in claims else claims.get("client_id")
     audiences = audience if isinstance(audience, list) else [audience]
     if not any(a in authorizer.audience for a in audiences if isinstance(a, str)):

@@ -7,7 +7,8 @@ to the authorizer function and the decision taken from its answer, as pure funct
   comma-separated string and `authorizationToken` ([DOC]).
 - With `EnableSimpleResponses` (2.0 only) the answer is `{"isAuthorized": true|false, "context": {...}}`; otherwise
   an IAM policy (`principalId`, `policyDocument`, `context`): allowed when an `Allow` statement for
-  `execute-api:Invoke` covers the route ARN and no `Deny` does.
+  `execute-api:Invoke` covers the route ARN and no `Deny` does, evaluated as for REST (auth/authorizer_policy.py: IAM's
+  wildcards, NotAction/NotResource).
 - Denied: 403 (body [UNCERTAIN]); the authorizer fails or answers something else: 500, with
   `$context.authorizer.error` ([DOC]). The context reaches the integration as `requestContext.authorizer.lambda`
   (2.0) or `requestContext.authorizer` (1.0, with `principalId` [INFERRED from REST]).
@@ -21,7 +22,8 @@ from typing import Any
 import orjson
 
 from .. import arns
-from ..definition.model import LambdaAuthorizer
+from ..auth.authorizer_policy import PolicyError, evaluate, policy_statements
+from ..definition.model import DEFAULT_STAGE, LambdaAuthorizer
 from . import errors
 from .errors import HttpApiError
 from .event import EventV2
@@ -31,7 +33,6 @@ from .event import EventV2
 # lambdagate's ([UNCERTAIN]).
 INVALID_RESPONSE = "The response from the Lambda Authorizer function doesn't match the format that API Gateway expects."
 INVALID_JSON = "Invalid json in authorizer response"
-INVOKE_ACTIONS = ("execute-api:invoke", "execute-api:*", "*")
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,13 @@ class LambdaAllowed:
         return out
 
 
-def route_arn(region: str, account: str, api_id: str, stage: str, method: str, raw_path: str) -> str:
+def route_arn(region: str, account: str, api_id: str, stage: str, method: str, path: str) -> str:
     """`arn:aws:execute-api:<region>:<acct>:<api-id>/<stage>/<METHOD>/<path>` ([DOC] example
-    `arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request`)."""
-    return arns.execute_api_arn(region, account, api_id, stage, method, raw_path)
+    `arn:aws:execute-api:us-east-1:123456789012:abcdef123/test/GET/request`): the path after the stage's segment,
+    which `rawPath` keeps for a named stage (§2.1), as REST's methodArn holds the path after the stage."""
+    if stage != DEFAULT_STAGE and (path == f"/{stage}" or path.startswith(f"/{stage}/")):
+        path = path[len(stage) + 1:] or "/"
+    return arns.execute_api_arn(region, account, api_id, stage, method, path)
 
 
 def authorizer_event_v2(event: EventV2, arn: str, identity: list[str]) -> dict[str, Any]:
@@ -87,23 +91,15 @@ def decide_lambda(authorizer: LambdaAuthorizer, payload: bytes, arn: str) -> Lam
         if not isinstance(allowed, bool):
             return _invalid(f"isAuthorized must be true or false, got {orjson.dumps(allowed).decode()}")
         return LambdaAllowed(context) if allowed else errors.forbidden("the authorizer answered isAuthorized: false")
-    policy = data.get("policyDocument")
-    if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list):
-        return _invalid("an IAM policy answer needs policyDocument.Statement")
-    effects = [str(s.get("Effect")) for s in policy["Statement"] if isinstance(s, dict) and _covers(s, arn)]
+    try:
+        statements = policy_statements(data.get("policyDocument"))
+    except PolicyError as e:
+        return _invalid(e.hint)
+    verdict, _statement = evaluate(statements, arn)
     principal = data.get("principalId")
-    if "Deny" in effects or "Allow" not in effects:
+    if verdict != "allow":
         return errors.forbidden(f"the authorizer's policy does not allow execute-api:Invoke on {arn}")
     return LambdaAllowed(context, None if principal is None else str(principal))
-
-
-def _covers(statement: dict[str, Any], arn: str) -> bool:
-    actions = statement.get("Action", [])
-    resources = statement.get("Resource", [])
-    actions = [actions] if isinstance(actions, str) else actions
-    resources = [resources] if isinstance(resources, str) else resources
-    return any(str(a).lower() in INVOKE_ACTIONS for a in actions) and \
-        any(arns.arn_like(str(r), arn) for r in resources)
 
 
 def _invalid(reason: str) -> HttpApiError:

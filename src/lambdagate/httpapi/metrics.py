@@ -22,16 +22,19 @@ class MetricSample:
 
 
 def metric_sample(x: HttpApiExchange) -> MetricSample | None:
-    """None when no stage matched: there is no API to count it under."""
-    if x.match is None:
+    """None when no stage matched: there is no API to count it under. A request that reached a stage but no route
+    counts on the API and stage only."""
+    reached = x.api_stage
+    if reached is None:
         return None
-    api, stage, route = x.match.api, x.match.stage, x.match.route
+    api, stage = reached
     dimensions: list[tuple[tuple[str, str], ...]] = [(("ApiId", api.id),), (("ApiId", api.id), ("Stage", stage.name))]
-    settings = dict(stage.route_settings).get(route.route_key)
+    route_key = x.match.route.route_key if x.match is not None else None
+    settings = dict(stage.route_settings).get(route_key or "")
     detailed = (settings.detailed_metrics_enabled if settings and settings.detailed_metrics_enabled is not None
                 else stage.default_route_settings.detailed_metrics_enabled)
-    if detailed:
-        dimensions.append((("ApiId", api.id), ("Stage", stage.name), ("Route", route.route_key)))
+    if detailed and route_key is not None:
+        dimensions.append((("ApiId", api.id), ("Stage", stage.name), ("Route", route_key)))
     status = x.status
     body = len(x.response.body) if x.response is not None else 0
     values = [("Count", 1.0), ("4xx", 1.0 if 400 <= status < 500 else 0.0), ("5xx", 1.0 if status >= 500 else 0.0),

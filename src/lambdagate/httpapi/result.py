@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from ..proxy import Malformed, parse_proxy_result
+from ..proxy import WHOLE, Malformed, parse_proxy_result
 from .errors import WRONG_BODY_TYPE_MESSAGE
 
 DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -45,12 +45,18 @@ class Result:
     inferred: bool = False
 
 
-class MalformedResult(Exception):
-    """Why a result breaks the payload format's rules (for the terminal, `doctor` and the access log)."""
+_FIELD = re.compile(r"^(?P<path>[A-Za-z][\w-]*(?:\.[^:]+)?): ")
 
-    def __init__(self, reason: str, integration_error: str = "") -> None:
+
+class MalformedResult(Exception):
+    """Why a result breaks the payload format's rules (for the terminal, `doctor` and the access log); `path` is the
+    field at fault (`statusCode`, `headers.X-Meta`, `cookies`, `body`) or WHOLE for the answer as a whole."""
+
+    def __init__(self, reason: str, integration_error: str = "", path: str | None = None) -> None:
         super().__init__(reason)
         self.integration_error = integration_error
+        found = _FIELD.match(reason)
+        self.path = path or (found.group("path") if found else WHOLE)
 
 
 def parse_result_v2(payload: bytes) -> Result:
@@ -73,7 +79,7 @@ def parse_result_v1(payload: bytes) -> Result:
     try:
         checked = parse_proxy_result(payload)
     except Malformed as e:
-        raise MalformedResult(str(e)) from None
+        raise MalformedResult(str(e), path=e.path) from None
     data = orjson.loads(payload)
     single = _headers(data.get("headers"))
     multi = [(name, text) for name, values in (data.get("multiValueHeaders") or {}).items() if values is not None
@@ -179,4 +185,4 @@ def _decoded(text: str) -> bytes:
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise MalformedResult("isBase64Encoded is true but the body is not valid base64") from None
+        raise MalformedResult("isBase64Encoded is true but the body is not valid base64", path="body") from None

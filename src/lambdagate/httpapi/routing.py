@@ -95,6 +95,14 @@ class HttpRouter:
                 best = candidate
         return best[1] if best is not None else None
 
+    def stage_of(self, decoded_path: str) -> tuple[HttpApi, HttpStage] | None:
+        """The API and stage a path reaches when no route matches it (for the access log and the metrics of its
+        404): a named stage before a `$default` stage, then template order; None when no stage takes it."""
+        found = [(api, stage) for api, _routes, _default in self._apis
+                 for stage in [_stage(api, decoded_path)[0]] if stage is not None]
+        found.sort(key=lambda pair: pair[1].name == DEFAULT_STAGE)
+        return found[0] if found else None
+
     def match_stage(self, api: HttpApi, decoded_path: str) -> RouteMatch | None:
         """The stage `api` would serve the path from, with the `$default` route (or a placeholder `$default` route
         when it has none): for answers that need the stage but no route, such as a CORS preflight."""

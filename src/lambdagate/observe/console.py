@@ -1,5 +1,6 @@
 """What the terminal shows while serving: one access line per request, the functions' output, and for every
-failed request the execution-log lines AWS would have written for it, then lambdagate's own remark."""
+failed request what AWS would have logged of it (a REST API's execution-log lines; an HTTP API, which has no
+execution log, its access-log line with `$context.integrationErrorMessage`), then lambdagate's own remark."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import time
 from typing import TextIO
 
 from ..definition.model import Function
-from ..exchange import Exchange, InvocationLog
+from ..exchange import Exchange, InvocationLog, Recorded
+from ..httpapi import HttpApiExchange
+from ..httpapi.access_log import terminal_line
 from .execution_log import error_tail, prefixed
 
 
@@ -60,15 +63,20 @@ class Console:
     def invocation(self, log: InvocationLog) -> None:
         """The function's lines were shown as they came (`function_output`)."""
 
-    def exchange(self, exchange: Exchange) -> None:
-        if self.quiet and exchange.response.status < 400:
+    def exchange(self, exchange: Recorded) -> None:
+        status = exchange.response.status
+        if self.quiet and status < 400:
             return
         r = exchange.request
         stamp = self._stamp(r.received_at)
-        lines = [f"{stamp} {r.method} {r.target} {exchange.response.status} {exchange.latency_ms:.1f} ms"]
-        if exchange.error is not None and exchange.response.status >= 500:
+        lines = [f"{stamp} {r.method} {r.target} {status} {exchange.latency_ms:.1f} ms"]
+        if isinstance(exchange, Exchange) and exchange.error is not None and status >= 500:
             lines += ["  " + line for line in prefixed(exchange.ids.request_id, error_tail(exchange))]
-        if exchange.error is not None and exchange.error.hint:
-            lines.append(f"  lambdagate: {exchange.error.hint}")
+        elif isinstance(exchange, HttpApiExchange) and exchange.error is not None:
+            line = terminal_line(exchange)
+            if line is not None:
+                lines.append("  " + line)
+        if exchange.hint:
+            lines.append(f"  lambdagate: {exchange.hint}")
         self._pending.append("\n".join(lines))
         self.flush()

@@ -27,13 +27,15 @@ from urllib.parse import quote, unquote
 
 import orjson
 
+from ..httpapi import access_log as http_access_log
 from . import access_log, execution_log
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_BUFFERED = 16 * 1024 * 1024  # held in memory while writes fail
 # How the messages of each kind of compact record are rendered when read.
 RENDERERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {"execution": execution_log.stored_lines,
-                                                              "access": access_log.stored_lines}
+                                                              "access": access_log.stored_lines,
+                                                              "http-access": http_access_log.stored_lines}
 
 
 @dataclass(frozen=True)

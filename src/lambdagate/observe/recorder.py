@@ -3,7 +3,8 @@
 - execution logs in `API-Gateway-Execution-Logs_<apiId>/<stage>` (fact sheet §4.1), at each method's level, kept as
   compact records and rendered when read (execution_log.py);
 - access logs in the stage's AccessLogSetting destination (or `API-Gateway-Access-Logs_<apiId>/<stage>`), in its
-  Format or CLF;
+  Format or CLF; an HTTP API's in its stage's `AccessLogSettings.Format` or lambdagate's CLF with
+  `$context.integrationErrorMessage` (httpapi/access_log.py), and no execution log (HTTP APIs write none);
 - Lambda logs in `/aws/lambda/<function>`, one stream per execution environment (§5.3);
 - metrics per minute (§7);
 - the latest requests, for the dashboard.
@@ -13,8 +14,8 @@ request's way. A write that fails never stops the recording: it is said once on 
 bounded buffer (log_store.py, metrics.py) and the next flush tries again; the queue is bounded too (MAX_QUEUED, the
 oldest dropped and counted). A `.lambdagate/` that cannot be written at start is said once, and nothing is kept on
 disk. The latest requests kept for the dashboard are bounded in count and in bytes: once written, a request keeps
-its execution log's compact record (bodies cut at about 1 KB, as the data trace cuts them, fact sheet §4.1) and its
-function's log up to FUNCTION_LOG_BYTES; the whole of both is in the log store.
+its access log's and execution log's compact records (bodies cut at about 1 KB, as the data trace cuts them, fact
+sheet §4.1) and its function's log up to FUNCTION_LOG_BYTES; the whole of each is in the log store.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..definition.model import Api, Deployment, Function, Method, MethodSetting, Stage
-from ..exchange import Exchange, HttpResponse, InvocationLog
+from ..definition.model import Api, Deployment, Function, HttpApi, HttpStage, Method, MethodSetting, Stage
+from ..exchange import Exchange, HttpResponse, InvocationLog, Recorded
+from ..httpapi import HttpApiExchange
+from ..httpapi import access_log as http_access_log
 from . import access_log
 from .execution_log import at_level, record, render, render_record
 from .log_store import LogStore
@@ -54,8 +57,16 @@ def access_log_group(api: Api) -> str:
     return f"API-Gateway-Access-Logs_{api.id}/{api.stage.name}"
 
 
-def _stream(api: Api) -> str:
-    return hashlib.sha256(f"{api.id}/{api.stage.name}".encode()).hexdigest()[:32]
+def http_access_log_group(api: HttpApi, stage: HttpStage) -> str:
+    """As `access_log_group`, for an HTTP API's stage."""
+    destination = stage.access_log_destination or ""
+    if ":log-group:" in destination:
+        return destination.split(":log-group:", 1)[1].removesuffix(":*")
+    return f"API-Gateway-Access-Logs_{api.id}/{stage.name}"
+
+
+def _stream(api_id: str, stage: str) -> str:
+    return hashlib.sha256(f"{api_id}/{stage}".encode()).hexdigest()[:32]
 
 
 def method_log_level(stage: Stage, resource_path: str, method: Method, default: str) -> str:
@@ -80,12 +91,14 @@ def method_log_level(stage: Stage, resource_path: str, method: Method, default: 
 
 @dataclass
 class RequestRecord:
-    """One request as the dashboard lists it. Once written, `exchange` is a copy without payloads and `log` the
-    compact record of its execution log (execution_log.record); `size` the bytes that this keeps."""
+    """One request as the dashboard lists it. Once written, `exchange` is a copy without payloads, `log` the
+    compact record of its execution log (execution_log.record) and `access` its access-log line's (kind and data,
+    as the log store keeps them; None when none is written); `size` the bytes that this keeps."""
 
-    exchange: Exchange
+    exchange: Recorded
     invocation: InvocationLog | None = None
     log: dict[str, Any] | None = None
+    access: tuple[str, dict[str, Any]] | None = None
     size: int = 0
 
 
@@ -118,7 +131,7 @@ class Recorder:
         self._recent_bytes = 0
         self._by_lambda_request: dict[str, RequestRecord] = {}
         self._early: dict[str, InvocationLog] = {}   # function logs complete before their request was recorded
-        self._queued: deque[Exchange | InvocationLog] = deque()
+        self._queued: deque[Recorded | InvocationLog] = deque()
         self.queue_dropped = 0                       # requests and invocations never written: the queue was full
         self._failing: str | None = None             # why the last write failed, while it does
         self._streams: dict[str, str] = {}
@@ -130,24 +143,26 @@ class Recorder:
         self._default_level = level or "full"
 
     # -- on the request's way: cheap ------------------------------------------------------------------------------
-    def exchange(self, exchange: Exchange) -> None:
+    def exchange(self, exchange: Recorded) -> None:
         """A console test writes no execution or access log and no metrics (only the function's own log)."""
-        if not exchange.test_invoke:
+        test_invoke = isinstance(exchange, Exchange) and exchange.test_invoke
+        if not test_invoke:
             self.metrics.record(exchange, self._fallback)
         entry = RequestRecord(exchange)
-        self.recent[exchange.ids.request_id] = entry
+        self.recent[exchange.request_id] = entry
         if len(self.recent) > RECENT:
             self._forget_oldest()
         lambda_id = exchange.lambda_request_id
         if lambda_id:
             entry.invocation = self._early.pop(lambda_id, None)
             self._by_lambda_request[lambda_id] = entry
-        if not exchange.test_invoke:
+        if not test_invoke:
             self._queue(exchange)
         else:  # never written: kept as a written request is
-            self._keep(entry, record(exchange, self.level(exchange)))
+            assert isinstance(exchange, Exchange)
+            self._keep(entry, record(exchange, self.level(exchange)), None)
 
-    def _queue(self, item: Exchange | InvocationLog) -> None:
+    def _queue(self, item: Recorded | InvocationLog) -> None:
         self._queued.append(item)
         if len(self._queued) > MAX_QUEUED:
             self._queued.popleft()
@@ -182,8 +197,10 @@ class Recorder:
             return self._default_level
         return self._levels.get((m.api.id, m.resource.path, m.method.http_method), self._default_level)
 
-    def execution_log(self, exchange: Exchange) -> list[str]:
-        """The request's execution log as the stage keeps it (its method's level)."""
+    def execution_log(self, exchange: Recorded) -> list[str]:
+        """The request's execution log as the stage keeps it (its method's level); none for an HTTP API."""
+        if not isinstance(exchange, Exchange):
+            return []
         return at_level(render(exchange), self.level(exchange), exchange.response.status >= 400)
 
     def request_log(self, entry: RequestRecord) -> list[str]:
@@ -191,6 +208,31 @@ class Recorder:
         if entry.log is None:
             return self.execution_log(entry.exchange)
         return at_level(render_record(entry.log), entry.log.get("level", "full"), entry.exchange.response.status >= 400)
+
+    def request_access_log(self, entry: RequestRecord) -> list[str]:
+        """The access-log line of one of the latest requests, as the stage writes it; none without a stage, or for
+        a console test."""
+        # not written yet: the whole request is still there
+        found = self._access_record(entry.exchange) if entry.log is None else entry.access
+        if found is None:
+            return []
+        kind, data = found
+        return (http_access_log.stored_lines if kind == "http-access" else access_log.stored_lines)(data)
+
+    def _access_record(self, x: Recorded) -> tuple[str, dict[str, Any]] | None:
+        """(kind, compact record) of a request's access-log line, as the log store keeps it."""
+        if isinstance(x, HttpApiExchange):
+            reached = x.api_stage
+            if reached is None:  # AWS writes nothing when no stage matched (aws-http-api.md §2.1)
+                return None
+            log_format = reached[1].access_log_format or http_access_log.LAMBDAGATE_FORMAT
+            return "http-access", http_access_log.record(x, self.deployment.account_id, log_format)
+        if isinstance(x, Exchange) and not x.test_invoke:
+            api = x.match.api if x.match is not None else self._first
+            if api is not None:
+                log_format = api.stage.access_log_format or access_log.CLF
+                return "access", access_log.record(x, self.deployment.account_id, log_format)
+        return None
 
     def flush(self) -> None:
         while self._queued:
@@ -207,18 +249,20 @@ class Recorder:
             await asyncio.sleep(0)
         self._finish()
 
-    def _take(self, count: int) -> list[Exchange | InvocationLog]:
+    def _take(self, count: int) -> list[Recorded | InvocationLog]:
         return [self._queued.popleft() for _ in range(min(count, len(self._queued)))]
 
-    def _write(self, items: list[Exchange | InvocationLog]) -> None:
+    def _write(self, items: list[Recorded | InvocationLog]) -> None:
         store = self.store
         for item in items:
             if isinstance(item, InvocationLog):
                 if store is not None:
                     store.put_many(f"/aws/lambda/{item.function.name}", item.stream, item.lines, item.started_at)
                 self._keep_invocation(item)
-            else:
+            elif isinstance(item, Exchange):
                 self._write_exchange(store, item)
+            elif isinstance(item, HttpApiExchange):
+                self._write_http_exchange(store, item)
 
     def _finish(self, everything: bool = False) -> None:
         if self.store is not None:
@@ -247,23 +291,40 @@ class Recorder:
         entry = self.recent.get(exchange.ids.request_id)
         level = self.level(exchange)
         rec = record(exchange, level) if exchange.match is not None and level != "off" else None
+        access = self._access_record(exchange)
         if entry is not None and entry.exchange is exchange:
-            self._keep(entry, rec)
-        if api is None or store is None:
+            self._keep(entry, rec, access)
+        if api is None or store is None or access is None:
             return
-        at = exchange.request.received_at
-        stream = self._streams.get(api.id) or self._streams.setdefault(api.id, _stream(api))
-        data = access_log.record(exchange, self.deployment.account_id, api.stage.access_log_format or access_log.CLF)
+        data = dict(access[1])
         kinds: tuple[tuple[str, str], ...] = ((access_log_group(api), "access"),)
         if rec is not None and (level != "error" or exchange.response.status >= 400):
             data.update(rec)   # one record for both logs, serialised once (their keys agree where they meet)
             kinds += ((execution_log_group(api), "execution"),)
-        store.put_records(kinds, stream, data, at)
+        store.put_records(kinds, self._stream(api.id, api.stage.name), data, exchange.request.received_at)
+
+    def _write_http_exchange(self, store: LogStore | None, x: HttpApiExchange) -> None:
+        entry = self.recent.get(x.request_id)
+        access = self._access_record(x)
+        if entry is not None and entry.exchange is x:
+            self._keep(entry, None, access)
+        reached = x.api_stage
+        if store is None or access is None or reached is None:
+            return
+        api, stage = reached
+        store.put_records(((http_access_log_group(api, stage), "http-access"),), self._stream(api.id, stage.name),
+                          access[1], x.request.received_at)
+
+    def _stream(self, api_id: str, stage: str) -> str:
+        key = f"{api_id}/{stage}"
+        return self._streams.get(key) or self._streams.setdefault(key, _stream(api_id, stage))
 
     # -- the latest requests, bounded ---------------------------------------------------------------------------
-    def _keep(self, entry: RequestRecord, rec: dict[str, Any] | None) -> None:
-        """A written request keeps its log's compact record and a copy of itself without payloads."""
+    def _keep(self, entry: RequestRecord, rec: dict[str, Any] | None,
+              access: tuple[str, dict[str, Any]] | None) -> None:
+        """A written request keeps its logs' compact records and a copy of itself without payloads."""
         entry.log = rec if rec is not None else {"reached": 0, "level": "off"}
+        entry.access = access
         entry.exchange = _without_payloads(entry.exchange)
         self._resize(entry)
 
@@ -277,8 +338,8 @@ class Recorder:
             self._resize(entry)
 
     def _resize(self, entry: RequestRecord) -> None:
-        size = _size(entry.log) + (_size(entry.invocation.lines) if entry.invocation is not None else 0)
-        if entry.exchange.ids.request_id in self.recent:
+        size = _size(entry.log) + _size(entry.access) + (_size(entry.invocation.lines) if entry.invocation else 0)
+        if entry.exchange.request_id in self.recent:
             self._recent_bytes += size - entry.size
         entry.size = size
         while self._recent_bytes > RECENT_BYTES and len(self.recent) > 1:
@@ -298,11 +359,15 @@ def _reason(e: OSError) -> str:
     return f"[Errno {e.errno}] {e.strerror}" if e.errno is not None else str(e)
 
 
-def _without_payloads(x: Exchange) -> Exchange:
-    """What the dashboard's list needs of a request once its log is kept: no bodies, no headers."""
+def _without_payloads(x: Recorded) -> Recorded:
+    """What the dashboard's list needs of a request once its logs are kept: no bodies, no headers."""
+    request = replace(x.request, body=b"", headers=())
+    if isinstance(x, HttpApiExchange):
+        return replace(x, request=request, response=HttpResponse(x.response.status), event=None, result=None)
+    assert isinstance(x, Exchange)
     call = replace(x.call, event=b"", result=None) if x.call is not None else None
-    return replace(x, request=replace(x.request, body=b"", headers=()), response=HttpResponse(x.response.status),
-                   call=call, method_response_headers=[], mock=None)
+    return replace(x, request=request, response=HttpResponse(x.response.status), call=call,
+                   method_response_headers=[], mock=None)
 
 
 def _shortened(log: InvocationLog) -> InvocationLog:

@@ -2,6 +2,8 @@
 'use strict';
 
 const METRICS = ['Count', '4XXError', '5XXError', 'Latency', 'IntegrationLatency'];
+// HTTP APIs name their error metrics 4xx and 5xx (rows with ApiId); they share REST's charts
+const HTTP_NAMES = { '4XXError': '4xx', '5XXError': '5xx' };
 let selected = null;
 
 async function getJson(url) {
@@ -11,6 +13,7 @@ async function getJson(url) {
 }
 
 function seriesKey(row) {
+  if (row.ApiId !== undefined) return `${row.ApiId} (HTTP API) / ${row.Stage} / ${row.Route}`;
   return `${row.ApiName} / ${row.Stage} / ${row.Method || '-'} ${row.Resource || '(no resource)'}`;
 }
 
@@ -31,7 +34,7 @@ function perMinute(rows, metric, minutes) {
     if (series && seriesKey(row) !== series) continue;
     const point = points.get(row.minute);
     if (!point) continue;
-    const value = row[metric];
+    const value = row.ApiId !== undefined ? row[HTTP_NAMES[metric] || metric] : row[metric];
     if (value === null || value === undefined) continue;
     if (typeof value === 'object') {
       point.sum += value.Average * value.SampleCount;
@@ -84,7 +87,8 @@ async function refreshRequests() {
     tr.dataset.requestId = r.requestId;
     if (r.requestId === selected) tr.className = 'selected';
     tr.append(cell(new Date(r.time).toLocaleTimeString()), cell(r.method), cell(r.path),
-      cell(String(r.status), `s${String(r.status)[0]}`), cell(`${r.latencyMs.toFixed(1)} ms`), cell(r.function || ''));
+      cell(String(r.status), `s${String(r.status)[0]}`), cell(`${r.latencyMs.toFixed(1)} ms`),
+      cell(r.api ? `${r.api}${r.kind === 'HTTP' ? ' (HTTP)' : ''}` : ''), cell(r.resource || ''), cell(r.function || ''));
     tr.addEventListener('click', () => showRequest(r.requestId));
     return tr;
   }));
@@ -116,7 +120,9 @@ async function showRequest(requestId) {
     `${detail.method} ${detail.path} → ${detail.status} in ${detail.latencyMs} ms` +
     (detail.error ? ` (${detail.error})` : '') + (detail.hint ? ` — ${detail.hint}` : '');
   document.getElementById('detail-authorization').textContent = describeAuthorization(detail);
-  document.getElementById('execution-log').textContent = detail.executionLog.join('\n') || '(no execution log)';
+  document.getElementById('execution-log').textContent = detail.executionLog.join('\n') ||
+    (detail.kind === 'HTTP' ? '(HTTP APIs write no execution log)' : '(no execution log)');
+  document.getElementById('access-log').textContent = (detail.accessLog || []).join('\n') || '(no access log line)';
   document.getElementById('function-log').textContent = detail.functionLog.join('\n') || '(no function log)';
   for (const tr of document.querySelectorAll('#requests tbody tr')) {
     tr.classList.toggle('selected', tr.dataset.requestId === requestId);
@@ -134,7 +140,7 @@ async function refresh() {
 
 async function start() {
   const overview = await getJson('/api/overview');
-  document.getElementById('apis').textContent = overview.apis.map((a) => `${a.name} (${a.stage})`).join(', ');
+  document.getElementById('apis').textContent = overview.apis.map((a) => `${a.name} (${a.kind === 'HTTP' ? 'HTTP API, ' : ''}${a.stage})`).join(', ');
   document.getElementById('series').addEventListener('change', refreshCharts);
   document.getElementById('window').addEventListener('change', refreshCharts);
   await refresh();
