@@ -72,12 +72,13 @@ class LogStore:
         self.put_records(((group, kind),), stream, data, timestamp)
 
     def put_records(self, kinds: tuple[tuple[str, str], ...], stream: str, data: dict[str, Any],
-                    timestamp: float) -> None:
-        """One record's data for several (group, kind)s, serialised once."""
+                    timestamp: float) -> int:
+        """One record's data for several (group, kind)s, serialised once; the bytes of the data."""
         blob = orjson.dumps(data)
         head = orjson.dumps({"timestamp": int(timestamp * 1000), "stream": stream})[:-1]
         for group, kind in kinds:
             self._add(group, b'%s,"kind":"%s","data":%s}' % (head, kind.encode(), blob))
+        return len(blob)
 
     def _add(self, group: str, record: bytes) -> None:
         self._buffer.append((group, record))

@@ -29,6 +29,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..definition.model import Api, Deployment, Function, HttpApi, HttpStage, Method, MethodSetting, Stage
 from ..exchange import Exchange, HttpResponse, InvocationLog, Recorded
 from ..httpapi import HttpApiExchange
@@ -93,13 +95,15 @@ def method_log_level(stage: Stage, resource_path: str, method: Method, default: 
 class RequestRecord:
     """One request as the dashboard lists it. Once written, `exchange` is a copy without payloads, `log` the
     compact record of its execution log (execution_log.record) and `access` its access-log line's (kind and data,
-    as the log store keeps them; None when none is written); `size` the bytes that this keeps."""
+    as the log store keeps them; None when none is written), the two sharing one dict where both are written, as the
+    store does; `size` about the bytes that this keeps (the records' as serialised, the function log's)."""
 
     exchange: Recorded
     invocation: InvocationLog | None = None
     log: dict[str, Any] | None = None
     access: tuple[str, dict[str, Any]] | None = None
     size: int = 0
+    log_bytes: int = 0
 
 
 def writable(folder: Path) -> OSError | None:
@@ -160,7 +164,8 @@ class Recorder:
             self._queue(exchange)
         else:  # never written: kept as a written request is
             assert isinstance(exchange, Exchange)
-            self._keep(entry, record(exchange, self.level(exchange)), None)
+            rec = record(exchange, self.level(exchange))
+            self._keep(entry, rec, None, len(orjson.dumps(rec)))
 
     def _queue(self, item: Recorded | InvocationLog) -> None:
         self._queued.append(item)
@@ -292,28 +297,35 @@ class Recorder:
         level = self.level(exchange)
         rec = record(exchange, level) if exchange.match is not None and level != "off" else None
         access = self._access_record(exchange)
-        if entry is not None and entry.exchange is exchange:
-            self._keep(entry, rec, access)
-        if api is None or store is None or access is None:
+        if api is None or access is None:   # no REST API to log it under (rec is None too: nothing matched)
+            if entry is not None and entry.exchange is exchange:
+                self._keep(entry, None, None, 0)
             return
-        data = dict(access[1])
+        data = access[1]
         kinds: tuple[tuple[str, str], ...] = ((access_log_group(api), "access"),)
-        if rec is not None and (level != "error" or exchange.response.status >= 400):
+        if rec is not None:
             data.update(rec)   # one record for both logs, serialised once (their keys agree where they meet)
-            kinds += ((execution_log_group(api), "execution"),)
-        store.put_records(kinds, self._stream(api.id, api.stage.name), data, exchange.request.received_at)
+            if level != "error" or exchange.response.status >= 400:
+                kinds += ((execution_log_group(api), "execution"),)
+        at = exchange.request.received_at
+        size = store.put_records(kinds, self._stream(api.id, api.stage.name), data, at) if store is not None else 0
+        if entry is not None and entry.exchange is exchange:
+            self._keep(entry, data if rec is not None else None, access, size or len(orjson.dumps(data)))
 
     def _write_http_exchange(self, store: LogStore | None, x: HttpApiExchange) -> None:
         entry = self.recent.get(x.request_id)
         access = self._access_record(x)
-        if entry is not None and entry.exchange is x:
-            self._keep(entry, None, access)
         reached = x.api_stage
-        if store is None or access is None or reached is None:
+        if access is None or reached is None:   # no stage reached: AWS writes no access log
+            if entry is not None and entry.exchange is x:
+                self._keep(entry, None, None, 0)
             return
         api, stage = reached
-        store.put_records(((http_access_log_group(api, stage), "http-access"),), self._stream(api.id, stage.name),
-                          access[1], x.request.received_at)
+        size = store.put_records(((http_access_log_group(api, stage), "http-access"),),
+                                 self._stream(api.id, stage.name), access[1], x.request.received_at) \
+            if store is not None else 0
+        if entry is not None and entry.exchange is x:
+            self._keep(entry, None, access, size or len(orjson.dumps(access[1])))
 
     def _stream(self, api_id: str, stage: str) -> str:
         key = f"{api_id}/{stage}"
@@ -321,10 +333,11 @@ class Recorder:
 
     # -- the latest requests, bounded ---------------------------------------------------------------------------
     def _keep(self, entry: RequestRecord, rec: dict[str, Any] | None,
-              access: tuple[str, dict[str, Any]] | None) -> None:
+              access: tuple[str, dict[str, Any]] | None, log_bytes: int) -> None:
         """A written request keeps its logs' compact records and a copy of itself without payloads."""
         entry.log = rec if rec is not None else {"reached": 0, "level": "off"}
         entry.access = access
+        entry.log_bytes = log_bytes
         entry.exchange = _without_payloads(entry.exchange)
         self._resize(entry)
 
@@ -338,7 +351,7 @@ class Recorder:
             self._resize(entry)
 
     def _resize(self, entry: RequestRecord) -> None:
-        size = _size(entry.log) + _size(entry.access) + (_size(entry.invocation.lines) if entry.invocation else 0)
+        size = entry.log_bytes + (_size(entry.invocation.lines) if entry.invocation is not None else 0)
         if entry.exchange.request_id in self.recent:
             self._recent_bytes += size - entry.size
         entry.size = size
@@ -389,12 +402,6 @@ def _shortened(log: InvocationLog) -> InvocationLog:
     return replace(log, lines=(*head, note, *lines[-2:]))
 
 
-def _size(value: object) -> int:
-    """About the bytes a JSON-like value holds."""
-    if isinstance(value, (str, bytes)):
-        return len(value) + 50
-    if isinstance(value, dict):
-        return sum(_size(k) + _size(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return sum(_size(v) for v in value) + 50
-    return 50
+def _size(lines: tuple[str, ...]) -> int:
+    """About the bytes a function log's lines hold."""
+    return sum(len(line) + 50 for line in lines) + 50
