@@ -12,7 +12,9 @@ import pytest
 
 from lambdagate.definition.loader import load_definition
 from lambdagate.definition.mapping import read_mapping
-from lambdagate.definition.model import Api, Deployment, Method, MethodAuth
+from lambdagate.definition.model.auth import MethodAuth
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.restapi import Api, Method
 from lambdagate.definition.stack import LoadOptions
 from lambdagate.errors import DefinitionError
 

@@ -17,7 +17,8 @@ from harness import RunningGateway
 from lambdagate import Gateway
 from lambdagate.definition.loader import load_definition
 from lambdagate.definition.mapping import read_mapping
-from lambdagate.definition.model import Deployment, Method, MethodSetting
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.restapi import Method, MethodSetting
 from lambdagate.definition.stack import LoadOptions
 from lambdagate.errors import DefinitionError
 

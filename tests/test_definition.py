@@ -178,7 +178,7 @@ Resources:
 
 
 def test_sam_gateway_responses_method_settings_and_a_plain_lambda_function(tmp_path: Path) -> None:
-    from lambdagate.definition.model import GatewayResponse, MethodSetting
+    from lambdagate.definition.model.restapi import GatewayResponse, MethodSetting
 
     d = load_deployment(write(tmp_path, SAM_API), LoadOptions(state_dir=tmp_path / ".s"))
     (api,) = d.apis

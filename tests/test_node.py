@@ -210,7 +210,7 @@ def test_unsupported_runtime_is_reported_and_the_others_still_serve(node: Runnin
 
 def test_without_node_on_path_the_function_is_reported_and_others_serve(
     monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambdagate.definition.model import Function
+    from lambdagate.definition.model.function import Function
     from lambdagate.runtime.catalog import UnsupportedRuntime
 
     monkeypatch.setenv("PATH", "/nonexistent")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import copy_app
 from harness import RunningGateway
-from lambdagate.definition.model import Build, Function
+from lambdagate.definition.model.function import Build, Function
 from lambdagate.runtime.watch import counts_as_code, outermost, sources, touched
 
 CASES = [

@@ -30,7 +30,7 @@ from .httpapi_openapi import (
     routes_from_paths,
     timeout_ms,
 )
-from .model import (
+from .model.httpapi import (
     DEFAULT_ROUTE,
     DEFAULT_STAGE,
     HTTP_API_TIMEOUT_MS,
@@ -43,9 +43,9 @@ from .model import (
     HttpStage,
     JwtAuthorizer,
     LambdaAuthorizer,
-    Location,
     RouteSettings,
 )
+from .model.location import Location
 from .openapi import InvalidDefinition, function_arn_of
 from .stack import Keys, Stack
 from .template import Template, load_template

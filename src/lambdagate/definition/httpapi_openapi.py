@@ -22,10 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .model import (
+from .model.httpapi import (
     DEFAULT_ROUTE,
     HTTP_API_TIMEOUT_MS,
-    HTTP_METHODS,
     CorsConfiguration,
     HttpAuthorizationType,
     HttpAuthorizer,
@@ -33,9 +32,10 @@ from .model import (
     HttpRoute,
     JwtAuthorizer,
     LambdaAuthorizer,
-    Location,
     PayloadFormatVersion,
 )
+from .model.location import Location
+from .model.restapi import HTTP_METHODS
 from .openapi import ANY_METHOD_KEY, INTEGRATION_KEY, InvalidDefinition, function_arn_of
 
 CORS_KEY = "x-amazon-apigateway-cors"

@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .model import HTTP_METHODS, GatewayResponse, Integration, IntegrationResponse, Location, Method, Resource, Stage
+from .model.location import Location
+from .model.restapi import HTTP_METHODS, GatewayResponse, Integration, IntegrationResponse, Method, Resource, Stage
 from .resource_ids import resource_id
 from .stages import substitute
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from ..errors import DefinitionError
 from . import openapi, resource_ids, restapi_security
-from .model import Api, GatewayResponse, Integration, Location, Method, Stage
+from .model.location import Location
+from .model.restapi import Api, GatewayResponse, Integration, Method, Stage
 from .security import ApiSecurity
 from .stack import Keys, Stack
 from .stages import Candidate, stage_from, unique

@@ -26,7 +26,8 @@ from .code import CodeStore
 from .include import expand_includes
 from .intrinsics import Resolver
 from .mapping import Mapping
-from .model import Location, Permission
+from .model.function import Permission
+from .model.location import Location
 from .template import Template
 
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")

@@ -29,7 +29,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..definition.model import Api, Deployment, Function, HttpApi, HttpStage, Method, MethodSetting, Stage
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
+from ..definition.model.httpapi import HttpApi, HttpStage
+from ..definition.model.restapi import Api, Method, MethodSetting, Stage
 from ..exchange import Exchange, HttpResponse, InvocationLog, Recorded
 from ..httpapi import HttpApiExchange
 from ..httpapi import access_log as http_access_log
