@@ -23,7 +23,7 @@ from typing import Any
 import boto3
 import pytest
 
-from aws_emulator import FAKE_CREDENTIALS, moto_server
+from aws_emulator import aws_environment
 from aws_shapes import REGION
 from lambdagate import cli, errors
 from lambdagate.aws.compare import Answer, differences, mask
@@ -113,10 +113,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def aws() -> Iterator[tuple[str, Stage]]:
     stage = Stage()
-    with moto_server() as endpoint, pytest.MonkeyPatch.context() as patch:
-        for name, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+    with aws_environment():
         client = boto3.Session(region_name=REGION).client("apigateway")
         api = client.create_rest_api(name="hello")["id"]
         root = client.get_resources(restApiId=api)["items"][0]["id"]

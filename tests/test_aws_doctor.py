@@ -21,7 +21,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from aws_emulator import FAKE_CREDENTIALS, moto_server
+from aws_emulator import aws_environment
 from aws_shapes import (
     ACCOUNT,
     REGION,
@@ -71,10 +71,7 @@ class Deployed:
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[Deployed]:
-    with moto_server() as endpoint, package_host() as host, pytest.MonkeyPatch.context() as patch:
-        for name, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+    with aws_environment() as endpoint, package_host() as host:
         session = boto3.Session(region_name=REGION)
         arn = role(session)
         orders = function(session, host, "orders", arn, {"app.py": (MALFORMED, 0o600)})
