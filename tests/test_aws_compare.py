@@ -9,8 +9,6 @@ moto serves the API and its stage, which `--aws` reads.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import threading
 import uuid
@@ -25,7 +23,8 @@ import pytest
 
 from aws_emulator import aws_environment
 from aws_shapes import REGION
-from lambdagate import cli, errors
+from conftest import run_cli
+from lambdagate import errors
 from lambdagate.aws.compare import Answer, differences, mask
 
 TEMPLATE = """Transform: AWS::Serverless-2016-10-31
@@ -124,13 +123,6 @@ def aws() -> Iterator[tuple[str, Stage]]:
             yield api, stage
         finally:
             stage.close()
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = cli.main(list(argv))
-    return code, out.getvalue()
 
 
 def compare(aws: tuple[str, Stage], project: Path, *extra: str) -> tuple[int, str]:

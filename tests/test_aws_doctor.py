@@ -21,6 +21,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+import conftest
 from aws_emulator import aws_environment
 from aws_shapes import (
     ACCOUNT,
@@ -35,7 +36,6 @@ from aws_shapes import (
     resource,
     role,
 )
-from lambdagate import cli
 from lambdagate.aws import doctor, target
 from lambdagate.aws.access import READ_ONLY_OPERATIONS, AwsAccess
 from lambdagate.doctor.findings import Check, Finding, Report
@@ -211,12 +211,10 @@ def test_stack_names_the_api_and_its_stage(aws: Deployed) -> None:
 
 
 def run_cli(*argv: str, access: AwsAccess | None = None) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         if access is not None:
             patch.setattr("lambdagate.aws.commands.AwsFlags.access", lambda self: access)
-        code = cli.main(list(argv))
-    return code, out.getvalue()
+        return conftest.run_cli(*argv)
 
 
 def test_cli_json_sarif_and_annotations(aws: Deployed, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from aws_shapes import package
-from conftest import APPS, copy_app
+from conftest import APPS, copy_app, run_cli
 from harness import RunningGateway
 from lambdagate import Config, Gateway, cli
 from lambdagate.config import Source
@@ -306,13 +306,6 @@ def test_errno_13_from_serve_to_explain(served: RunningGateway) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # The report: human, JSON, SARIF, exit codes
 # ---------------------------------------------------------------------------------------------------------------
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = cli.main(list(argv))
-    return code, out.getvalue()
-
-
 def test_human_report_has_one_line_per_check(report: Report) -> None:
     from lambdagate.doctor.report import ASCII_MARKS, human
 
