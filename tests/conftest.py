@@ -4,6 +4,7 @@ import contextlib
 import io
 import shutil
 import sys
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,15 @@ def copy_app(factory: pytest.TempPathFactory, name: str) -> Path:
     target = factory.mktemp(name) / "app"
     shutil.copytree(APPS / name, target, ignore=shutil.ignore_patterns(".lambdagate"))
     return target
+
+
+def write_project(folder: Path, template: str, name: str = "template.yaml") -> Path:
+    """A project in `folder`: `src/app.py` with a handler, and `template` (dedented) as `name`; its path."""
+    (folder / "src").mkdir(exist_ok=True)
+    (folder / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    path = folder / name
+    path.write_text(textwrap.dedent(template))
+    return path
 
 
 def run_cli(*argv: str, stdin: str = "") -> tuple[int, str]:
