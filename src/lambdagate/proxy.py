@@ -119,8 +119,9 @@ def _status(value: Any) -> int:
     return int(value)
 
 
-def _scalar_text(value: Any, where: str) -> str | None:
-    """Header values: strings, booleans (`true`), numbers (their JSON text); null omits the header (§10.1)."""
+def scalar_text(value: Any) -> str | None:
+    """Header values: strings, booleans (`true`), numbers (their JSON text); null omits the header (§10.1). An
+    object or an array is no scalar: TypeError."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -129,7 +130,14 @@ def _scalar_text(value: Any, where: str) -> str | None:
         return json.dumps(value)
     if isinstance(value, str):
         return value
-    raise Malformed(where, f"{_kind(value)}, expected a string")
+    raise TypeError(_kind(value))
+
+
+def _scalar_text(value: Any, where: str) -> str | None:
+    try:
+        return scalar_text(value)
+    except TypeError:
+        raise Malformed(where, f"{_kind(value)}, expected a string") from None
 
 
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")   # an HTTP token (RFC 9110 §5.1)
@@ -189,15 +197,23 @@ def _body(value: Any) -> str:
     return _scalar_text(value, "body") or ""
 
 
-def _boolean(value: Any, where: str) -> bool:
-    """Booleans, null (false) and the strings "true"/"false" in any case (SAM CLI's trials, §10.1)."""
+def boolean(value: Any) -> bool:
+    """Booleans, null (false) and the strings "true"/"false" in any case (SAM CLI's trials, §10.1); anything else:
+    TypeError."""
     if value is None:
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise Malformed(where, f"expected a boolean, got {_kind(value)}")
+    raise TypeError(_kind(value))
+
+
+def _boolean(value: Any, where: str) -> bool:
+    try:
+        return boolean(value)
+    except TypeError:
+        raise Malformed(where, f"expected a boolean, got {_kind(value)}") from None
 
 
 def response_headers(result: ProxyResult) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from ..proxy import HEADER_NAME, WHOLE, Malformed, base64_body, parse_proxy_result
+from ..proxy import HEADER_NAME, WHOLE, Malformed, base64_body, boolean, parse_proxy_result, scalar_text
 from .errors import WRONG_BODY_TYPE_MESSAGE
 
 DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -109,15 +109,10 @@ def _status(value: Any) -> int:
 
 
 def _scalar(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    if isinstance(value, str):
-        return value
-    raise MalformedResult(f"{where}: expected a string, got {json.dumps(value)[:40]}")
+    try:
+        return scalar_text(value)
+    except TypeError:
+        raise MalformedResult(f"{where}: expected a string, got {json.dumps(value)[:40]}") from None
 
 
 def _valid(name: str, text: str, where: str) -> bool:
@@ -162,13 +157,10 @@ def _body(value: Any) -> str:
 
 
 def _boolean(value: Any, where: str) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise MalformedResult(f"{where}: expected a boolean, got {json.dumps(value)[:40]}")
+    try:
+        return boolean(value)
+    except TypeError:
+        raise MalformedResult(f"{where}: expected a boolean, got {json.dumps(value)[:40]}") from None
 
 
 def _decoded(text: str) -> bytes:
