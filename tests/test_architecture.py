@@ -62,3 +62,16 @@ def test_no_module_is_over_400_lines() -> None:
     """The project's rule: when a module grows past 400 lines, it is split by concept."""
     sizes = {path: len(path.read_text(encoding="utf-8").splitlines()) for path in ROOT.rglob("*.py")}
     assert {str(path.relative_to(ROOT)): n for path, n in sizes.items() if n > 400} == {}
+
+
+def test_definitions_are_read_without_the_request_path() -> None:
+    """Templates -> the model needs nothing of serving: a template can be loaded (doctor, explain, build) without
+    the pipelines, the Lambda runtime or the observers."""
+    serving = {"gateway", "httpapi", "dispatch", "runtime", "observe", "auth", "authorization", "runner", "server",
+               "sync", "dashboard"}
+    assert _imports()["definition"] & serving == set()
+
+
+def test_the_rest_and_http_api_pipelines_meet_only_in_dispatch() -> None:
+    graph = _imports()
+    assert "httpapi" not in graph["gateway"] and not graph["httpapi"] & {"gateway", "dispatch"}
