@@ -15,6 +15,8 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
+
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -51,3 +53,15 @@ def moto_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def aws_environment() -> Iterator[str]:
+    """moto's server, with this process's AWS environment pointed at it until the block ends: the fake credentials,
+    `AWS_ENDPOINT_URL`, and no `AWS_PROFILE`, so that boto3 (and lambdagate's --aws commands) reach moto only.
+    Yields the endpoint."""
+    with moto_server() as endpoint, pytest.MonkeyPatch.context() as patch:
+        for name, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        yield endpoint

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from lambdagate.definition.model import Function
+from lambdagate.definition.model.function import Function
 from lambdagate.exchange import HttpRequest
 from lambdagate.runtime import Answered, FunctionFailed, Invoked, Throttled, Unavailable
 

@@ -8,6 +8,8 @@ import io
 import json
 import os
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,17 @@ class Reply:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+def settled_output(read: Callable[[], str], timeout: float = 5.0) -> str:
+    """`read()` once every invocation so far has its REPORT line (or once `timeout` has passed). A response may come
+    back before the lines its invocation printed have been read; END and REPORT follow all of them (environment.py)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        out = read()
+        if out.count(" START RequestId: ") <= out.count(" REPORT RequestId: ") or time.monotonic() > deadline:
+            return out
+        time.sleep(0.01)
 
 
 class RunningGateway:
@@ -64,6 +77,10 @@ class RunningGateway:
     @property
     def console(self) -> str:
         return self.console_out.getvalue()
+
+    def settled(self, timeout: float = 5.0) -> str:
+        """The console once every invocation so far has its REPORT line."""
+        return settled_output(lambda: self.console, timeout)
 
     def raw(self, data: bytes, timeout: float = 60) -> Reply:
         """Write `data` (request line, headers and any body, exactly as the test spelled them) and read one reply."""

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from harness import Reply
+from harness import Reply, settled_output
 
 START_TIMEOUT = 600.0   # first use installs packages from PyPI / npm
 
@@ -70,12 +70,7 @@ class Served:
 
     def settled(self, timeout: float = 5.0) -> str:
         """The output once every invocation so far has its REPORT line."""
-        deadline = time.monotonic() + timeout
-        while True:
-            out = self.output
-            if out.count(" START RequestId: ") <= out.count(" REPORT RequestId: ") or time.monotonic() > deadline:
-                return out
-            time.sleep(0.01)
+        return settled_output(lambda: self.output, timeout)
 
     def close(self) -> None:
         """SIGTERM (lambdagate stops its environments itself), SIGKILL for the group if it does not end."""

@@ -10,21 +10,9 @@ import pytest
 from lambdagate import errors
 from lambdagate.auth.api_keys import UsagePlans, startup_lines, unusable_methods
 from lambdagate.auth.throttling import Limits, period_start
-from lambdagate.definition.model import (
-    Api,
-    ApiKey,
-    Deployment,
-    Integration,
-    Method,
-    MethodAuth,
-    MethodSetting,
-    Quota,
-    Resource,
-    Stage,
-    Throttle,
-    UsagePlan,
-    UsagePlanStage,
-)
+from lambdagate.definition.model.auth import ApiKey, MethodAuth, Quota, Throttle, UsagePlan, UsagePlanStage
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.restapi import Api, Integration, Method, MethodSetting, Resource, Stage
 from lambdagate.exchange import HttpRequest
 
 VALUE = "abcdefghij0123456789KEY"

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_project
 from lambdagate.definition.loader import load_definition
 from lambdagate.definition.mapping import read_mapping
-from lambdagate.definition.model import Api, Deployment, Method, MethodAuth
+from lambdagate.definition.model.auth import MethodAuth
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.restapi import Api, Method
 from lambdagate.definition.stack import LoadOptions
 from lambdagate.errors import DefinitionError
 
@@ -87,14 +90,6 @@ Resources:
 """.replace("POOL_ARN", POOL)
 
 
-def write(tmp_path: Path, text: str, name: str = "template.yaml") -> Path:
-    (tmp_path / "src").mkdir(exist_ok=True)
-    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
 def load(path: Path, **options: object) -> Deployment:
     return load_definition(path, LoadOptions(state_dir=path.parent / ".lambdagate", **options))  # type: ignore[arg-type]
 
@@ -104,7 +99,7 @@ def methods(api: Api) -> dict[tuple[str, str], Method]:
 
 
 def test_sam_auth(tmp_path: Path) -> None:
-    d = load(write(tmp_path, SAM))
+    d = load(write_project(tmp_path, SAM))
     [api] = d.apis
     by_name = {a.name: a for a in api.authorizers}
     token, request, cognito = by_name["TokenAuth"], by_name["RequestAuth"], by_name["CognitoAuth"]
@@ -141,7 +136,7 @@ def test_sam_auth(tmp_path: Path) -> None:
     assert [(p.function, p.source_arn) for p in authorizer_permissions] == [
         (ACCOUNT_ARN + "AuthFn", f"arn:aws:execute-api:us-east-1:123456789012:{api.id}/authorizers/*")] * 2
     assert not any("not emulated" in w for w in d.warnings)   # every form is enforced (authorization.py)
-    assert load(write(tmp_path, SAM)).api_keys[0].value == key.value   # the same generated key next time
+    assert load(write_project(tmp_path, SAM)).api_keys[0].value == key.value   # the same generated key next time
 
 
 @pytest.mark.parametrize(("change", "message", "line"), [
@@ -165,7 +160,7 @@ def test_sam_auth(tmp_path: Path) -> None:
         "sec1.1-DOC-ttl-max", "bad-regex", "sam-unknown-model", "sam-usage-plan-mode"])
 def test_sam_auth_errors(tmp_path: Path, change: tuple[str, str], message: str, line: int) -> None:
     assert change[0] in SAM
-    path = write(tmp_path, SAM.replace(*change))
+    path = write_project(tmp_path, SAM.replace(*change))
     with pytest.raises(DefinitionError) as info:
         load(path)
     assert message in str(info.value)
@@ -178,14 +173,14 @@ def test_sam_none_needs_a_default_authorizer(tmp_path: Path) -> None:
         "Path: /keyed, Method: get, Auth: {ApiKeyRequired: true}", "Path: /keyed, Method: get, Auth: {Authorizer: "
         "TokenAuth, ApiKeyRequired: true}")
     with pytest.raises(DefinitionError, match="'NONE' is only a valid value when a DefaultAuthorizer"):
-        load(write(tmp_path, text))
+        load(write_project(tmp_path, text))
 
 
 def test_sam_shared_usage_plan_and_api_wide_api_key(tmp_path: Path) -> None:
     text = SAM.replace("CreateUsagePlan: PER_API", "CreateUsagePlan: SHARED").replace(
         "        DefaultAuthorizer: TokenAuth\n",
         "        DefaultAuthorizer: TokenAuth\n        ApiKeyRequired: true\n")
-    d = load(write(tmp_path, text))
+    d = load(write_project(tmp_path, text))
     [plan] = d.usage_plans
     assert plan.name == "ServerlessUsagePlan" and d.api_keys[0].name == "ServerlessApiKey"
     m = methods(d.apis[0])
@@ -261,7 +256,7 @@ Resources:
 
 
 def test_cloudformation_resources(tmp_path: Path) -> None:
-    d = load(write(tmp_path, CFN))
+    d = load(write_project(tmp_path, CFN))
     [api] = d.apis
     [authorizer] = api.authorizers
     assert (authorizer.name, authorizer.ttl_seconds, authorizer.function_arn) == ("token", 0, ACCOUNT_ARN + "Fn")
@@ -297,7 +292,7 @@ def test_cloudformation_resources(tmp_path: Path) -> None:
         "sec5-DOC-parameter-name", "sec4.1-DOC-key-length", "sec4.2-DOC-period", "sec4.4-key-type"])
 def test_cloudformation_errors_name_file_and_line(tmp_path: Path, change: tuple[str, str], message: str) -> None:
     assert change[0] in CFN
-    path = write(tmp_path, CFN.replace(*change))
+    path = write_project(tmp_path, CFN.replace(*change))
     with pytest.raises(DefinitionError) as info:
         load(path)
     assert message in str(info.value) and str(info.value).startswith(f"{path}:")
@@ -431,7 +426,7 @@ def test_sam_definition_body_methods_get_the_default_authorizer(tmp_path: Path) 
                   Lambda: {{FunctionArn: !GetAtt AuthFn.Arn}}
               DefinitionBody: {json.dumps(body)}
         """)
-    [api] = load(write(tmp_path, text)).apis
+    [api] = load(write_project(tmp_path, text)).apis
     m = methods(api)
     lambda_id = next(a.id for a in api.authorizers if a.name == "Lambda")
     assert m[("GET", "/books")].auth.authorizer_id == lambda_id          # no security of its own
@@ -446,7 +441,7 @@ def test_a_template_s_own_user_pool_and_sam_s_generated_stage(tmp_path: Path) ->
         "CreateUsagePlan: PER_API", "CreateUsagePlan: NONE")
     text += ("  Pool:\n    Type: AWS::Cognito::UserPool\n  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n"
              "    Properties:\n      ApiStages: [{ApiId: !Ref Api, Stage: !Ref ApidevStage}]\n")
-    d = load(write(tmp_path, text))
+    d = load(write_project(tmp_path, text))
     cognito = next(a for a in d.apis[0].authorizers if a.type == "COGNITO_USER_POOLS")
     [arn] = cognito.provider_arns
     assert arn.startswith("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_") and len(arn) == 71

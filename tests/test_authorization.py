@@ -22,27 +22,21 @@ from lambdagate.auth import tokens
 from lambdagate.auth.sigv4 import IamCredentials
 from lambdagate.auth.user_pool_keys import UserPoolKeys
 from lambdagate.context_variables import request_context
-from lambdagate.definition.model import (
-    Api,
+from lambdagate.definition.model.auth import (
     ApiKey,
     Authorizer,
-    Deployment,
-    Function,
-    GatewayResponse,
-    Integration,
-    Method,
     MethodAuth,
     MethodRequest,
     Model,
-    Permission,
     Quota,
     RequestValidator,
-    Resource,
-    Stage,
     Throttle,
     UsagePlan,
     UsagePlanStage,
 )
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.function import Function, Permission
+from lambdagate.definition.model.restapi import Api, GatewayResponse, Integration, Method, Resource, Stage
 from lambdagate.exchange import Decision, Exchange, HttpRequest, Mode, Reached
 from lambdagate.gateway import ApiGateway
 from lambdagate.observe.execution_log import record, render, render_record

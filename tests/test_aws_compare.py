@@ -9,8 +9,6 @@ moto serves the API and its stage, which `--aws` reads.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import threading
 import uuid
@@ -23,9 +21,10 @@ from typing import Any
 import boto3
 import pytest
 
-from aws_emulator import FAKE_CREDENTIALS, moto_server
+from aws_emulator import aws_environment
 from aws_shapes import REGION
-from lambdagate import cli, errors
+from conftest import run_cli
+from lambdagate import errors
 from lambdagate.aws.compare import Answer, differences, mask
 
 TEMPLATE = """Transform: AWS::Serverless-2016-10-31
@@ -113,10 +112,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def aws() -> Iterator[tuple[str, Stage]]:
     stage = Stage()
-    with moto_server() as endpoint, pytest.MonkeyPatch.context() as patch:
-        for name, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+    with aws_environment():
         client = boto3.Session(region_name=REGION).client("apigateway")
         api = client.create_rest_api(name="hello")["id"]
         root = client.get_resources(restApiId=api)["items"][0]["id"]
@@ -127,13 +123,6 @@ def aws() -> Iterator[tuple[str, Stage]]:
             yield api, stage
         finally:
             stage.close()
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = cli.main(list(argv))
-    return code, out.getvalue()
 
 
 def compare(aws: tuple[str, Stage], project: Path, *extra: str) -> tuple[int, str]:

@@ -21,7 +21,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from aws_emulator import FAKE_CREDENTIALS, moto_server
+import conftest
+from aws_emulator import aws_environment
 from aws_shapes import (
     ACCOUNT,
     REGION,
@@ -35,7 +36,6 @@ from aws_shapes import (
     resource,
     role,
 )
-from lambdagate import cli
 from lambdagate.aws import doctor, target
 from lambdagate.aws.access import READ_ONLY_OPERATIONS, AwsAccess
 from lambdagate.doctor.findings import Check, Finding, Report
@@ -71,10 +71,7 @@ class Deployed:
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[Deployed]:
-    with moto_server() as endpoint, package_host() as host, pytest.MonkeyPatch.context() as patch:
-        for name, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+    with aws_environment() as endpoint, package_host() as host:
         session = boto3.Session(region_name=REGION)
         arn = role(session)
         orders = function(session, host, "orders", arn, {"app.py": (MALFORMED, 0o600)})
@@ -214,12 +211,10 @@ def test_stack_names_the_api_and_its_stage(aws: Deployed) -> None:
 
 
 def run_cli(*argv: str, access: AwsAccess | None = None) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         if access is not None:
             patch.setattr("lambdagate.aws.commands.AwsFlags.access", lambda self: access)
-        code = cli.main(list(argv))
-    return code, out.getvalue()
+        return conftest.run_cli(*argv)
 
 
 def test_cli_json_sarif_and_annotations(aws: Deployed, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import boto3
 import pytest
 
-from aws_emulator import FAKE_CREDENTIALS, moto_server
+from aws_emulator import aws_environment
 from aws_shapes import ACCOUNT, REGION, package_host, proxy_method, resource, role
 from aws_shapes import function as create_function
 from lambdagate import cli, commands
@@ -73,10 +73,7 @@ def put(session: boto3.Session, group: str, stream: str, messages: list[str], at
 
 @pytest.fixture(scope="module")
 def aws() -> Iterator[Logged]:
-    with moto_server() as endpoint, package_host() as host, pytest.MonkeyPatch.context() as patch:
-        for name, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_PROFILE", raising=False)
+    with aws_environment(), package_host() as host:
         session = boto3.Session(region_name=REGION)
         arn = create_function(session, host, "items", role(session), {"app.py": ("", 0o644)})
         client = session.client("apigateway")

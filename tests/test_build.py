@@ -23,7 +23,7 @@ from lambdagate.build import prepared
 from lambdagate.build.esbuild import arguments
 from lambdagate.build.hints import unbuilt_hint
 from lambdagate.config import Source
-from lambdagate.definition.model import Build, Function
+from lambdagate.definition.model.function import Build, Function
 from lambdagate.doctor import examine
 from served import Served, lambdagate
 

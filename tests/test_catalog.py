@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lambdagate.definition.model import Function, Location
+from lambdagate.definition.model.function import Function
+from lambdagate.definition.model.location import Location
 from lambdagate.runtime.catalog import (
     NODE_RUNTIMES,
     PROVIDED_RUNTIMES,

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APPS
+from conftest import APPS, write_project
 from harness import RunningGateway
 from lambdagate import Gateway
 from lambdagate.definition.loader import load_definition
 from lambdagate.definition.mapping import read_mapping
-from lambdagate.definition.model import Deployment, Method, MethodSetting
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.restapi import Method, MethodSetting
 from lambdagate.definition.stack import LoadOptions
 from lambdagate.errors import DefinitionError
 
@@ -110,13 +111,6 @@ def test_a_stage_no_api_has_is_an_error_listing_the_stages(tmp_path: Path) -> No
 
 
 # -- other shapes -----------------------------------------------------------------------------------------------
-def write(tmp_path: Path, text: str) -> Path:
-    (tmp_path / "src").mkdir(exist_ok=True)
-    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return {}\n")
-    (tmp_path / "template.yaml").write_text(textwrap.dedent(text))
-    return tmp_path / "template.yaml"
-
-
 BODY = """\
 Resources:
   Fn:
@@ -152,7 +146,7 @@ Resources:
 
 
 def test_body_and_a_deployments_stage(tmp_path: Path) -> None:
-    path = write(tmp_path, BODY)
+    path = write_project(tmp_path, BODY)
     d = load(path, tmp_path)
     (api,) = d.apis
     assert (api.name, api.stage.name, api.stage.variables) == ("from-body", "v1", {"mode": "strict"})
@@ -175,7 +169,7 @@ def test_body_s3_location_as_a_local_file(tmp_path: Path) -> None:
                 httpMethod: POST
                 uri: https://example.com/items
         """))
-    path = write(tmp_path, """\
+    path = write_project(tmp_path, """\
         Resources:
           Api:
             Type: AWS::ApiGateway::RestApi
@@ -222,7 +216,7 @@ Parameters:
 
 
 def test_code_in_s3_and_functions_outside_the_template_come_from_the_mapping(tmp_path: Path) -> None:
-    path = write(tmp_path, S3_CODE)
+    path = write_project(tmp_path, S3_CODE)
     with pytest.raises(DefinitionError) as info:
         load(path, tmp_path)
     assert str(info.value).startswith(f"{path}:8: Resources.Fn.Properties.Code: Code is in S3 "
@@ -277,7 +271,7 @@ Resources:
 ])
 def test_broken_templates_name_file_line_and_field(tmp_path: Path, extra: str, line: int, words: str) -> None:
     """`line` counts within `extra`, which follows the 7 lines of API."""
-    path = write(tmp_path, API + extra)
+    path = write_project(tmp_path, API + extra)
     with pytest.raises(DefinitionError) as info:
         load(path, tmp_path)
     message = str(info.value)
@@ -290,7 +284,7 @@ def test_cli_serves_cloudformation_and_reports_errors_without_traceback(tmp_path
                            str(TEMPLATE), "--json"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(json.loads(done.stdout)["body"])["order"] == "7"
-    broken = write(tmp_path, S3_CODE)
+    broken = write_project(tmp_path, S3_CODE)
     done = subprocess.run([sys.executable, "-m", "lambdagate", "serve", "--template", str(broken)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2

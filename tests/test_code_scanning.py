@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdagate import cli
+from conftest import run_cli
 from lambdagate.code_scanning import Result, sarif, workflow_commands
 
 LOGS = Path(__file__).parent / "logs"
@@ -36,14 +36,6 @@ def test_sarif_rules_and_locations() -> None:
     assert run["results"][0]["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "app.log"},
                                                                     "region": {"startLine": 3}}}]
     assert run["results"][1]["locations"] == []
-
-
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), pytest.MonkeyPatch.context() as patch:
-        patch.setattr("sys.stdin", io.StringIO(""))
-        code = cli.main(list(argv))
-    return code, out.getvalue()
 
 
 def test_explain_sarif_and_annotations_point_at_the_log_line(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from lambdagate import cli, errors
 from lambdagate.auth import cognito, tokens
 from lambdagate.auth.user_pool_keys import UserPoolKeys, jwks_flags
-from lambdagate.definition.model import Authorizer
+from lambdagate.definition.model.auth import Authorizer
 from lambdagate.errors import LambdagateError
 
 POOL = "us-east-1_LocalPool1"

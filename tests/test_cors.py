@@ -15,7 +15,8 @@ from conftest import APPS
 from fakes import FakeInvoker, request
 from harness import RunningGateway
 from lambdagate.context_variables import request_context
-from lambdagate.definition.model import Api, Deployment, GatewayResponse, Stage
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.restapi import Api, GatewayResponse, Stage
 from lambdagate.exchange import Exchange
 from lambdagate.gateway import ApiGateway
 

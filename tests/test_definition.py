@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from conftest import write_project
 from lambdagate.definition.sam import LoadOptions, load_deployment
 from lambdagate.errors import DefinitionError
 
@@ -55,16 +55,8 @@ Resources:
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "template.yaml") -> Path:
-    (tmp_path / "src").mkdir(exist_ok=True)
-    (tmp_path / "src" / "app.py").write_text("def handler(e, c):\n    return {}\n")
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
 def test_sam_template_with_globals_parameters_conditions(tmp_path: Path) -> None:
-    d = load_deployment(write(tmp_path, GOOD), LoadOptions(state_dir=tmp_path / ".lambdagate"))
+    d = load_deployment(write_project(tmp_path, GOOD), LoadOptions(state_dir=tmp_path / ".lambdagate"))
     (fn,) = d.functions.values()
     assert fn.arn == "arn:aws:lambda:us-east-1:123456789012:function:Fn"
     assert fn.timeout == 7.0 and fn.memory_size == 256
@@ -82,7 +74,7 @@ def test_sam_template_with_globals_parameters_conditions(tmp_path: Path) -> None
 
 
 def test_parameter_overrides_and_ids_are_stable(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD)
+    path = write_project(tmp_path, GOOD)
     first = load_deployment(path, LoadOptions(parameter_overrides={"Stage": "prod"}, state_dir=tmp_path / ".s"))
     again = load_deployment(path, LoadOptions(parameter_overrides={"Stage": "prod"}, state_dir=tmp_path / ".s"))
     (fn,) = first.functions.values()
@@ -95,7 +87,7 @@ def test_json_template(tmp_path: Path) -> None:
     data = {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
         "CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
         "Events": {"E": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}}}}}
-    d = load_deployment(write(tmp_path, json.dumps(data, indent=2), "template.json"),
+    d = load_deployment(write_project(tmp_path, json.dumps(data, indent=2), "template.json"),
                         LoadOptions(state_dir=tmp_path / ".s"))
     assert [r.path for r in d.apis[0].resources] == ["/"]
 
@@ -119,7 +111,7 @@ def test_json_template(tmp_path: Path) -> None:
     ("- just\n- a list\n", 1, "a mapping"),
 ])
 def test_broken_templates_name_file_line_and_field(tmp_path: Path, text: str, line: int, words: str) -> None:
-    path = write(tmp_path, text)
+    path = write_project(tmp_path, text)
     with pytest.raises(DefinitionError) as info:
         load_deployment(path, LoadOptions(state_dir=tmp_path / ".s"))
     message = str(info.value)
@@ -128,7 +120,7 @@ def test_broken_templates_name_file_line_and_field(tmp_path: Path, text: str, li
 
 
 def test_cli_reports_a_broken_template_in_one_line_without_traceback(tmp_path: Path) -> None:
-    path = write(tmp_path, "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+    path = write_project(tmp_path, "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
                            "      Handler: app.handler\n")
     done = subprocess.run([sys.executable, "-m", "lambdagate", "serve", "--template", str(path)],
                           capture_output=True, text=True, timeout=60)
@@ -178,9 +170,9 @@ Resources:
 
 
 def test_sam_gateway_responses_method_settings_and_a_plain_lambda_function(tmp_path: Path) -> None:
-    from lambdagate.definition.model import GatewayResponse, MethodSetting
+    from lambdagate.definition.model.restapi import GatewayResponse, MethodSetting
 
-    d = load_deployment(write(tmp_path, SAM_API), LoadOptions(state_dir=tmp_path / ".s"))
+    d = load_deployment(write_project(tmp_path, SAM_API), LoadOptions(state_dir=tmp_path / ".s"))
     (api,) = d.apis
     assert api.gateway_responses == (
         GatewayResponse("DEFAULT_4XX", 404, (("gatewayresponse.header.Access-Control-Allow-Origin", "'*'"),
@@ -197,7 +189,7 @@ def test_sam_gateway_responses_method_settings_and_a_plain_lambda_function(tmp_p
 ])
 def test_sam_gateway_response_errors_are_sams(tmp_path: Path, old: str, new: str, words: str) -> None:
     text = SAM_API.replace(old, new)
-    path = write(tmp_path, text)
+    path = write_project(tmp_path, text)
     with pytest.raises(DefinitionError) as info:
         load_deployment(path, LoadOptions(state_dir=tmp_path / ".s"))
     line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith(new))

@@ -16,7 +16,9 @@ from harness import RunningGateway
 from lambdagate import Gateway, cli
 from lambdagate.config import Source
 from lambdagate.definition.loader import load
-from lambdagate.definition.model import DEFAULT_ROUTE, Deployment, Location
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.httpapi import DEFAULT_ROUTE
+from lambdagate.definition.model.location import Location
 from lambdagate.dispatch import PortRouter
 from lambdagate.exchange import HttpRequest
 from lambdagate.runner import describe_routes, startup_notices

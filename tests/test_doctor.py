@@ -11,15 +11,14 @@ import contextlib
 import io
 import json
 import shutil
-import stat
-import zipfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import APPS, copy_app
+from aws_shapes import package
+from conftest import APPS, copy_app, run_cli
 from harness import RunningGateway
 from lambdagate import Config, Gateway, cli
 from lambdagate.config import Source
@@ -221,20 +220,12 @@ def test_event_files_instead_of_routes(app: Path, tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # .zip packages: the stored modes, and the handler at the root
 # ---------------------------------------------------------------------------------------------------------------
-def _zip(path: Path, entries: dict[str, tuple[str, int]]) -> None:
-    with zipfile.ZipFile(path, "w") as z:
-        for name, (text, mode) in entries.items():
-            info = zipfile.ZipInfo(name)
-            info.create_system = 3
-            info.external_attr = (mode | (stat.S_IFDIR if name.endswith("/") else stat.S_IFREG)) << 16
-            z.writestr(info, text)
-
-
 CODE = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'zipped'}\n"
 
 
 def test_zip_entry_modes(tmp_path: Path) -> None:
-    _zip(tmp_path / "package.zip", {"app.py": (CODE, 0o600), "lib/": ("", 0o700), "lib/util.py": ("", 0o644)})
+    (tmp_path / "package.zip").write_bytes(package({"app.py": (CODE, 0o600), "lib/": ("", 0o700),
+                                                     "lib/util.py": ("", 0o644)}))
     (tmp_path / "template.yaml").write_text(
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Zipped:\n    Type: AWS::Serverless::Function\n"
         "    Properties:\n      CodeUri: package.zip\n      Handler: app.handler\n      Runtime: python3.11\n"
@@ -246,7 +237,7 @@ def test_zip_entry_modes(tmp_path: Path) -> None:
 
 
 def test_package_zipped_with_its_folder(app: Path, tmp_path: Path) -> None:
-    _zip(tmp_path / "build.zip", {"src/": ("", 0o755), "src/good.py": (CODE, 0o644)})
+    (tmp_path / "build.zip").write_bytes(package({"src/": ("", 0o755), "src/good.py": (CODE, 0o644)}))
     report = examine(Source(template=app / "template.yaml"), ["GoodFunction"], package_file=tmp_path / "build.zip",
                      today=BEFORE_DEPRECATIONS)
     f = finding(report, "GoodFunction", "package", "package.handler-not-at-root")
@@ -315,13 +306,6 @@ def test_errno_13_from_serve_to_explain(served: RunningGateway) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # The report: human, JSON, SARIF, exit codes
 # ---------------------------------------------------------------------------------------------------------------
-def run_cli(*argv: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = cli.main(list(argv))
-    return code, out.getvalue()
-
-
 def test_human_report_has_one_line_per_check(report: Report) -> None:
     from lambdagate.doctor.report import ASCII_MARKS, human
 

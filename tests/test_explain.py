@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import APPS
+from conftest import APPS, run_cli
 from harness import RunningGateway
 from lambdagate import cli, commands, errors
 from lambdagate.explain import Explanation, explain_text
@@ -281,14 +280,6 @@ def test_round_trip_through_the_log_store(served: RunningGateway) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # The command
 # ---------------------------------------------------------------------------------------------------------------
-def run_cli(*argv: str, stdin: str = "") -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = cli.main(list(argv))
-    return code, out.getvalue()
-
-
 def test_cli_exit_codes(tmp_path: Path) -> None:
     assert run_cli("explain", str(LOGS / "success.txt"))[0] == 0
     code, text = run_cli("explain", str(LOGS / "cloudwatch-malformed.txt"))

@@ -12,16 +12,9 @@ import orjson
 import pytest
 
 from fakes import LAMBDA_REQUEST_ID, FakeInvoker, FunctionError, request
-from lambdagate.definition.model import (
-    Api,
-    Deployment,
-    Function,
-    Integration,
-    Method,
-    Permission,
-    Resource,
-    Stage,
-)
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.function import Function, Permission
+from lambdagate.definition.model.restapi import Api, Integration, Method, Resource, Stage
 from lambdagate.exchange import Exchange, Mode, Reached
 from lambdagate.gateway import ApiGateway
 from lambdagate.observe import execution_log

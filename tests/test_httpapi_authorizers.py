@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from lambdagate.definition.model import HttpStage, JwtAuthorizer, LambdaAuthorizer, RouteSettings
+from lambdagate.definition.model.httpapi import HttpStage, JwtAuthorizer, LambdaAuthorizer, RouteSettings
 from lambdagate.httpapi.errors import HttpApiError
 from lambdagate.httpapi.jwt_authorizer import JwksKeys, JwtAllowed, authorize_jwt
 from lambdagate.httpapi.lambda_authorizer import LambdaAllowed, decide_lambda

@@ -11,7 +11,8 @@ import pytest
 from conftest import APPS
 from lambdagate.config import Source
 from lambdagate.definition.loader import load
-from lambdagate.definition.model import Deployment, HttpApi, JwtAuthorizer, LambdaAuthorizer
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.httpapi import HttpApi, JwtAuthorizer, LambdaAuthorizer
 from lambdagate.errors import DefinitionError
 
 REGION_ACCOUNT = "arn:aws:execute-api:us-east-1:123456789012"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from lambdagate.definition.model import HttpApi, HttpRoute, HttpStage
+from lambdagate.definition.model.httpapi import HttpApi, HttpRoute, HttpStage
 from lambdagate.exchange import HttpRequest
 from lambdagate.httpapi.event import build_event_v2
 from lambdagate.httpapi.event_v1 import build_event_v1

@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from conftest import APPS
 from lambdagate.config import Source
 from lambdagate.definition.loader import load
-from lambdagate.definition.model import Deployment, Function
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.function import Function
 from lambdagate.exchange import HttpRequest, HttpResponse
 from lambdagate.httpapi import Answered, FunctionFailed, HttpApiExchange, HttpApiGateway, Invoked, Reached, Throttled
 from lambdagate.httpapi.access_log import LAMBDAGATE_FORMAT, access_log_line

@@ -17,7 +17,7 @@ import pytest
 from conftest import copy_app
 from harness import RunningGateway
 from lambdagate import cli
-from lambdagate.definition.model import HttpApi
+from lambdagate.definition.model.httpapi import HttpApi
 from lambdagate.explain import explain_text
 from lambdagate.observe.log_store import LogStore
 

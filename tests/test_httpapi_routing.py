@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdagate.definition.model import HttpApi, HttpRoute, HttpStage
+from lambdagate.definition.model.httpapi import HttpApi, HttpRoute, HttpStage
 from lambdagate.httpapi.routing import HttpRouter, UndecodablePath, decode_path
 
 

@@ -14,17 +14,10 @@ import pytest
 from lambdagate import errors
 from lambdagate.auth.authorizer_cache import AuthorizerCache
 from lambdagate.auth.lambda_authorizer import Authorized, AuthorizerCall, FailedInvocation, LambdaAuthorizers
-from lambdagate.definition.model import (
-    Api,
-    Authorizer,
-    Deployment,
-    Function,
-    Integration,
-    Method,
-    Permission,
-    Resource,
-    Stage,
-)
+from lambdagate.definition.model.auth import Authorizer
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.function import Function, Permission
+from lambdagate.definition.model.restapi import Api, Integration, Method, Resource, Stage
 from lambdagate.exchange import HttpRequest
 
 REGION, ACCOUNT, API = "us-east-1", "123456789012", "abcdef1234"

@@ -28,17 +28,6 @@ def node(request: pytest.FixtureRequest) -> Iterator[RunningGateway]:
     running.close()
 
 
-def settled(node: RunningGateway, timeout: float = 5.0) -> str:
-    """The console once every invocation so far has its REPORT line. A response may come back before the lines its
-    invocation printed have been read; END and REPORT follow all of them (environment.py)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        console = node.console
-        if console.count(" START RequestId: ") <= console.count(" REPORT RequestId: ") or time.monotonic() > deadline:
-            return console
-        time.sleep(0.005)
-
-
 def function_error_line(console: str, message: str) -> bool:
     return f"Lambda execution failed with status 200 due to customer function error: {message}. Lambda request id: " \
         in console
@@ -83,7 +72,7 @@ def test_context_and_environment(node: RunningGateway) -> None:
 
 def test_callback_waits_for_the_event_loop_unless_told_not_to(node: RunningGateway) -> None:
     node.request("GET", "/waits")
-    lines = settled(node).splitlines()
+    lines = node.settled().splitlines()
     fired = next(i for i, line in enumerate(lines) if "timer fired before the answer" in line)
     report = next(i for i, line in enumerate(lines) if i > fired and "[FnWaits] END" in line)
     assert fired < report
@@ -97,7 +86,7 @@ def test_callback_waits_for_the_event_loop_unless_told_not_to(node: RunningGatew
 def test_console_lines_have_lambdas_format(node: RunningGateway) -> None:
     reply = node.request("GET", "/logs")
     request_id = reply.body.decode()
-    console = settled(node)
+    console = node.settled()
     assert re.search(rf"\[FnLogs\] \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z\t{request_id}\tINFO\thello {{ a: 1 }}",
                      console)
     assert f"{request_id}\tERROR\tmulti" in console
@@ -110,7 +99,7 @@ def test_each_invocation_owns_the_lines_it_printed(node: RunningGateway) -> None
     quiet = node.request("GET", "/promise")
     assert quiet.status == 201
     ids.append(node.request("GET", "/logs").body.decode())
-    console = settled(node)
+    console = node.settled()
     lines = [line for line in console.splitlines() if line.startswith("[FnLogs] ")]
     for request_id in ids:
         start = lines.index(f"[FnLogs] START RequestId: {request_id} Version: $LATEST")
@@ -162,7 +151,7 @@ def test_init_errors(node: RunningGateway) -> None:
     syntax = node.request("GET", "/syntax")
     missing = node.request("GET", "/missing-module")
     assert syntax.status == missing.status == 502
-    console = settled(node)
+    console = node.settled()
     assert "[FnSyntax] REPORT" in console
     assert "Status: error\tError Type: Runtime.UserCodeSyntaxError\t" in console
     assert "due to customer function error: SyntaxError: " in console
@@ -210,7 +199,7 @@ def test_unsupported_runtime_is_reported_and_the_others_still_serve(node: Runnin
 
 def test_without_node_on_path_the_function_is_reported_and_others_serve(
     monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambdagate.definition.model import Function
+    from lambdagate.definition.model.function import Function
     from lambdagate.runtime.catalog import UnsupportedRuntime
 
     monkeypatch.setenv("PATH", "/nonexistent")

@@ -18,7 +18,9 @@ from lambdagate import Gateway
 from lambdagate.config import Source
 from lambdagate.definition.loader import load
 from lambdagate.definition.mapping import parse_function_flag, read_mapping
-from lambdagate.definition.model import Condition, Deployment, Method
+from lambdagate.definition.model.deployment import Deployment
+from lambdagate.definition.model.function import Condition
+from lambdagate.definition.model.restapi import Method
 from lambdagate.definition.policy import read_policy
 from lambdagate.errors import DefinitionError, LambdagateError
 

@@ -10,16 +10,8 @@ import pytest
 
 from lambdagate import errors
 from lambdagate.auth.request_validation import validate
-from lambdagate.definition.model import (
-    Api,
-    Integration,
-    Method,
-    MethodRequest,
-    Model,
-    RequestValidator,
-    Resource,
-    Stage,
-)
+from lambdagate.definition.model.auth import MethodRequest, Model, RequestValidator
+from lambdagate.definition.model.restapi import Api, Integration, Method, Resource, Stage
 from lambdagate.definition.validators import model_url, with_built_ins
 from lambdagate.exchange import HttpRequest
 

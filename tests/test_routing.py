@@ -18,7 +18,7 @@ import pytest
 from conftest import APPS
 from harness import RunningGateway
 from lambdagate import routing
-from lambdagate.definition.model import Api, Integration, Method, Resource, Stage
+from lambdagate.definition.model.restapi import Api, Integration, Method, Resource, Stage
 from lambdagate.routing import Router
 from lambdagate.runner import describe_routes
 

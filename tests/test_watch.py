@@ -13,7 +13,7 @@ import pytest
 
 from conftest import copy_app
 from harness import RunningGateway
-from lambdagate.definition.model import Build, Function
+from lambdagate.definition.model.function import Build, Function
 from lambdagate.runtime.watch import counts_as_code, outermost, sources, touched
 
 CASES = [
@@ -92,15 +92,6 @@ def served(app_dir: Path) -> Iterator[RunningGateway]:
     running.close()
 
 
-def _settled(served: RunningGateway, timeout: float = 5.0) -> str:
-    deadline = time.monotonic() + timeout
-    while True:
-        console = served.console
-        if console.count(" START RequestId: ") <= console.count(" REPORT RequestId: ") or time.monotonic() > deadline:
-            return console
-        time.sleep(0.01)
-
-
 def test_ten_sequential_requests_to_a_codeuri_dot_function_give_one_cold_start(served: RunningGateway) -> None:
     pids = set()
     for _ in range(10):
@@ -110,7 +101,7 @@ def test_ten_sequential_requests_to_a_codeuri_dot_function_give_one_cold_start(s
         time.sleep(0.05)   # the recorder writes logs to .lambdagate/ meanwhile; the watcher must not see them
     time.sleep(0.6)        # past the watcher's debounce
     assert served.request("GET", "/root").status == 200
-    console = _settled(served)
+    console = served.settled()
     reports = [line for line in console.splitlines() if "[RootFunction] REPORT" in line]
     assert len(reports) == 11
     assert sum("Init Duration" in line for line in reports) == 1

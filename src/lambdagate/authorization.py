@@ -23,7 +23,9 @@ from .auth.lambda_authorizer import AuthorizerCall, FailedInvocation, LambdaAuth
 from .auth.sigv4 import IamCredentials
 from .auth.user_pool_keys import UserPoolKeys
 from .context_variables import request_context
-from .definition.model import Authorizer, Deployment, Function
+from .definition.model.auth import Authorizer
+from .definition.model.deployment import Deployment
+from .definition.model.function import Function
 from .errors import LAMBDA_THROTTLED_LINE, GatewayError
 from .exchange import Authorization, Decision, Exchange
 from .routing import Match

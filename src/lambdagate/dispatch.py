@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .definition.model import DEFAULT_ROUTE, DEFAULT_STAGE, Deployment, HttpApi, HttpRoute, HttpStage
+from .definition.model.deployment import Deployment
+from .definition.model.httpapi import DEFAULT_ROUTE, DEFAULT_STAGE, HttpApi, HttpRoute, HttpStage
 from .exchange import Exchange, HttpRequest, Mode
 from .gateway import ApiGateway
 from .httpapi import HttpApiExchange, HttpApiGateway

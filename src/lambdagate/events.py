@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus
 
 import orjson
 
-from .definition.model import Api
+from .definition.model.restapi import Api
 from .exchange import TEST_INVOKE_STAGE, HttpRequest, RequestIds
 from .media import matches_binary_type
 from .routing import Match

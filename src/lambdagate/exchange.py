@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import ids
 
 if TYPE_CHECKING:
-    from .definition.model import Function
+    from .definition.model.function import Function
     from .errors import GatewayError
     from .routing import Match
 

@@ -23,7 +23,8 @@ from .auth.throttling import Limits
 from .auth.user_pool_keys import UserPoolKeys
 from .authorization import MethodAuthorization
 from .build.hints import unbuilt_hint
-from .definition.model import Deployment, Function
+from .definition.model.deployment import Deployment
+from .definition.model.function import Function
 from .errors import GatewayError
 from .events import build_event, encode_event, identity_with_key
 from .exchange import (

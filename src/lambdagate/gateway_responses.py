@@ -12,7 +12,7 @@ its type, else of DEFAULT_4XX or DEFAULT_5XX by its class. Types nobody customis
 from __future__ import annotations
 
 from .context_variables import render, request_context
-from .definition.model import Api, GatewayResponse
+from .definition.model.restapi import Api, GatewayResponse
 from .errors import LIMITATION, GatewayError
 from .events import query_parameters
 from .exchange import Exchange, HttpResponse

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from . import errors
-from .definition.model import Integration, IntegrationResponse
+from .definition.model.restapi import Integration, IntegrationResponse
 from .errors import GatewayError
 from .exchange import HttpRequest
 from .media import matches_binary_type

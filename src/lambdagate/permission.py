@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import arns
-from .definition.model import Api, Condition, Deployment, Function, Permission
+from .definition.model.deployment import Deployment
+from .definition.model.function import Condition, Function, Permission
+from .definition.model.restapi import Api
 
 INVOKE_ACTIONS = frozenset({"lambda:invokefunction", "lambda:*", "*"})
 API_GATEWAY_PRINCIPALS = frozenset({"apigateway.amazonaws.com", "*"})

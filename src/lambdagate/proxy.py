@@ -51,13 +51,15 @@ class Malformed(Exception):
 @dataclass(frozen=True)
 class ProxyResult:
     status: int
-    headers: tuple[tuple[str, str], ...]   # multiValueHeaders first, then headers; one entry per wire line
+    headers: tuple[tuple[str, str], ...]   # one entry per wire line, in the order `parse_proxy_result` says
     body: str
     is_base64: bool
 
 
-def parse_proxy_result(payload: bytes) -> ProxyResult:
-    """Validate the function's answer; raise Malformed with the first violation."""
+def parse_proxy_result(payload: bytes, headers_first: bool = False) -> ProxyResult:
+    """Validate the function's answer; raise Malformed with the first violation. A REST API sends the
+    multiValueHeaders first, then the headers not among them; an HTTP API's payload 1.0 the other way round
+    (`headers_first`, docs/aws-http-api.md §5.8 [REC])."""
     try:
         data = orjson.loads(payload)
     except orjson.JSONDecodeError:
@@ -71,8 +73,9 @@ def parse_proxy_result(payload: bytes) -> ProxyResult:
     status = _status(data.get("statusCode"))
     multi = _multi_value_headers(data.get("multiValueHeaders"))
     single = _headers(data.get("headers"))
-    seen = {(n.lower(), v) for n, v in multi}
-    merged = multi + [(n, v) for n, v in single if (n.lower(), v) not in seen]
+    first, then = (single, multi) if headers_first else (multi, single)
+    seen = {(n.lower(), v) for n, v in first}
+    merged = first + [(n, v) for n, v in then if (n.lower(), v) not in seen]
     body = _body(data.get("body"))
     is_base64 = _boolean(data.get("base64Encoded", data.get("isBase64Encoded")),
                          "base64Encoded" if "base64Encoded" in data else "isBase64Encoded")
@@ -116,8 +119,9 @@ def _status(value: Any) -> int:
     return int(value)
 
 
-def _scalar_text(value: Any, where: str) -> str | None:
-    """Header values: strings, booleans (`true`), numbers (their JSON text); null omits the header (§10.1)."""
+def scalar_text(value: Any) -> str | None:
+    """Header values: strings, booleans (`true`), numbers (their JSON text); null omits the header (§10.1). An
+    object or an array is no scalar: TypeError."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -126,17 +130,24 @@ def _scalar_text(value: Any, where: str) -> str | None:
         return json.dumps(value)
     if isinstance(value, str):
         return value
-    raise Malformed(where, f"{_kind(value)}, expected a string")
+    raise TypeError(_kind(value))
 
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+def _scalar_text(value: Any, where: str) -> str | None:
+    try:
+        return scalar_text(value)
+    except TypeError:
+        raise Malformed(where, f"{_kind(value)}, expected a string") from None
+
+
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")   # an HTTP token (RFC 9110 §5.1)
 
 
 def _header(name: str, text: str, where: str) -> tuple[str, str]:
     """A header no HTTP response can carry (a name that is not a token, a value with CR, LF or NUL) is refused as
     malformed: what API Gateway answers then is not recorded ([UNCERTAIN]); lambdagate answers 502 with the reason
     instead of a broken or empty reply."""
-    if not _TOKEN.fullmatch(name):
+    if not HEADER_NAME.fullmatch(name):
         raise Malformed(where, f"{name!r} is not a valid header name")
     if "\r" in text or "\n" in text or "\0" in text:
         raise Malformed(where, "the value contains a line break or NUL, which no HTTP header can carry")
@@ -186,15 +197,23 @@ def _body(value: Any) -> str:
     return _scalar_text(value, "body") or ""
 
 
-def _boolean(value: Any, where: str) -> bool:
-    """Booleans, null (false) and the strings "true"/"false" in any case (SAM CLI's trials, §10.1)."""
+def boolean(value: Any) -> bool:
+    """Booleans, null (false) and the strings "true"/"false" in any case (SAM CLI's trials, §10.1); anything else:
+    TypeError."""
     if value is None:
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise Malformed(where, f"expected a boolean, got {_kind(value)}")
+    raise TypeError(_kind(value))
+
+
+def _boolean(value: Any, where: str) -> bool:
+    try:
+        return boolean(value)
+    except TypeError:
+        raise Malformed(where, f"expected a boolean, got {_kind(value)}") from None
 
 
 def response_headers(result: ProxyResult) -> list[tuple[str, str]]:
@@ -226,13 +245,20 @@ def response_body(result: ProxyResult, accept: str | None, binary_media_types: t
     return result.body.encode("utf-8")
 
 
-def _decode_base64(text: str) -> bytes:
-    """Strict decoding as Java's basic decoder does; padding optional. Failure is a 500 (§2.4, §10.2c)."""
+def base64_body(text: str) -> bytes | None:
+    """Strict decoding as Java's basic decoder does, padding optional; None when the text is not base64."""
     try:
-        padded = text + "=" * (-len(text) % 4)
-        return base64.b64decode(padded, validate=True)
+        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise _invalid_base64() from None
+        return None
+
+
+def _decode_base64(text: str) -> bytes:
+    """Failure is a 500 (§2.4, §10.2c)."""
+    decoded = base64_body(text)
+    if decoded is None:
+        raise _invalid_base64()
+    return decoded
 
 
 def _invalid_base64() -> GatewayError:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .definition.model import Api, Method, Resource
+from .definition.model.restapi import Api, Method, Resource
 
 
 @dataclass(frozen=True)

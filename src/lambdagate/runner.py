@@ -15,7 +15,9 @@ from .auth.user_pool_keys import UserPoolKeys, issuer_lines, jwks_flags
 from .build import rebuild
 from .config import Config
 from .dashboard.server import DashboardServer
-from .definition.model import DEFAULT_ROUTE, Api, Deployment, JwtAuthorizer, Method
+from .definition.model.deployment import Deployment
+from .definition.model.httpapi import DEFAULT_ROUTE, JwtAuthorizer
+from .definition.model.restapi import Api, Method
 from .dispatch import Dispatch, PortRouter
 from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,24 +32,36 @@ class Violation:
 
 def violations(payload: bytes) -> list[Violation]:
     """All violations of the proxy-result rules in the function's answer, in the validator's order."""
+    return peeled(payload, _first, _remove)
+
+
+def peeled(payload: bytes, first: Callable[[bytes], Violation | None], remove: Callable[[Any, str], bool],
+           at_most: int = 64) -> list[Violation]:
+    """Every violation a validator finds in an answer: `first` names the first one (None when it accepts the
+    answer), `remove` takes the field at fault out of the answer's data (False when it cannot), and the validator runs
+    again on the rest, until it accepts it or the answer as a whole is wrong."""
     found: list[Violation] = []
-    data: Any = None
     current = payload
-    for _ in range(64):
-        try:
-            parse_proxy_result(current)
+    for _ in range(at_most):
+        violation = first(current)
+        if violation is None:
             return found
-        except Malformed as problem:
-            path, reason, unknown_key = problem.path, str(problem), problem.unknown_key
-        found.append(_violation(path, reason, unknown_key))
-        if path == WHOLE:
+        found.append(violation)
+        if violation.path == WHOLE:
             return found
-        if data is None:
-            data = json.loads(current)
-        if not _remove(data, path):
+        data = json.loads(current)
+        if not remove(data, violation.path):
             return found
         current = json.dumps(data).encode()
     return found
+
+
+def _first(payload: bytes) -> Violation | None:
+    try:
+        parse_proxy_result(payload)
+    except Malformed as problem:
+        return _violation(problem.path, str(problem), problem.unknown_key)
+    return None
 
 
 def _remove(data: dict[str, Any], path: str) -> bool:

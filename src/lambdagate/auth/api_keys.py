@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
-from ..definition.model import Api, ApiKey, Deployment, Method, Resource, UsagePlan
+from ..definition.model.auth import ApiKey, UsagePlan
+from ..definition.model.deployment import Deployment
+from ..definition.model.restapi import Api, Method, Resource
 from ..errors import (
     API_KEY_NO_USAGE_PLAN_LINE,
     API_KEY_NOT_REQUIRED_LINE,

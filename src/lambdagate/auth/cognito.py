@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import errors
 from ..arns import user_pool_id as pool_id
-from ..definition.model import Authorizer
+from ..definition.model.auth import Authorizer
 from .identity_sources import passes_validation
 from .jwt_signature import InvalidToken, signed_claims, unverified
 from .user_pool_keys import KeysUnavailable, UserPoolKeys, issuer

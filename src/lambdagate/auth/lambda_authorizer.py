@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import errors, permission
-from ..definition.model import Api, Authorizer, Deployment, Function
+from ..definition.model.auth import Authorizer
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
+from ..definition.model.restapi import Api
 from ..errors import (
     AUTHORIZER_COMPLETED_LINE,
     AUTHORIZER_CONFIGURATION_EXCEPTION_LINE,

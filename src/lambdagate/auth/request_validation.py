@@ -26,7 +26,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from .. import errors
-from ..definition.model import Api, Method
+from ..definition.model.restapi import Api, Method
 from ..definition.validators import model_url
 from ..events import query_parameters
 from ..exchange import HttpRequest

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..definition.model import MethodSetting, Quota, Throttle
+from ..definition.model.auth import Quota, Throttle
+from ..definition.model.restapi import MethodSetting
 
 Clock = Callable[[], float]
 

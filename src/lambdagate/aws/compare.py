@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..definition.model import Deployment
+from ..definition.model.deployment import Deployment
 from ..doctor.invoke import sample_request
 from ..doctor.targets import Route
 from ..errors import LambdagateError

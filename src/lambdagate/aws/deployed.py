@@ -1,5 +1,5 @@
-"""What a stage serves, read from AWS into lambdagate's one model (definition.model.Deployment), so that `doctor`
-runs its own checks on it.
+"""What a stage serves, read from AWS into lambdagate's one model (definition.model.deployment.Deployment), so
+that `doctor` runs its own checks on it.
 
 - The methods: the stage's export (GetExport oas30 with `extensions=integrations`: the deployment the stage
   serves), read by the same OpenAPI reader as `--openapi`; the API's resources (GetResources `embed=methods`: its
@@ -21,7 +21,10 @@ from typing import Any, cast
 
 from ..config import DEFAULT_ACCOUNT
 from ..definition import openapi
-from ..definition.model import Api, Deployment, Function, Location, Method, MethodSetting, Permission, Resource, Stage
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function, Permission
+from ..definition.model.location import Location
+from ..definition.model.restapi import Api, Method, MethodSetting, Resource, Stage
 from ..definition.policy import parse_policy
 from ..definition.resource_ids import resource_id
 from ..errors import DefinitionError, LambdagateError

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from ..explain import Explanation, explain_lines
 from ..explain.reading import LogLine, read_records
+from ..observe.log_groups import execution_log_group
 from . import deployed
 from .access import AwsAccess
 from .doctor import enable_logging
@@ -47,7 +48,7 @@ class Fetched:
 
 
 def execution_group(ref: StageRef) -> str:
-    return f"API-Gateway-Execution-Logs_{ref.api_id}/{ref.stage}"
+    return execution_log_group(ref.api_id, ref.stage)
 
 
 def fetch(access: AwsAccess, ref: StageRef, since_seconds: int, request_id: str | None = None) -> Fetched:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from ..config import Source
 from ..definition.loader import load
-from ..definition.model import Deployment, Function
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
 from .builder import Builder
 
 __all__ = ["Builder", "prepare", "prepared", "rebuild"]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..definition.model import Build, Function
+from ..definition.model.function import Build, Function
 from ..runtime import bundled, catalog
 from ..runtime.catalog import NODE_RUNTIMES, PYTHON_RUNTIMES
 from ..runtime.interpreters import Interpreter, version_of

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..definition.model import Build
+from ..definition.model.function import Build
 from ..runtime import bundled
 from . import cache
 from .node import NPM_QUIET

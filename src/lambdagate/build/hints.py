@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..definition.model import Function
+from ..definition.model.function import Function
 from ..runtime import bundled, catalog
 from . import node, python
 from .esbuild import HANDLER_SUFFIXES

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..definition.model import Build
+from ..definition.model.function import Build
 from ..runtime.interpreters import Interpreter
 from . import makefile, python
 from .node import NPM_QUIET, manifest

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..definition.model import Build
+from ..definition.model.function import Build
 from ..runtime.watch import counts_as_code
 from .steps import StepFailed, run
 

@@ -1,4 +1,6 @@
-"""Definitions as users have them -> one frozen model of what is deployed (model.py), whatever the format.
+"""Definitions as users have them -> one frozen model of what is deployed (model/), whatever the format.
+
+    model           the frozen values: location, function, restapi, auth, httpapi, deployment
 
     loader          which reader a file needs (content, not name); what every deployment gets on top (mapping,
                     policies, start-up warnings); `load(Source)`

@@ -23,7 +23,8 @@ from typing import Any
 
 from ..arns import user_pool_id as pool_id
 from .identity_sources import check_expression, parse_identity_source, split_identity_sources
-from .model import DEFAULT_AUTHORIZER_TTL, AuthorizationType, Authorizer, AuthorizerType, Location, MethodAuth
+from .model.auth import DEFAULT_AUTHORIZER_TTL, AuthorizationType, Authorizer, AuthorizerType, MethodAuth
+from .model.location import Location
 from .openapi import InvalidDefinition, Keys, function_arn_of
 from .resource_ids import authorizer_id
 

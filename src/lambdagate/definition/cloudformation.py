@@ -14,7 +14,10 @@ from pathlib import Path
 
 from . import lambdas, resource_ids, restapi_security, stages, usage_plans, user_pools
 from .httpapi import HttpApis
-from .model import ApiKey, Deployment, Function, HttpApi, Permission, UsagePlan
+from .model.auth import ApiKey, UsagePlan
+from .model.deployment import Deployment
+from .model.function import Function, Permission
+from .model.httpapi import HttpApi
 from .nested import NESTED_TYPES, NestedStacks
 from .restapi import DEPLOYMENT, RESOURCE, REST_API, STAGE, RestApis
 from .stack import LoadOptions, Stack

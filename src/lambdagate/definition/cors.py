@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .model import HTTP_METHODS, Integration, IntegrationResponse, Location, Method
+from .model.location import Location
+from .model.restapi import HTTP_METHODS, Integration, IntegrationResponse, Method
 
 # SAM's request template for the MOCK integration and its response template, character for character.
 REQUEST_TEMPLATE = '{\n  "statusCode" : 200\n}\n'

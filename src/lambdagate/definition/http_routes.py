@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .model import DEFAULT_ROUTE, HttpRoute
+from .model.httpapi import DEFAULT_ROUTE, HttpRoute
 
 _ROUTE_KEY = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) (/[^ ]*)$")
 

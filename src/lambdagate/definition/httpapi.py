@@ -30,7 +30,7 @@ from .httpapi_openapi import (
     routes_from_paths,
     timeout_ms,
 )
-from .model import (
+from .model.httpapi import (
     DEFAULT_ROUTE,
     DEFAULT_STAGE,
     HTTP_API_TIMEOUT_MS,
@@ -43,12 +43,12 @@ from .model import (
     HttpStage,
     JwtAuthorizer,
     LambdaAuthorizer,
-    Location,
     RouteSettings,
 )
+from .model.location import Location
 from .openapi import InvalidDefinition, function_arn_of
 from .stack import Keys, Stack
-from .template import Template, load_template
+from .template import Template
 
 API = "AWS::ApiGatewayV2::Api"
 ROUTE = "AWS::ApiGatewayV2::Route"
@@ -165,14 +165,7 @@ class HttpApis:
             return body, None, keys + ("Body",)
         if "BodyS3Location" in props:
             where = self.s.resolve(props["BodyS3Location"], keys + ("BodyS3Location",))
-            if not isinstance(where, str):
-                raise self.s.t.error(keys + ("BodyS3Location",), "BodyS3Location is in S3; lambdagate needs the "
-                                     "OpenAPI file on this machine: write its local path (BodyS3Location: "
-                                     "./openapi.yaml), as `aws cloudformation package` takes it")
-            path = (self.s.base / where).resolve()
-            if not path.is_file():
-                raise self.s.t.error(keys + ("BodyS3Location",), f"no such file: {where} ({path})")
-            document = load_template(path)
+            document = self.s.body_s3_location(where, keys + ("BodyS3Location",))
             return document.data, document, ()
         return None, None, ()
 

@@ -22,10 +22,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .model import (
+from .model.httpapi import (
     DEFAULT_ROUTE,
     HTTP_API_TIMEOUT_MS,
-    HTTP_METHODS,
     CorsConfiguration,
     HttpAuthorizationType,
     HttpAuthorizer,
@@ -33,10 +32,11 @@ from .model import (
     HttpRoute,
     JwtAuthorizer,
     LambdaAuthorizer,
-    Location,
     PayloadFormatVersion,
 )
-from .openapi import ANY_METHOD_KEY, INTEGRATION_KEY, InvalidDefinition, function_arn_of
+from .model.location import Location
+from .model.restapi import HTTP_METHODS
+from .openapi import ANY_METHOD_KEY, INTEGRATION_KEY, InvalidDefinition, function_arn_of, mapping_of
 
 CORS_KEY = "x-amazon-apigateway-cors"
 AUTHORIZER_KEY = "x-amazon-apigateway-authorizer"
@@ -112,7 +112,7 @@ def routes_from_paths(document: dict[str, Any], locate: Locate, keys: Keys = ())
     check_version(document, keys)
     schemes = _security_schemes(document)
     default_security = document.get("security")
-    paths = _mapping(document.get("paths"), keys + ("paths",))
+    paths = mapping_of(document.get("paths"), keys + ("paths",))
     out: list[HttpRoute] = []
     for path, operations in paths.items():
         if not isinstance(operations, dict):
@@ -148,7 +148,7 @@ def authorizers(document: dict[str, Any], keys: Keys, locate: Locate,
         kind = str(spec.get("type", "")).lower()
         sources = identity_sources(spec.get("identitySource"), akeys + ("identitySource",))
         if kind == "jwt":
-            config = {str(k).lower(): v for k, v in _mapping(spec.get("jwtConfiguration"),
+            config = {str(k).lower(): v for k, v in mapping_of(spec.get("jwtConfiguration"),
                                                              akeys + ("jwtConfiguration",)).items()}
             if "issuer" not in config:
                 raise InvalidDefinition(akeys + ("jwtConfiguration",), "a JWT authorizer needs an issuer")
@@ -174,7 +174,7 @@ def cors_from(document: dict[str, Any], keys: Keys) -> CorsConfiguration | None:
     if value is None:
         return None
     return cors_configuration({str(k)[0].upper() + str(k)[1:]: v for k, v in
-                               _mapping(value, keys + (CORS_KEY,)).items()}, keys + (CORS_KEY,))
+                               mapping_of(value, keys + (CORS_KEY,)).items()}, keys + (CORS_KEY,))
 
 
 def cors_configuration(value: dict[str, Any], keys: Keys) -> CorsConfiguration:
@@ -253,11 +253,3 @@ def _strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(str(v) for v in value)
     return (str(value),)
-
-
-def _mapping(value: Any, keys: Keys) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidDefinition(keys, "expected a mapping")
-    return {str(k): v for k, v in value.items()}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .mapping import FUNCTION_FLAG, LAYER_FLAG, env_text
-from .model import Build, Function, Permission
+from .model.function import Build, Function, Permission
 from .stack import LAYER_TYPES, Keys, Stack
 
 ASSET_PATH = "aws:asset:path"

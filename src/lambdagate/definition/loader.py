@@ -26,7 +26,9 @@ from .code import CodeStore
 from .http_routes import route_problem
 from .lambdas import apply_env_vars, env_var_notice
 from .mapping import FUNCTION_FLAG, FunctionSpec, read_mapping
-from .model import Deployment, Function, Integration
+from .model.deployment import Deployment
+from .model.function import Function
+from .model.restapi import Integration
 from .policy import read_policy
 from .stack import LoadOptions
 from .template import load_template

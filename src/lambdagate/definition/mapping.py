@@ -28,7 +28,7 @@ from typing import Any
 
 from ..arns import function_name
 from ..errors import LambdagateError
-from .model import Location
+from .model.location import Location
 from .template import Template, load_template
 
 FUNCTION_FLAG = "--function NAME=PATH:HANDLER:RUNTIME"

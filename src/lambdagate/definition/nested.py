@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .model import Api, Deployment
+from .model.deployment import Deployment
+from .model.restapi import Api
 from .template import load_template
 
 if TYPE_CHECKING:

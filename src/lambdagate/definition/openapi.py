@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .model import HTTP_METHODS, GatewayResponse, Integration, IntegrationResponse, Location, Method, Resource, Stage
+from .model.location import Location
+from .model.restapi import HTTP_METHODS, GatewayResponse, Integration, IntegrationResponse, Method, Resource, Stage
 from .resource_ids import resource_id
 from .stages import substitute
 
@@ -60,7 +61,7 @@ def integration_from(spec: dict[str, Any], stage_variables: dict[str, str], keys
         request_parameters=_pairs(spec.get("requestParameters"), keys + ("requestParameters",)),
         request_templates=_pairs(spec.get("requestTemplates"), keys + ("requestTemplates",)),
         responses=tuple(_integration_response(pattern, r, keys + ("responses", pattern))
-                        for pattern, r in _mapping(spec.get("responses"), keys + ("responses",)).items()),
+                        for pattern, r in mapping_of(spec.get("responses"), keys + ("responses",)).items()),
         content_handling=None if spec.get("contentHandling") is None else str(spec["contentHandling"]),
     )
 
@@ -78,7 +79,7 @@ def gateway_responses(spec: Any, keys: Keys) -> tuple[GatewayResponse, ...]:
     """`x-amazon-apigateway-gateway-responses`: {RESPONSE_TYPE: {statusCode, responseParameters, responseTemplates}};
     exports write statusCode as a number or a string."""
     out = []
-    for response_type, entry in _mapping(spec, keys).items():
+    for response_type, entry in mapping_of(spec, keys).items():
         if not isinstance(entry, dict):
             raise InvalidDefinition(keys + (response_type,), "expected {statusCode, responseParameters, ...}")
         status = entry.get("statusCode")
@@ -93,7 +94,7 @@ def methods_from_paths(paths: Any, stage: Stage, locate: Locate, keys: Keys,
                        warnings: list[str] | None = None) -> dict[str, dict[str, Method]]:
     """{resource path: {verb: Method}} from an OpenAPI `paths` object, as `stage` serves it."""
     out: dict[str, dict[str, Method]] = {}
-    for path, operations in _mapping(paths, keys).items():
+    for path, operations in mapping_of(paths, keys).items():
         if not isinstance(operations, dict):
             continue
         for key, operation in operations.items():
@@ -136,7 +137,8 @@ def _normalise(path: str) -> str:
     return "/" + "/".join(p for p in path.split("/") if p)
 
 
-def _mapping(value: Any, keys: Keys) -> dict[str, Any]:
+def mapping_of(value: Any, keys: Keys) -> dict[str, Any]:
+    """An OpenAPI field that must be a mapping, its keys as strings; {} when absent."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -145,7 +147,7 @@ def _mapping(value: Any, keys: Keys) -> dict[str, Any]:
 
 
 def _pairs(value: Any, keys: Keys) -> tuple[tuple[str, str], ...]:
-    return tuple((k, str(v)) for k, v in _mapping(value, keys).items())
+    return tuple((k, str(v)) for k, v in mapping_of(value, keys).items())
 
 
 def _int(value: Any, keys: Keys) -> int:

@@ -23,7 +23,10 @@ from ..arns import function_name
 from ..errors import DefinitionError
 from . import openapi, resource_ids
 from .mapping import FUNCTION_FLAG
-from .model import Api, Deployment, Location, Method, Permission, Stage
+from .model.deployment import Deployment
+from .model.function import Permission
+from .model.location import Location
+from .model.restapi import Api, Method, Stage
 from .security import ApiSecurity
 from .stack import LoadOptions
 from .template import Template

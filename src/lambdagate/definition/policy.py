@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DefinitionError, LambdagateError
-from .model import Condition, Location, Permission
+from .model.function import Condition, Permission
+from .model.location import Location
 
 # IAM's operators that can test an ARN or a string key (IAM User Guide, reference_policies_elements_condition_
 # operators.html), with their ...IfExists forms: the two keys API Gateway's call carries always exist.

@@ -18,11 +18,11 @@ from typing import Any
 
 from ..errors import DefinitionError
 from . import openapi, resource_ids, restapi_security
-from .model import Api, GatewayResponse, Integration, Location, Method, Stage
+from .model.location import Location
+from .model.restapi import Api, GatewayResponse, Integration, Method, Stage
 from .security import ApiSecurity
 from .stack import Keys, Stack
 from .stages import Candidate, stage_from, unique
-from .template import load_template
 
 REST_API = "AWS::ApiGateway::RestApi"
 RESOURCE = "AWS::ApiGateway::Resource"
@@ -175,14 +175,7 @@ class RestApis:
             if not isinstance(where, str) and isinstance(metadata.get(ASSET_PATH), str) and \
                     metadata.get(ASSET_PROPERTY, "BodyS3Location") == "BodyS3Location":
                 where = metadata[ASSET_PATH]   # CDK's SpecRestApi with ApiDefinition.fromAsset: the asset file
-            if not isinstance(where, str):
-                raise self.s.t.error(keys + ("BodyS3Location",), "BodyS3Location is in S3; lambdagate needs the "
-                                     "OpenAPI file on this machine: write its local path (BodyS3Location: "
-                                     "./openapi.yaml), as `aws cloudformation package` takes it")
-            path = (self.s.base / where).resolve()
-            if not path.is_file():
-                raise self.s.t.error(keys + ("BodyS3Location",), f"no such file: {where} ({path})")
-            document = load_template(path)
+            document = self.s.body_s3_location(where, keys + ("BodyS3Location",))
             return document.data, lambda k: document.location(*k), document.error
         return None, lambda k: self.s.location(*keys), self.s.t.error
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from . import auth, validators
-from .model import Method, Model, RequestValidator
+from .model.auth import Model, RequestValidator
+from .model.restapi import Method
 from .openapi import InvalidDefinition
 from .resource_ids import authorizer_id, request_validator_id
 from .security import ApiSecurity

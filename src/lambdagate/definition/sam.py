@@ -20,20 +20,12 @@ from typing import Any
 from ..arns import sam_permission_arn
 from . import cors, lambdas, openapi, sam_auth
 from .cloudformation import CloudFormation
-from .model import (
-    Api,
-    ApiKey,
-    Deployment,
-    Function,
-    GatewayResponse,
-    HttpApi,
-    Integration,
-    Location,
-    Method,
-    Permission,
-    Stage,
-    UsagePlan,
-)
+from .model.auth import ApiKey, UsagePlan
+from .model.deployment import Deployment
+from .model.function import Function, Permission
+from .model.httpapi import HttpApi
+from .model.location import Location
+from .model.restapi import Api, GatewayResponse, Integration, Method, Stage
 from .resource_ids import api_id, deployment_id, resource_id
 from .sam_httpapi import IMPLICIT_HTTP_API, SamHttpApis
 from .stack import LoadOptions

@@ -27,7 +27,9 @@ from dataclasses import replace
 from typing import Any
 
 from . import auth, usage_plans
-from .model import ApiKey, Authorizer, Method, MethodAuth, MethodRequest, Model, Permission, RequestValidator, UsagePlan
+from .model.auth import ApiKey, Authorizer, MethodAuth, MethodRequest, Model, RequestValidator, UsagePlan
+from .model.function import Permission
+from .model.restapi import Method
 from .openapi import InvalidDefinition, function_arn_of
 from .resource_ids import api_id, authorizer_id, request_validator_id
 from .security import ApiSecurity

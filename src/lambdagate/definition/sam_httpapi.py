@@ -35,7 +35,8 @@ from .httpapi_openapi import (
     routes_from_paths,
     timeout_ms,
 )
-from .model import (
+from .model.function import Permission
+from .model.httpapi import (
     DEFAULT_ROUTE,
     DEFAULT_STAGE,
     HTTP_API_TIMEOUT_MS,
@@ -47,9 +48,8 @@ from .model import (
     HttpRoute,
     JwtAuthorizer,
     LambdaAuthorizer,
-    Location,
-    Permission,
 )
+from .model.location import Location
 from .openapi import InvalidDefinition, function_arn_of
 from .resource_ids import api_id
 from .stack import Keys, Stack

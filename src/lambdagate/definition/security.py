@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import auth, validators
-from .model import HTTP_METHODS, Api, ApiKeySource, Authorizer, Location, Method, Model, RequestValidator
+from .model.auth import ApiKeySource, Authorizer, Model, RequestValidator
+from .model.location import Location
+from .model.restapi import HTTP_METHODS, Api, Method
 from .openapi import ANY_METHOD_KEY, InvalidDefinition, Keys
 
 

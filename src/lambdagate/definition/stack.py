@@ -26,8 +26,9 @@ from .code import CodeStore
 from .include import expand_includes
 from .intrinsics import Resolver
 from .mapping import Mapping
-from .model import Location, Permission
-from .template import Template
+from .model.function import Permission
+from .model.location import Location
+from .template import Template, load_template
 
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 # `cdk synth` of CDK v1: AssetParameters<hash>S3Bucket<id>, ...S3VersionKey<id>, ...ArtifactHash<id>, without Default
@@ -113,6 +114,18 @@ class Stack:
 
     def resolve(self, value: Any, keys: Keys) -> Any:
         return self.resolver.resolve(value, keys)
+
+    def body_s3_location(self, where: Any, keys: Keys) -> Template:
+        """The OpenAPI document of a REST or HTTP API's `BodyS3Location` (resolved), given as a local path relative to
+        the template, as `aws cloudformation package` takes it."""
+        if not isinstance(where, str):
+            raise self.t.error(keys, "BodyS3Location is in S3; lambdagate needs the OpenAPI file on this machine: "
+                               "write its local path (BodyS3Location: ./openapi.yaml), as `aws cloudformation "
+                               "package` takes it")
+        path = (self.base / where).resolve()
+        if not path.is_file():
+            raise self.t.error(keys, f"no such file: {where} ({path})")
+        return load_template(path)
 
     def logical_id_of(self, value: Any, types: tuple[str, ...], keys: Keys) -> str:
         """The logical id a `!Ref X` (or `!GetAtt X.Attr`, or a resolved physical id) designates, of one of `types`."""

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..errors import DefinitionError
 from .mapping import env_text
-from .model import Api, Location, MethodSetting, Stage
+from .model.location import Location
+from .model.restapi import Api, MethodSetting, Stage
 from .stack import Keys, Stack
 
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")

@@ -11,7 +11,7 @@ import yaml
 from cfn_tools.yaml_loader import CfnYamlLoader  # type: ignore[import-untyped]
 
 from ..errors import DefinitionError
-from .model import Location
+from .model.location import Location
 
 Keys = tuple[str | int, ...]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import ApiKey, Quota, Throttle, UsagePlan, UsagePlanStage
+from .model.auth import ApiKey, Quota, Throttle, UsagePlan, UsagePlanStage
 from .openapi import InvalidDefinition
 from .resource_ids import api_key_id, api_key_value, usage_plan_id
 from .stack import Keys, Stack

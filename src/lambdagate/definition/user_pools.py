@@ -6,26 +6,16 @@ tokens <ID>` makes tokens of that pool."""
 
 from __future__ import annotations
 
-import hashlib
-
+from .resource_ids import ALPHANUMERIC, stable_id
 from .stack import Stack
 
 USER_POOL = "AWS::Cognito::UserPool"
 USER_POOL_CLIENT = "AWS::Cognito::UserPoolClient"
-_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _stable(seed: str, length: int, alphabet: str = _ALPHABET) -> str:
-    n = int.from_bytes(hashlib.sha256(seed.encode()).digest(), "big")
-    out = []
-    for _ in range(length):
-        n, r = divmod(n, len(alphabet))
-        out.append(alphabet[r])
-    return "".join(out)
+_CLIENT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"   # client ids: lowercase alphanumerics
 
 
 def pool_id(stack: Stack, logical_id: str) -> str:
-    return f"{stack.o.region}_{_stable(f'userpool:{stack.o.stack_name}:{logical_id}', 9)}"
+    return f"{stack.o.region}_{stable_id(f'userpool:{stack.o.stack_name}:{logical_id}', 9, ALPHANUMERIC)}"
 
 
 def ref(stack: Stack, logical_id: str) -> str | None:
@@ -33,7 +23,7 @@ def ref(stack: Stack, logical_id: str) -> str | None:
     if kind == USER_POOL:
         return pool_id(stack, logical_id)
     if kind == USER_POOL_CLIENT:
-        return _stable(f"client:{stack.o.stack_name}:{logical_id}", 26, "abcdefghijklmnopqrstuvwxyz0123456789")
+        return stable_id(f"client:{stack.o.stack_name}:{logical_id}", 26, _CLIENT_ALPHABET)
     return None
 
 

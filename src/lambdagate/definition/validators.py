@@ -19,7 +19,8 @@ import json
 import re
 from typing import Any
 
-from .model import Method, MethodRequest, Model, RequestValidator
+from .model.auth import MethodRequest, Model, RequestValidator
+from .model.restapi import Method
 from .openapi import InvalidDefinition, Keys
 from .resource_ids import request_validator_id
 

@@ -26,7 +26,7 @@ from typing import Any
 from ..auth.user_pool_keys import UserPoolKeys, jwks_flags
 from ..build import prepared
 from ..config import Source
-from ..definition.model import Deployment
+from ..definition.model.deployment import Deployment
 from ..definition.policy import read_policy
 from ..definition.template import load_template
 from ..errors import LambdagateError

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..arns import user_pool_id
 from ..auth.api_keys import unusable_methods
 from ..auth.user_pool_keys import JWKS_FLAG, UserPoolKeys
-from ..definition.model import Deployment
+from ..definition.model.deployment import Deployment
 from .findings import Check, Evidence, Finding
 from .targets import lambda_authorizers
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..definition.model import Location
+from ..definition.model.location import Location
 
 FAMILIES = {
     "handler": "handler configuration",

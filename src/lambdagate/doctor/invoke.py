@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, Source
-from ..definition.model import DEFAULT_STAGE, Deployment, Function
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
+from ..definition.model.httpapi import DEFAULT_STAGE
 from ..events import build_event, encode_event
 from ..exchange import HttpRequest, InvocationLog, RequestIds
 from ..httpapi.event import build_event_v2

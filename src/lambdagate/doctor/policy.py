@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from ..arns import arn_like, execute_api_parts, sam_permission_arn
 from ..auth.lambda_authorizer import source_arn
-from ..definition.model import DEFAULT_ROUTE, Deployment, Permission
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Permission
+from ..definition.model.httpapi import DEFAULT_ROUTE
 from ..httpapi import causes as http_causes
 from ..httpapi.invocation import source_arns as http_source_arns
 from ..permission import (

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from ..definition.model import Function
+from ..definition.model.function import Function
 
 ERROR_CODE = "LambdagateDoctorNoAWS"
 MESSAGE = "lambdagate doctor answers every AWS call with this error, so that checking a function changes nothing"

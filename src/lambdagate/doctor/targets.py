@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..definition.model import Api, Authorizer, Deployment, Function, HttpApi, HttpRoute, Location, Method, Resource
+from ..definition.model.auth import Authorizer
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
+from ..definition.model.httpapi import HttpApi, HttpRoute
+from ..definition.model.location import Location
+from ..definition.model.restapi import Api, Method, Resource
 from ..definition.template import Template
 from ..errors import LambdagateError
 

@@ -34,7 +34,8 @@ from .. import errors as rest_errors
 from .. import permission
 from ..auth import sigv4
 from ..context_variables import error_message
-from ..definition.model import Deployment, HttpApi, JwtAuthorizer, LambdaAuthorizer
+from ..definition.model.deployment import Deployment
+from ..definition.model.httpapi import HttpApi, JwtAuthorizer, LambdaAuthorizer
 from ..definition.resource_ids import authorizer_id
 from ..runtime import Answered, FunctionFailed, Invoked, Invoker, Throttled, TimedOut, Unavailable, json_object
 from . import errors

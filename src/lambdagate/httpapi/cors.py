@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from ..definition.model import CorsConfiguration
+from ..definition.model.httpapi import CorsConfiguration
 from ..exchange import HttpRequest
 
 PREFLIGHT_STATUS = 204

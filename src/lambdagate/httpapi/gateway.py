@@ -19,7 +19,8 @@ import orjson
 
 from .. import permission
 from ..auth.sigv4 import IamCredentials
-from ..definition.model import Deployment, Function
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
 from ..exchange import HttpRequest, HttpResponse
 from ..runtime import FunctionFailed, Invoker, Throttled, TimedOut, Unavailable
 from . import cors, errors

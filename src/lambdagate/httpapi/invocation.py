@@ -4,7 +4,8 @@ results and its integration timeout (`runtime.call_integration`), and the Source
 from __future__ import annotations
 
 from .. import arns
-from ..definition.model import DEFAULT_ROUTE, Function
+from ..definition.model.function import Function
+from ..definition.model.httpapi import DEFAULT_ROUTE
 from ..runtime import Answered, FunctionFailed, Invoked, Invoker, Throttled, TimedOut, Unavailable, call_integration
 
 __all__ = ["Answered", "FunctionFailed", "Invoked", "Invoker", "Throttled", "TimedOut", "Unavailable", "call",

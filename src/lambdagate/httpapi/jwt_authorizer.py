@@ -27,7 +27,7 @@ import jwt
 
 from ..auth.jwt_signature import InvalidToken, signed_claims, unverified
 from ..auth.user_pool_keys import KeysUnavailable
-from ..definition.model import JwtAuthorizer
+from ..definition.model.httpapi import JwtAuthorizer
 from . import errors
 from .errors import HttpApiError
 

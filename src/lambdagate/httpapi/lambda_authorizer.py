@@ -23,7 +23,7 @@ import orjson
 
 from .. import arns
 from ..auth.authorizer_policy import PolicyError, evaluate, policy_statements
-from ..definition.model import DEFAULT_STAGE, LambdaAuthorizer
+from ..definition.model.httpapi import DEFAULT_STAGE, LambdaAuthorizer
 from . import errors
 from .errors import HttpApiError
 from .event import EventV2

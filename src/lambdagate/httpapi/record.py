@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-from ..definition.model import Function, HttpApi, HttpStage
+from ..definition.model.function import Function
+from ..definition.model.httpapi import HttpApi, HttpStage
 from ..exchange import HttpRequest, HttpResponse
 from .errors import HttpApiError
 from .request import HttpApiIds

@@ -15,8 +15,6 @@ Both: no content type -> `text/plain; charset=utf-8` ([REC] DOTNET-2025, CURL-20
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
 import re
@@ -25,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from ..proxy import WHOLE, Malformed, parse_proxy_result
+from ..proxy import HEADER_NAME, WHOLE, Malformed, base64_body, boolean, parse_proxy_result, scalar_text
 from .errors import WRONG_BODY_TYPE_MESSAGE
 
 DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -34,7 +32,6 @@ INFERRED_CONTENT_TYPE = "application/json"
 # does with them; lambdagate drops them).
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
                              "trailer", "proxy-connection"})
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 @dataclass(frozen=True)
@@ -77,17 +74,11 @@ def parse_result_v2(payload: bytes) -> Result:
 
 def parse_result_v1(payload: bytes) -> Result:
     try:
-        checked = parse_proxy_result(payload)
+        checked = parse_proxy_result(payload, headers_first=True)
     except Malformed as e:
         raise MalformedResult(str(e), path=e.path) from None
-    data = orjson.loads(payload)
-    single = _headers(data.get("headers"))
-    multi = [(name, text) for name, values in (data.get("multiValueHeaders") or {}).items() if values is not None
-             for v in values if (text := _scalar(v, f"multiValueHeaders.{name}")) is not None]
-    seen = {(n.lower(), v) for n, v in single}
-    merged = single + [(n, v) for n, v in multi if (n.lower(), v) not in seen and _valid(n, v, "multiValueHeaders")]
     body = _decoded(checked.body) if checked.is_base64 else checked.body.encode("utf-8")
-    return Result(checked.status, tuple(_with_content_type(merged)), body)
+    return Result(checked.status, tuple(_with_content_type(list(checked.headers))), body)
 
 
 def _with_content_type(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -118,20 +109,15 @@ def _status(value: Any) -> int:
 
 
 def _scalar(value: Any, where: str) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    if isinstance(value, str):
-        return value
-    raise MalformedResult(f"{where}: expected a string, got {json.dumps(value)[:40]}")
+    try:
+        return scalar_text(value)
+    except TypeError:
+        raise MalformedResult(f"{where}: expected a string, got {json.dumps(value)[:40]}") from None
 
 
 def _valid(name: str, text: str, where: str) -> bool:
     """A header no HTTP response can carry is malformed (what AWS answers is [UNCERTAIN]; REST's rule)."""
-    if not _TOKEN.fullmatch(name):
+    if not HEADER_NAME.fullmatch(name):
         raise MalformedResult(f"{where}.{name}: {name!r} is not a valid header name")
     if "\r" in text or "\n" in text or "\0" in text:
         raise MalformedResult(f"{where}.{name}: the value contains a line break or NUL")
@@ -171,18 +157,15 @@ def _body(value: Any) -> str:
 
 
 def _boolean(value: Any, where: str) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise MalformedResult(f"{where}: expected a boolean, got {json.dumps(value)[:40]}")
+    try:
+        return boolean(value)
+    except TypeError:
+        raise MalformedResult(f"{where}: expected a boolean, got {json.dumps(value)[:40]}") from None
 
 
 def _decoded(text: str) -> bytes:
     """Invalid base64 with `isBase64Encoded: true`: [UNCERTAIN] (§5.5), taken as malformed."""
-    try:
-        return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        raise MalformedResult("isBase64Encoded is true but the body is not valid base64", path="body") from None
+    decoded = base64_body(text)
+    if decoded is None:
+        raise MalformedResult("isBase64Encoded is true but the body is not valid base64", path="body")
+    return decoded

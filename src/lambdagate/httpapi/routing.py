@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..definition.model import DEFAULT_ROUTE, DEFAULT_STAGE, HttpApi, HttpRoute, HttpStage
+from ..definition.model.httpapi import DEFAULT_ROUTE, DEFAULT_STAGE, HttpApi, HttpRoute, HttpStage
 
 _ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 

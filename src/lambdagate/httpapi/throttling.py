@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..definition.model import HttpStage, RouteSettings
+from ..definition.model.httpapi import HttpStage, RouteSettings
 
 
 class Throttle:

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ..proxy import WHOLE
-from ..violations import Violation
+from ..violations import Violation, peeled
 from .result import MalformedResult, parse_result_v2
 
 # Keys of a structured answer: without statusCode they are data of an inferred body, not applied (§5.1 [DOC])
@@ -20,30 +20,28 @@ STRUCTURED_KEYS = ("body", "headers", "cookies", "isBase64Encoded")
 
 
 def violations_v2(payload: bytes) -> list[Violation]:
-    found: list[Violation] = []
-    current = payload
-    for _ in range(32):
-        try:
-            parse_result_v2(current)
-            return found
-        except MalformedResult as problem:
-            found.append(_violation(problem.path, str(problem)))
-            path = problem.path
-        if path == WHOLE:
-            return found
-        data: Any = json.loads(current)
-        if path == "statusCode":   # without it the answer would be inferred, not checked further
-            data["statusCode"] = 200
-            current = json.dumps(data).encode()
-            continue
-        top, _, name = path.partition(".")
-        holder = data.get(top) if name else data
-        key = name or top
-        if not isinstance(holder, dict) or key not in holder:
-            return found
-        del holder[key]
-        current = json.dumps(data).encode()
-    return found
+    return peeled(payload, _first, _remove, at_most=32)
+
+
+def _first(payload: bytes) -> Violation | None:
+    try:
+        parse_result_v2(payload)
+    except MalformedResult as problem:
+        return _violation(problem.path, str(problem))
+    return None
+
+
+def _remove(data: Any, path: str) -> bool:
+    if path == "statusCode":   # without it the answer would be inferred, not checked further
+        data["statusCode"] = 200
+        return True
+    top, _, name = path.partition(".")
+    holder = data.get(top) if name else data
+    key = name or top
+    if not isinstance(holder, dict) or key not in holder:
+        return False
+    del holder[key]
+    return True
 
 
 def inferred_keys(payload: bytes) -> list[str]:

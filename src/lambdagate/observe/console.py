@@ -9,7 +9,7 @@ import sys
 import time
 from typing import TextIO
 
-from ..definition.model import Function
+from ..definition.model.function import Function
 from ..exchange import Exchange, InvocationLog, Recorded
 from ..httpapi import HttpApiExchange
 from ..httpapi.access_log import terminal_line

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..definition.model.restapi import Method, MethodSetting, Stage
 from ..errors import (
     API_KEY_NOT_REQUIRED_LINE,
     AUTHORIZER_CONFIGURATION_EXCEPTION_LINE,
@@ -236,6 +237,26 @@ def _reached(rec: dict[str, Any]) -> int:
     """`reached` in this version's numbering; a version-1 record counted METHOD as 1 (no ROUTED step)."""
     reached = int(rec["reached"])
     return reached + 1 if rec.get("v", 1) == 1 and reached >= 1 else reached
+
+
+def method_log_level(stage: Stage, resource_path: str, method: Method, default: str) -> str:
+    """The execution-log level the stage's MethodSettings give a method (CloudFormation AWS::ApiGateway::Stage
+    MethodSetting: LoggingLevel OFF/ERROR/INFO, DataTraceEnabled for the full requests and responses), the most
+    specific setting first (`/resource` + verb over `/*` + `*`); `default` where no setting says."""
+    def rank(s: MethodSetting) -> int:
+        return (s.resource_path == resource_path) * 2 + (s.http_method.upper() == method.http_method)
+
+    matching = [s for s in stage.method_settings
+                if s.resource_path in ("/*", "*", resource_path) and s.http_method in ("*", method.http_method)]
+    matching.sort(key=rank, reverse=True)
+    level = next((s.logging_level for s in matching if s.logging_level is not None), None)
+    data_trace = next((s.data_trace_enabled for s in matching if s.data_trace_enabled is not None), None)
+    if level is None and data_trace is None:
+        return default
+    level = (level or ("INFO" if data_trace else "OFF")).upper()
+    if level == "INFO":
+        return "full" if data_trace else "info"
+    return "error" if level == "ERROR" else "off"
 
 
 def at_level(lines: list[str], level: str, failed: bool) -> list[str]:

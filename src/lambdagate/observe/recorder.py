@@ -21,7 +21,6 @@ sheet §4.1) and its function's log up to FUNCTION_LOG_BYTES; the whole of each 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import tempfile
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -31,12 +30,14 @@ from typing import Any
 
 import orjson
 
-from ..definition.model import Api, Deployment, Function, HttpApi, HttpStage, Method, MethodSetting, Stage
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
 from ..exchange import Exchange, HttpResponse, InvocationLog, Recorded
 from ..httpapi import HttpApiExchange
 from ..httpapi import access_log as http_access_log
 from . import access_log
-from .execution_log import at_level, record, render, render_record
+from .execution_log import at_level, method_log_level, record, render, render_record
+from .log_groups import access_log_group, execution_log_group, stream_name
 from .log_store import LogStore
 from .metrics import Metrics, api_name
 
@@ -44,51 +45,6 @@ RECENT = 200                        # the latest requests the dashboard lists
 RECENT_BYTES = 16 * 1024 * 1024     # ... and the bytes they may hold, at most
 FUNCTION_LOG_BYTES = 64 * 1024      # of one invocation's log, kept for the dashboard (the log store has it all)
 MAX_QUEUED = 50_000                 # requests and invocations waiting to be written, at most
-
-
-def execution_log_group(api: Api) -> str:
-    return f"API-Gateway-Execution-Logs_{api.id}/{api.stage.name}"
-
-
-def access_log_group(api: Api) -> str:
-    """The destination's log group name (`arn:aws:logs:<region>:<account>:log-group:<name>`), or lambdagate's own
-    `API-Gateway-Access-Logs_<apiId>/<stage>` when the stage names none."""
-    destination = api.stage.access_log_destination or ""
-    if ":log-group:" in destination:
-        return destination.split(":log-group:", 1)[1].removesuffix(":*")
-    return f"API-Gateway-Access-Logs_{api.id}/{api.stage.name}"
-
-
-def http_access_log_group(api: HttpApi, stage: HttpStage) -> str:
-    """As `access_log_group`, for an HTTP API's stage."""
-    destination = stage.access_log_destination or ""
-    if ":log-group:" in destination:
-        return destination.split(":log-group:", 1)[1].removesuffix(":*")
-    return f"API-Gateway-Access-Logs_{api.id}/{stage.name}"
-
-
-def _stream(api_id: str, stage: str) -> str:
-    return hashlib.sha256(f"{api_id}/{stage}".encode()).hexdigest()[:32]
-
-
-def method_log_level(stage: Stage, resource_path: str, method: Method, default: str) -> str:
-    """The execution-log level the stage's MethodSettings give a method (CloudFormation AWS::ApiGateway::Stage
-    MethodSetting: LoggingLevel OFF/ERROR/INFO, DataTraceEnabled for the full requests and responses), the most
-    specific setting first (`/resource` + verb over `/*` + `*`); `default` where no setting says."""
-    def rank(s: MethodSetting) -> int:
-        return (s.resource_path == resource_path) * 2 + (s.http_method.upper() == method.http_method)
-
-    matching = [s for s in stage.method_settings
-                if s.resource_path in ("/*", "*", resource_path) and s.http_method in ("*", method.http_method)]
-    matching.sort(key=rank, reverse=True)
-    level = next((s.logging_level for s in matching if s.logging_level is not None), None)
-    data_trace = next((s.data_trace_enabled for s in matching if s.data_trace_enabled is not None), None)
-    if level is None and data_trace is None:
-        return default
-    level = (level or ("INFO" if data_trace else "OFF")).upper()
-    if level == "INFO":
-        return "full" if data_trace else "info"
-    return "error" if level == "ERROR" else "off"
 
 
 @dataclass
@@ -302,11 +258,12 @@ class Recorder:
                 self._keep(entry, None, None, 0)
             return
         data = access[1]
-        kinds: tuple[tuple[str, str], ...] = ((access_log_group(api), "access"),)
+        kinds: tuple[tuple[str, str], ...] = (
+            (access_log_group(api.id, api.stage.name, api.stage.access_log_destination), "access"),)
         if rec is not None:
             data.update(rec)   # one record for both logs, serialised once (their keys agree where they meet)
             if level != "error" or exchange.response.status >= 400:
-                kinds += ((execution_log_group(api), "execution"),)
+                kinds += ((execution_log_group(api.id, api.stage.name), "execution"),)
         at = exchange.request.received_at
         size = store.put_records(kinds, self._stream(api.id, api.stage.name), data, at) if store is not None else 0
         if entry is not None and entry.exchange is exchange:
@@ -321,15 +278,15 @@ class Recorder:
                 self._keep(entry, None, None, 0)
             return
         api, stage = reached
-        size = store.put_records(((http_access_log_group(api, stage), "http-access"),),
-                                 self._stream(api.id, stage.name), access[1], x.request.received_at) \
-            if store is not None else 0
+        group = access_log_group(api.id, stage.name, stage.access_log_destination)
+        size = store.put_records(((group, "http-access"),), self._stream(api.id, stage.name), access[1],
+                                 x.request.received_at) if store is not None else 0
         if entry is not None and entry.exchange is x:
             self._keep(entry, None, access, size or len(orjson.dumps(access[1])))
 
     def _stream(self, api_id: str, stage: str) -> str:
         key = f"{api_id}/{stage}"
-        return self._streams.get(key) or self._streams.setdefault(key, _stream(api_id, stage))
+        return self._streams.get(key) or self._streams.setdefault(key, stream_name(api_id, stage))
 
     # -- the latest requests, bounded ---------------------------------------------------------------------------
     def _keep(self, entry: RequestRecord, rec: dict[str, Any] | None,

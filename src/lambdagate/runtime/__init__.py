@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from ..definition.model import Function
+    from ..definition.model.function import Function
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..definition.code import spare_folder
-from ..definition.model import Function
+from ..definition.model.function import Function
 from . import bundled, catalog
 from .catalog import NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, UnsupportedRuntime
 from .interpreters import Interpreter, Interpreters, own_interpreter, version_of

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 
 from .. import ids
-from ..definition.model import Function
+from ..definition.model.function import Function
 from ..exchange import InvocationLog, Observer
 from . import Throttled
 from .environment import ExecutionEnvironment, Invocation, InvokeResult

@@ -8,7 +8,8 @@ import functools
 from collections.abc import Callable
 
 from ..config import Config
-from ..definition.model import Deployment, Function
+from ..definition.model.deployment import Deployment
+from ..definition.model.function import Function
 from ..exchange import Observer
 from . import Answered, FunctionFailed, Invoked, Throttled, Unavailable
 from .catalog import UnsupportedRuntime

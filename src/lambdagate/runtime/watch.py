@@ -20,7 +20,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 
-from ..definition.model import Function
+from ..definition.model.function import Function
 
 IGNORED_FOLDERS = frozenset({
     ".lambdagate", "__pycache__", ".aws-sam", ".git", ".hg", ".svn", ".venv", ".tox", ".nox", ".mypy_cache",
