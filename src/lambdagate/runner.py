@@ -83,8 +83,12 @@ class Runner:
 
     def authorizer_lines(self) -> list[str]:
         """Where the keys of the HTTP APIs' JWT authorizers come from (user_pool_keys.issuer_lines)."""
-        found = {(a.name, a.issuer) for api in self.deployment.http_apis for a in api.authorizers
-                 if isinstance(a, JwtAuthorizer)}
+        found = set()
+        for api in self.deployment.http_apis:
+            for a in api.authorizers:
+                if isinstance(a, JwtAuthorizer):
+                    scopes = sorted({s for r in api.routes if r.authorizer == a.name for s in r.authorization_scopes})
+                    found.add((a.name, a.issuer, a.audience, tuple(scopes)))
         return issuer_lines(sorted(found), self.pool_keys)
 
     async def _answer(self, request: HttpRequest) -> HttpResponse:
