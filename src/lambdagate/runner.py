@@ -20,6 +20,7 @@ from .dispatch import Dispatch, PortRouter
 from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway
 from .httpapi import HttpApiGateway
+from .httpapi import routing as http_routing
 from .observe.console import Console
 from .observe.recorder import Recorder
 from .routing import Router
@@ -143,9 +144,10 @@ class Runner:
 
 
 def startup_notices(deployment: Deployment) -> list[str]:
-    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices, and
-    dispatch.notices where REST and HTTP APIs meet)."""
+    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices,
+    httpapi/routing.notices where HTTP APIs meet, and dispatch.notices where REST and HTTP APIs meet)."""
     return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis)) +
+                              tuple(http_routing.notices(deployment.http_apis)) +
                               tuple(dispatch.notices(deployment))))
 
 
