@@ -92,6 +92,26 @@ def test_json_template(tmp_path: Path) -> None:
     assert [r.path for r in d.apis[0].resources] == ["/"]
 
 
+def test_sam_resources_without_the_transform_are_served_and_named(tmp_path: Path) -> None:
+    """CloudFormation refuses `AWS::Serverless::*` without `Transform: AWS::Serverless-2016-10-31` ("Template format
+    error: Unrecognized resource types", aws/aws-toolkit-jetbrains#3237); aws-samples/serverless-patterns
+    apigw-lambda-request-validator is such a template. Served as SAM expands it, and said at start-up."""
+    data = {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+        "CodeUri": "src", "Handler": "app.handler", "Runtime": "python3.11",
+        "Events": {"E": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}}}}}
+    d = load_deployment(write_project(tmp_path, json.dumps(data, indent=2), "template.json"),
+                        LoadOptions(state_dir=tmp_path / ".s"))
+    assert [r.path for r in d.apis[0].resources] == ["/"]
+    assert d.warnings == (f"{tmp_path / 'template.json'}:4: AWS::Serverless::Function without `Transform: "
+                          "AWS::Serverless-2016-10-31`: CloudFormation refuses this template (Template format error: "
+                          "Unrecognized resource types: [AWS::Serverless::Function]); lambdagate serves it as the SAM "
+                          "transform would expand it",)
+    transformed = json.dumps({"Transform": "AWS::Serverless-2016-10-31", **data})
+    with_transform = load_deployment(write_project(tmp_path, transformed, "again.json"),
+                                     LoadOptions(state_dir=tmp_path / ".s"))
+    assert with_transform.warnings == ()
+
+
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("Resources:\n  Fn:\n    Type: [unclosed\n", 4, "invalid YAML"),
     ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"

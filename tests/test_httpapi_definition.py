@@ -443,3 +443,58 @@ def test_aws_include_of_s3_is_named(tmp_path: Path) -> None:
     """)
     assert "AWS::Include Location 's3://bucket/api.yaml' is in S3" in caught.value.message
     assert caught.value.line == 15
+
+
+# ---- SAM: an authorizer's AuthorizationScopes are its routes' scopes (aws-http-api.md §1.2) -----------------------
+@pytest.fixture(scope="module")
+def cognito_http() -> Deployment:
+    return load(Source(template=APPS / "cognito-http" / "template.yaml"))
+
+
+@pytest.mark.parametrize(("route_key", "kind", "scopes"), [
+    pytest.param("GET /me", "JWT", ("email",), id="sec1_2-IMPL-default-authorizer-takes-its-scopes"),
+    pytest.param("GET /named", "JWT", ("email",), id="sec1_2-IMPL-named-authorizer-takes-its-scopes"),
+    pytest.param("GET /admin", "JWT", ("admin/write",), id="sec1_2-IMPL-event-scopes-replace-the-authorizers"),
+    pytest.param("GET /open", "NONE", (), id="sec1_2-IMPL-authorizer-NONE-has-no-scopes"),
+])
+def test_sam_authorizer_scopes_are_its_routes_scopes(cognito_http: Deployment, route_key: str, kind: str,
+                                                     scopes: tuple[str, ...]) -> None:
+    route = next(r for r in api(cognito_http, "AppApi").routes if r.route_key == route_key)
+    assert (route.authorization_type, route.authorization_scopes) == (kind, scopes)
+
+
+def test_sam_default_authorizer_scopes_reach_definition_body_routes_and_not_iam(tmp_path: Path) -> None:
+    d = deploy(tmp_path, SAM_HEAD + """\
+      Fn:
+        Type: AWS::Serverless::Function
+      Api:
+        Type: AWS::Serverless::HttpApi
+        Properties:
+          Auth:
+            EnableIamAuthorizer: true
+            DefaultAuthorizer: Jwt
+            Authorizers:
+              Jwt:
+                AuthorizationScopes: [orders/read]
+                IdentitySource: $request.header.Authorization
+                JwtConfiguration: {issuer: https://issuer.example, audience: [app]}
+          DefinitionBody:
+            openapi: "3.0.1"
+            paths:
+              /orders:
+                get:
+                  x-amazon-apigateway-integration:
+                    type: aws_proxy
+                    payloadFormatVersion: "2.0"
+                    uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+      Iam:
+        Type: AWS::Serverless::Function
+        Properties:
+          Events:
+            Signed: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /signed, Method: get,
+                                                 Auth: {Authorizer: AWS_IAM}}}
+    """)
+    routes = {r.route_key: r for r in api(d, "Api").routes}
+    assert (routes["GET /orders"].authorization_type, routes["GET /orders"].authorization_scopes) == (
+        "JWT", ("orders/read",))
+    assert (routes["GET /signed"].authorization_type, routes["GET /signed"].authorization_scopes) == ("AWS_IAM", ())

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import APPS
+from lambdagate.config import Source
+from lambdagate.definition.loader import load
 from lambdagate.definition.model.httpapi import HttpApi, HttpRoute, HttpStage
-from lambdagate.httpapi.routing import HttpRouter, UndecodablePath, decode_path
+from lambdagate.httpapi.routing import HttpRouter, UndecodablePath, decode_path, notices
+from lambdagate.runner import describe_routes, startup_notices
 
 
 def api(keys: list[str], stages: tuple[str, ...] = ("$default",), logical_id: str = "Api") -> HttpApi:
@@ -111,3 +115,41 @@ def test_raw_path_is_decoded(raw: str, decoded: str) -> None:
 def test_undecodable_path_is_refused(raw: str) -> None:
     with pytest.raises(UndecodablePath):
         decode_path(raw)
+
+
+# ---- several HTTP APIs on the one port: what is said at start-up -------------------------------------------------
+NOTICE_CASES = [
+    pytest.param((api(["GET /x"], logical_id="A"), api(["GET /x"], logical_id="B")),
+                 ["GET /x (B, stage $default) is also taken by GET /x of A"], id="same-route-second-api-unreachable"),
+    pytest.param((api(["GET /x/{id}"], logical_id="A"), api(["GET /x/{key}"], logical_id="B")),
+                 ["GET /x/{key} (B, stage $default) is also taken by GET /x/{id} of A"], id="same-shape"),
+    pytest.param((api(["GET /x"], ("dev",), logical_id="A"), api(["GET /x"], ("prod",), logical_id="B")),
+                 [], id="named-stages-keep-them-apart"),
+    pytest.param((api(["GET /x"], logical_id="A"), api(["$default"], logical_id="B")),
+                 ["the $default route of HTTP API B also answers the paths that no route of A takes"],
+                 id="default-route-answers-the-others-404s"),
+    pytest.param((api(["GET /x", "$default"], logical_id="A"),), [], id="one-api-nothing-to-say"),
+]
+
+
+@pytest.mark.parametrize(("apis", "expected"), NOTICE_CASES)
+def test_apis_sharing_the_port_are_named_at_start_up(apis: tuple[HttpApi, ...], expected: list[str]) -> None:
+    said = notices(apis)
+    assert len(said) == len(expected)
+    for line, words in zip(said, expected, strict=True):
+        assert words in line
+
+
+def test_a_catch_all_on_the_implicit_api_beside_an_explicit_one() -> None:
+    """tests/apps/http-apis-one-port (sessions-with-aws-sam http-api's shape): the start-up notices say which API
+    answers, and the route listing's "see above" points at them."""
+    template = APPS / "http-apis-one-port" / "template.yaml"
+    deployment = load(Source(template=template))
+    said = startup_notices(deployment)
+    assert [line.split(": ", 1)[0] for line in said] == [f"{template}:47", f"{template}:38"]
+    assert said[0].endswith("the $default route of HTTP API ServerlessHttpApi also answers the paths that no route "
+                            "of HttpApi, OtherApi takes, which AWS answers with their own hosts' 404 Not Found "
+                            "(lambdagate serves them on one port)")
+    assert f"GET / (OtherApi, stage $default) is also taken by GET / of HttpApi ({template}:27)" in said[1]
+    listing = describe_routes(deployment)
+    assert "GET     / (not reachable here: see above)  ->  AgainFunction   (OtherApi, HTTP API, payload 2.0)" in listing

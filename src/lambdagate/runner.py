@@ -22,6 +22,7 @@ from .dispatch import Dispatch, PortRouter
 from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway
 from .httpapi import HttpApiGateway
+from .httpapi import routing as http_routing
 from .observe.console import Console
 from .observe.recorder import Recorder
 from .routing import Router
@@ -85,8 +86,12 @@ class Runner:
 
     def authorizer_lines(self) -> list[str]:
         """Where the keys of the HTTP APIs' JWT authorizers come from (user_pool_keys.issuer_lines)."""
-        found = {(a.name, a.issuer) for api in self.deployment.http_apis for a in api.authorizers
-                 if isinstance(a, JwtAuthorizer)}
+        found = set()
+        for api in self.deployment.http_apis:
+            for a in api.authorizers:
+                if isinstance(a, JwtAuthorizer):
+                    scopes = sorted({s for r in api.routes if r.authorizer == a.name for s in r.authorization_scopes})
+                    found.add((a.name, a.issuer, a.audience, tuple(scopes)))
         return issuer_lines(sorted(found), self.pool_keys)
 
     async def _answer(self, request: HttpRequest) -> HttpResponse:
@@ -141,9 +146,10 @@ class Runner:
 
 
 def startup_notices(deployment: Deployment) -> list[str]:
-    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices, and
-    dispatch.notices where REST and HTTP APIs meet)."""
+    """What the definition cannot serve as AWS would, then what sharing one port changes (routing.notices,
+    httpapi/routing.notices where HTTP APIs meet, and dispatch.notices where REST and HTTP APIs meet)."""
     return list(dict.fromkeys(deployment.warnings + tuple(routing.notices(deployment.apis)) +
+                              tuple(http_routing.notices(deployment.http_apis)) +
                               tuple(dispatch.notices(deployment))))
 
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..errors import LambdagateError
 from .user_pool_keys import LOCAL_POOLS, POOL_ID, issuer
+from .user_pool_keys import default_client_id as default_client_id  # `lambdagate tokens`' default --client-id
 
 DEFAULT_LIFETIME = 3600   # Cognito's default ID and access token lifetime: 1 hour
 
@@ -95,6 +96,3 @@ def claim_value(text: str) -> Any:
         return text
 
 
-def default_client_id(pool: str) -> str:
-    """A stable app client id for the pool: 26 lowercase alphanumerics like Cognito's."""
-    return hashlib.sha256(f"client:{pool}".encode()).hexdigest()[:26]

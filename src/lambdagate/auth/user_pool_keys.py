@@ -15,6 +15,7 @@ discovery document (`<issuer>/.well-known/openid-configuration`, its `jwks_uri`)
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import re
 import urllib.request
@@ -34,6 +35,23 @@ LOCAL_POOLS = "user-pools"   # under .lambdagate/
 
 class KeysUnavailable(Exception):
     """lambdagate cannot get the pool's keys: not AWS's answer but a local limitation, said as such."""
+
+
+def default_client_id(pool: str) -> str:
+    """A stable app client id for the pool `lambdagate tokens` makes: 26 lowercase alphanumerics like Cognito's."""
+    return hashlib.sha256(f"client:{pool}".encode()).hexdigest()[:26]
+
+
+def tokens_command(pool: str, audience: tuple[str, ...] = (), scopes: tuple[str, ...] = ()) -> str:
+    """The `lambdagate tokens` command whose token a JWT authorizer accepts: the authorizer's first audience as
+    `--client-id` when the pool's default client is not among them (a template's `!Ref UserPoolClient`), and the
+    scopes its routes ask for as `--scope` (an access token: its `client_id` stands for `aud`, aws-http-api.md §9)."""
+    words = ["lambdagate", "tokens", pool]
+    if audience and default_client_id(pool) not in audience:
+        words += ["--client-id", audience[0]]
+    for scope in scopes:
+        words += ["--scope", scope]
+    return " ".join(words)
 
 
 def issuer(pool: str) -> str:
@@ -181,14 +199,17 @@ def startup_lines(authorizers: Iterable[tuple[str, tuple[str, ...]]], keys: User
     return out
 
 
-def issuer_lines(authorizers: Iterable[tuple[str, str]], keys: UserPoolKeys) -> list[str]:
-    """What `serve` says of each HTTP API JWT authorizer: (authorizer name, issuer URL) in, one line each out, naming
-    where its keys come from and, for a Cognito issuer, how to make tokens for it."""
+def issuer_lines(authorizers: Iterable[tuple[str, str, tuple[str, ...], tuple[str, ...]]],
+                 keys: UserPoolKeys) -> list[str]:
+    """What `serve` says of each HTTP API JWT authorizer: (authorizer name, issuer URL, audience, scopes its routes
+    ask for) in, one line each out, naming where its keys come from and, for a Cognito issuer, the `lambdagate
+    tokens` command whose token it accepts."""
     out = []
-    for name, issuer_url in authorizers:
+    for name, issuer_url, audience, scopes in authorizers:
         pool = pool_of(issuer_url)
         local = keys.local_issuer_file(issuer_url)
         where = f"keys from {local}" if local else "keys fetched from the issuer when first needed"
-        tokens = f"; test tokens: lambdagate tokens {pool}" if pool else f"; local keys: {JWKS_FLAG} {issuer_url}=FILE"
+        tokens = (f"; test tokens: {tokens_command(pool, audience, scopes)}" if pool
+                  else f"; local keys: {JWKS_FLAG} {issuer_url}=FILE")
         out.append(f"JWT authorizer {name}: issuer {issuer_url} ({where}){tokens}")
     return out

@@ -9,7 +9,8 @@ A function's builds are reached through stable links in `.lambdagate/build/<Logi
     python-packages  -> <cache>/python/packages/<hash>/      (package_dirs: after the code on sys.path)
     node_modules     -> <cache>/node/packages/<hash>/node_modules   (package_dirs: first in NODE_PATH)
 
-and layers' builds through `.lambdagate/build/layers/<LogicalId>/current`.
+and layers' builds through `.lambdagate/build/layers/<LogicalId>/current`. `.lambdagate/build/package.json` ends
+Node.js's package scope there (node.end_package_scope).
 """
 
 from __future__ import annotations
@@ -70,7 +71,12 @@ class Builder:
         return fn
 
     def _folder(self, fn: Function) -> Path:
-        return self.state_dir / "build" / fn.logical_id
+        return self._root() / fn.logical_id
+
+    def _root(self) -> Path:
+        root = self.state_dir / "build"
+        node.end_package_scope(root)
+        return root
 
     def _problem(self, fn: Function, text: str) -> None:
         where = f"{fn.location}: " if fn.location.file else ""
@@ -206,7 +212,7 @@ class Builder:
             if build is None:
                 layers.append(layer)
                 continue
-            folder = self.state_dir / "build" / "layers" / build.logical_id
+            folder = self._root() / "layers" / build.logical_id
             out = folder / cache.tree_hash(Path(build.source), build.method)
             interpreter = self._layer_interpreter(build)
             what = f"build layer {build.logical_id} ({build.method}, {shown(build.source)})"

@@ -63,6 +63,20 @@ def install_dependencies(folder: Path, node_major: int) -> Path:
     return cache.publish(dependencies_dir(folder, node_major), make) / "node_modules"
 
 
+def end_package_scope(folder: Path) -> None:
+    """A package.json without "type" in `folder`, the root of the builds. Node.js takes a `.js` file for an ES
+    module when the package.json nearest to it says `"type": "module"`, looking up through every parent folder
+    (nodejs.org/api/packages.html "Determining module system"; Lambda's runtime decides how to load the handler
+    the same way, LDG nodejs-handler). On Lambda the code is in /var/task and the layers in /opt, whose parents
+    hold no package.json; builds under the project's `.lambdagate/build/` would take the project's own
+    package.json for theirs, and load the CommonJS bundle of an esbuild `Format: cjs` as an ES module."""
+    boundary = folder / PACKAGE_JSON
+    if not boundary.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        boundary.write_text('{"description": "lambdagate: builds have no package scope above them, as /var/task '
+                            'and /opt on Lambda"}\n', encoding="utf-8")
+
+
 def copy_code(source: Path, target: Path) -> None:
     """The code of a source folder (cache.code_files: no node_modules, no tool state) into `target`."""
     for path in cache.code_files(source):

@@ -47,11 +47,19 @@ Event = tuple[str, str, dict[str, Any], Keys]   # (function logical id, event na
 
 def is_sam(data: dict[str, Any]) -> bool:
     """The SAM transform, or any `AWS::Serverless::*` resource."""
+    return has_sam_transform(data) or bool(serverless_resources(data))
+
+
+def has_sam_transform(data: dict[str, Any]) -> bool:
     transform = data.get("Transform")
-    transforms = transform if isinstance(transform, list) else [transform]
+    return SAM_TRANSFORM in (transform if isinstance(transform, list) else [transform])
+
+
+def serverless_resources(data: dict[str, Any]) -> list[str]:
+    """The logical ids of the `AWS::Serverless::*` resources, in template order."""
     resources = data.get("Resources")
-    return SAM_TRANSFORM in transforms or isinstance(resources, dict) and any(
-        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values())
+    return [name for name, r in resources.items() if isinstance(r, dict) and
+            str(r.get("Type", "")).startswith("AWS::Serverless::")] if isinstance(resources, dict) else []
 
 
 def load_deployment(path: Path, options: LoadOptions | None = None) -> Deployment:
@@ -59,6 +67,23 @@ def load_deployment(path: Path, options: LoadOptions | None = None) -> Deploymen
 
 
 class SamLoader(CloudFormation):
+    def load(self) -> Deployment:
+        self._without_transform()
+        return super().load()
+
+    def _without_transform(self) -> None:
+        """SAM resources in a template without the SAM transform: CloudFormation refuses it ("Template format error:
+        Unrecognized resource types: [AWS::Serverless::Function]", aws/aws-toolkit-jetbrains#3237 and
+        serverlesspub/cloudformation-deploy-to-s3#7); `sam local` and lambdagate expand them all the same. Said, as
+        a template AWS would not deploy."""
+        found = serverless_resources(self.t.data)
+        if has_sam_transform(self.t.data) or not found:
+            return
+        types = ", ".join(dict.fromkeys(str(self.resources[i]["Type"]) for i in found if i in self.resources))
+        self.warn(("Resources", found[0], "Type"), f"{types} without `Transform: {SAM_TRANSFORM}`: CloudFormation "
+                  f"refuses this template (Template format error: Unrecognized resource types: [{types}]); "
+                  "lambdagate serves it as the SAM transform would expand it")
+
     def ref(self, logical_id: str) -> str | None:
         if self.type_of(logical_id) == SAM_API or logical_id == IMPLICIT_API and self._uses_implicit_api():
             return api_id(self.o.stack_name, logical_id)

@@ -13,7 +13,8 @@ them (aws/serverless-application-model at 7000d0a: `samtranslator/plugins/api/im
 - `Auth`: `Authorizers` (JWT: `JwtConfiguration` {issuer, audience} + `IdentitySource`; Lambda: `FunctionArn`,
   `AuthorizerPayloadFormatVersion`, `EnableSimpleResponses`, `Identity` {Headers, QueryStrings, StageVariables,
   Context, ReauthorizeEvery}), `DefaultAuthorizer` on every route unless an event says `Authorizer: NONE`,
-  `EnableIamAuthorizer` (`AWS_IAM`).
+  `EnableIamAuthorizer` (`AWS_IAM`). An authorizer's `AuthorizationScopes` are the scopes of each route it guards
+  whose event gives none (open_api.py `_set_method_authorizer`, `set_path_default_authorizer`).
 - Each event gets a permission for `<apiId>/*/<METHOD, * for ANY><path, {name} and {proxy+} as *, no trailing
   slash>`, and the `$default` route `<apiId>/*/*` (push.py `HttpApi._get_permission`). A Lambda authorizer with
   `EnableFunctionDefaultPermissions: true` gets `<apiId>/authorizers/*` (apiv2_generator.py).
@@ -152,10 +153,11 @@ class SamHttpApis:
         if default_authorizer is not None and default_authorizer not in names:
             raise self.s.t.error(keys + ("Auth", "DefaultAuthorizer"), "Unable to set DefaultAuthorizer because '"
                                  f"{default_authorizer}' was not defined in 'Authorizers'.")
+        scopes_of = _authorizer_scopes(auth)
         if default_authorizer is not None:   # http_api_generator.py `_set_default_authorizer`: every path
-            routes = [_authorized(r, str(default_authorizer), found) if r.authorization_type == "NONE" else r
-                      for r in routes]
-        routes += [self._route(event, found, default_authorizer) for event in events]
+            routes = [_authorized(r, str(default_authorizer), found, scopes_of.get(str(default_authorizer), ()))
+                      if r.authorization_type == "NONE" else r for r in routes]
+        routes += [self._route(event, found, default_authorizer, scopes_of) for event in events]
         if "CorsConfiguration" in props:
             cors = self._cors(props["CorsConfiguration"], keys + ("CorsConfiguration",))
         stage_name = self.s.string(props.get("StageName", DEFAULT_STAGE), keys + ("StageName",))
@@ -186,7 +188,8 @@ class SamHttpApis:
             return document.data, (), lambda k: document.location(*k)
         return None, (), lambda k: self.s.location(*keys)
 
-    def _route(self, event: HttpApiEvent, found: list[HttpAuthorizer], default: Any) -> HttpRoute:
+    def _route(self, event: HttpApiEvent, found: list[HttpAuthorizer], default: Any,
+               scopes_of: dict[str, tuple[str, ...]]) -> HttpRoute:
         props, keys = event.props, event.keys
         if event.is_default_route:
             key = DEFAULT_ROUTE
@@ -218,7 +221,7 @@ class SamHttpApis:
         route = HttpRoute(key, integration, location=self.s.location(*keys))
         if name is None or name == "NONE":
             return route
-        return _authorized(route, str(name), found, scopes)
+        return _authorized(route, str(name), found, scopes or scopes_of.get(str(name), ()))
 
     def _authorizers(self, auth: Any, keys: Keys) -> list[HttpAuthorizer]:
         if not auth:
@@ -316,6 +319,18 @@ class SamHttpApis:
         return out
 
 
+def _authorizer_scopes(auth: Any) -> dict[str, tuple[str, ...]]:
+    """Each SAM authorizer's `AuthorizationScopes`: the scopes of the routes it guards unless the event gives its own
+    (open_api.py `_set_method_authorizer`; `set_path_default_authorizer` with `_get_authorization_scopes` for the
+    DefaultAuthorizer's routes)."""
+    specs = auth.get("Authorizers") if isinstance(auth, dict) else None
+    if not isinstance(specs, dict):
+        return {}
+    return {str(name): tuple(str(s) for s in spec.get("AuthorizationScopes") or [])
+            for name, spec in specs.items() if isinstance(spec, dict) and isinstance(spec.get("AuthorizationScopes"),
+                                                                                     list)}
+
+
 def _authorized(route: HttpRoute, name: str, found: list[HttpAuthorizer], scopes: tuple[str, ...] = ()) -> HttpRoute:
     kind: HttpAuthorizationType = "AWS_IAM" if name == "AWS_IAM" else "NONE"
     authorizer = next((a for a in found if a.name == name), None)
@@ -323,5 +338,7 @@ def _authorized(route: HttpRoute, name: str, found: list[HttpAuthorizer], scopes
         kind = "JWT"
     elif isinstance(authorizer, LambdaAuthorizer):
         kind = "CUSTOM"
-    return HttpRoute(route.route_key, route.integration, kind, None if kind == "AWS_IAM" else name, scopes,
-                     route.location)
+    # open_api.py `_set_method_authorizer`: "Neither the NONE nor the AWS_IAM built-in authorizers support
+    # authorization scopes."
+    return HttpRoute(route.route_key, route.integration, kind, None if kind == "AWS_IAM" else name,
+                     () if kind in ("AWS_IAM", "NONE") else scopes, route.location)

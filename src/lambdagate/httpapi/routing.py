@@ -113,6 +113,39 @@ class HttpRouter:
         return RouteMatch(api, stage, default, decoded_path, None)
 
 
+def notices(apis: tuple[HttpApi, ...]) -> list[str]:
+    """Where several HTTP APIs meet on the one port (AWS gives each its own host), said at start-up: a route that
+    another API's route answers here, and a `$default` route that answers the other APIs' unmatched paths, which
+    on AWS get their own host's 404."""
+    if len(apis) < 2:
+        return []
+    router = HttpRouter(apis)
+    out: list[str] = []
+    for api in apis:
+        for stage in api.stages:
+            prefix = "" if stage.name == DEFAULT_STAGE else f"/{stage.name}"
+            for route in api.routes:
+                if route.path is None:
+                    continue
+                path = prefix + route.path if route.path != "/" or not prefix else prefix
+                found = router.match("GET" if route.method == "ANY" else route.method, path)
+                if found is None or found.route is route:
+                    continue
+                out.append(f"{route.location}: {route.route_key} ({api.logical_id}, stage {stage.name}) is also "
+                           f"taken by {found.route.route_key} of {found.api.logical_id} ({found.route.location}); "
+                           f"AWS gives each API its own host, lambdagate serves them on one port: {path} goes to "
+                           f"{found.api.logical_id} (a specific route before a $default one, a named stage before "
+                           "$default, then the first in the template); serve this API alone (a template of its "
+                           "own) to call it")
+        default = next((r for r in api.routes if r.route_key == DEFAULT_ROUTE), None)
+        if default is not None:
+            others = ", ".join(a.logical_id for a in apis if a is not api)
+            out.append(f"{default.location}: the $default route of HTTP API {api.logical_id} also answers the paths "
+                       f"that no route of {others} takes, which AWS answers with their own hosts' 404 Not Found "
+                       "(lambdagate serves them on one port)")
+    return out
+
+
 def _stage(api: HttpApi, path: str) -> tuple[HttpStage | None, str]:
     first = path.split("/", 2)[1] if path.startswith("/") else ""
     for stage in api.stages:
