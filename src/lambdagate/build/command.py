@@ -29,6 +29,10 @@ def build(source: Source, out: TextIO | None = None) -> int:
         say(f"{function.logical_id} ({function.runtime}): {where}")
     for problem in builder.problems:
         say(problem)
-    say(f"{len(deployment.functions)} functions, {len(builder.problems)} problems; builds under "
+    say(f"{_count(len(deployment.functions), 'function')}, {_count(len(builder.problems), 'problem')}; builds under "
         f"{shown(state_dir / 'build')}")
     return 1 if builder.problems else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
