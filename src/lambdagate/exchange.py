@@ -50,6 +50,11 @@ class HttpRequest:
     def target(self) -> str:
         return self.raw_path + (f"?{self.raw_query}" if self.raw_query is not None else "")
 
+    def without_payload(self) -> HttpRequest:
+        """The request without its headers and body: what a list of the latest requests keeps of it."""
+        return HttpRequest(self.method, self.raw_path, self.raw_query, (), b"", self.source_ip, self.server_port,
+                           self.received_at, self.body_too_large)
+
 
 @dataclass
 class HttpResponse:

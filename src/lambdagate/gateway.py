@@ -145,7 +145,8 @@ class ApiGateway:
             raise
         key = use.api_key
         x.usage_plan = UsagePlanCheck(shown, required, key.name if key else None, use.plan.name if use.plan else None,
-                                      key.id if key else None, key.value if key else None, use.log_lines)
+                                      key.id if key else None, key.value if key else None,
+                                      use.log_lines if required else ())   # else rendered from the record
         if key is not None:
             context = event["requestContext"]
             context["identity"] = identity_with_key(context["identity"], use.identity())

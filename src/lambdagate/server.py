@@ -39,7 +39,8 @@ class _Connection(RequestHandler):
         self._timeout = manager.timeout
         self.answering = False
         self.answered = 0
-        self._deadline: asyncio.TimerHandle | None = None
+        self._due = 0.0                                   # loop time by which the next request's head must be in
+        self._deadline: asyncio.TimerHandle | None = None  # one timer per connection, moved on only when it fires
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -52,20 +53,23 @@ class _Connection(RequestHandler):
         self._arm()
 
     def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = asyncio.get_running_loop().call_later(self._timeout(), self._too_slow)
+        loop = asyncio.get_running_loop()
+        self._due = loop.time() + self._timeout()
+        if self._deadline is None:
+            self._deadline = loop.call_at(self._due, self._check)
 
     def answer_started(self) -> None:
-        self.answering = True
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        self.answering = True   # the timer, if it fires meanwhile, leaves the connection alone
 
-    def _too_slow(self) -> None:
+    def _check(self) -> None:
         self._deadline = None
-        if not self.answering and self.transport is not None:
+        if self.answering or self.transport is None:
+            return   # expect_request arms it again
+        loop = asyncio.get_running_loop()
+        if loop.time() >= self._due:
             self.transport.close()
+        else:
+            self._deadline = loop.call_at(self._due, self._check)
 
     def eof_received(self) -> bool:  # type: ignore[override]
         """The client will send no more: answer what it sent, then close (instead of dropping it unanswered)."""
@@ -120,15 +124,20 @@ async def _read_body(request: web.BaseRequest, timeout: float) -> bytes | None:
     if request.version == HttpVersion11 and request.headers.get("Expect", "").lower() == "100-continue":
         await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         request.writer.output_size = 0
+    if not request.body_exists:
+        return b""
+    content = request.content
     chunks: list[bytes] = []
     size = 0
     while True:
-        try:
-            chunk = await asyncio.wait_for(request.content.readany(), timeout)
-        except asyncio.TimeoutError:  # the body stopped arriving: the connection goes
-            if request.transport is not None:
-                request.transport.close()
-            raise
+        chunk = content.read_nowait()   # what has arrived already (most bodies come with the head): no waiting
+        if not chunk and not content.is_eof():
+            try:
+                chunk = await asyncio.wait_for(content.readany(), timeout)
+            except asyncio.TimeoutError:  # the body stopped arriving: the connection goes
+                if request.transport is not None:
+                    request.transport.close()
+                raise
         if not chunk:
             return b"".join(chunks)
         size += len(chunk)

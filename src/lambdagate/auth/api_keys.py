@@ -14,7 +14,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
@@ -39,7 +40,11 @@ API_KEY_HEADER = "x-api-key"
 class KeyUse:
     api_key: ApiKey | None
     plan: UsagePlan | None
-    log_lines: tuple[str, ...]
+    lines: Callable[[], list[str]] = field(repr=False)   # the step's log lines, made when asked for
+
+    @property
+    def log_lines(self) -> tuple[str, ...]:
+        return tuple(self.lines())
 
     def identity(self) -> dict[str, Any]:
         """The `requestContext.identity` fields a key fills: `apiKey` and `apiKeyId` ([DOC]; [IMPL] LS-impl)."""
@@ -59,14 +64,19 @@ class UsagePlans:
               authorizer_key: str | None = None) -> KeyUse:
         stage = api.stage.name
         value = self.key_value(api, request, authorizer_key) or ""
+        if not method.auth.api_key_required:
+            # most requests: the lines are made only when a refusal or a reader needs them (the execution log
+            # renders them from the record, observe/execution_log.py)
+            def open_lines() -> list[str]:
+                shown = mask(value)
+                return [USAGE_PLAN_VERIFYING_LINE.format(request_id=request_id, key=shown, api_id=api.id, stage=stage),
+                        API_KEY_NOT_REQUIRED_LINE.format(key=shown, method=f"{method.http_method} {resource.path}"),
+                        USAGE_PLAN_SUCCEEDED_LINE.format(key=shown, api_id=api.id, stage=stage)]
+            self._stage_throttle(api, resource, method, open_lines)
+            return KeyUse(None, None, open_lines)
         shown = mask(value)
         described = f"{method.http_method} {resource.path}"
         lines = [USAGE_PLAN_VERIFYING_LINE.format(request_id=request_id, key=shown, api_id=api.id, stage=stage)]
-        if not method.auth.api_key_required:
-            lines += [API_KEY_NOT_REQUIRED_LINE.format(key=shown, method=described),
-                      USAGE_PLAN_SUCCEEDED_LINE.format(key=shown, api_id=api.id, stage=stage)]
-            self._stage_throttle(api, resource, method, lines)
-            return KeyUse(None, None, tuple(lines))
         key = self._keys.get(value) if value else None
         plan = self._plan(key, api.id, stage) if key is not None and key.enabled else None
         if key is None or plan is None:
@@ -85,24 +95,25 @@ class UsagePlans:
             raise errors.limit_exceeded(lines, f"usage plan {plan.name}: API key {key.name} used its quota of "
                                         f"{counter.quota.limit} per {counter.quota.period.lower()}")
         try:
-            self._stage_throttle(api, resource, method, lines)
+            self._stage_throttle(api, resource, method, lambda: lines)
         except errors.GatewayError:
             if counter is not None:
                 counter.give_back()
             raise
         lines.append(USAGE_PLAN_SUCCEEDED_LINE.format(key=shown, api_id=api.id, stage=stage))
-        return KeyUse(key, plan, tuple(lines))
+        return KeyUse(key, plan, lambda: lines)
 
     def _plan(self, key: ApiKey, api_id: str, stage: str) -> UsagePlan | None:
         return next((p for p in self._plans if key.id in p.key_ids and
                      any((s.api_id, s.stage) == (api_id, stage) for s in p.stages)), None)
 
-    def _stage_throttle(self, api: Api, resource: Resource, method: Method, lines: list[str]) -> None:
+    def _stage_throttle(self, api: Api, resource: Resource, method: Method,
+                        lines: Callable[[], list[str]]) -> None:
         throttle = method_throttle(api.stage.method_settings, resource.path, method.http_method)
         if throttle is not None and not self.limits.throttle(("stage", api.id, api.stage.name, resource.path,
                                                               method.http_method), throttle):
-            lines.append(_throttle_line(api, resource, method, throttle.rate_limit, throttle.burst_limit))
-            raise errors.too_many_requests(lines, f"stage {api.stage.name}: {method.http_method} {resource.path} "
+            refused = [*lines(), _throttle_line(api, resource, method, throttle.rate_limit, throttle.burst_limit)]
+            raise errors.too_many_requests(refused, f"stage {api.stage.name}: {method.http_method} {resource.path} "
                                            f"is over its throttle (rate {throttle.rate_limit}/s, burst "
                                            f"{throttle.burst_limit}, from MethodSettings)")
 

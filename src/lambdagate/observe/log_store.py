@@ -85,6 +85,11 @@ class LogStore:
         self._buffered += len(record) + 1
 
     @property
+    def buffered(self) -> int:
+        """Bytes buffered and not written yet."""
+        return self._buffered
+
+    @property
     def pending(self) -> int:
         """Records buffered and not written yet."""
         return len(self._buffer)

@@ -21,6 +21,7 @@ sheet §4.1) and its function's log up to FUNCTION_LOG_BYTES; the whole of each 
 from __future__ import annotations
 
 import asyncio
+import copy
 import tempfile
 from collections import OrderedDict, deque
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from .metrics import Metrics, api_name
 RECENT = 200                        # the latest requests the dashboard lists
 RECENT_BYTES = 16 * 1024 * 1024     # ... and the bytes they may hold, at most
 FUNCTION_LOG_BYTES = 64 * 1024      # of one invocation's log, kept for the dashboard (the log store has it all)
+STEP_BYTES = 1024 * 1024            # records buffered before flush_in_steps writes them out mid-way
 MAX_QUEUED = 50_000                 # requests and invocations waiting to be written, at most
 
 
@@ -205,8 +207,8 @@ class Recorder:
         requests being served while it is written."""
         while self._queued:
             self._write(self._take(step))
-            if self.store is not None and self._failing is None:
-                self._files(self.store.flush)
+            if self.store is not None and self._failing is None and self.store.buffered > STEP_BYTES:
+                self._files(self.store.flush)   # a busy second's records go out in pieces, not all at the end
             await asyncio.sleep(0)
         self._finish()
 
@@ -294,8 +296,8 @@ class Recorder:
         """A written request keeps its logs' compact records and a copy of itself without payloads."""
         entry.log = rec if rec is not None else {"reached": 0, "level": "off"}
         entry.access = access
-        entry.log_bytes = log_bytes
         entry.exchange = _without_payloads(entry.exchange)
+        entry.log_bytes = log_bytes
         self._resize(entry)
 
     def _keep_invocation(self, log: InvocationLog) -> None:
@@ -330,14 +332,22 @@ def _reason(e: OSError) -> str:
 
 
 def _without_payloads(x: Recorded) -> Recorded:
-    """What the dashboard's list needs of a request once its logs are kept: no bodies, no headers."""
-    request = replace(x.request, body=b"", headers=())
+    """What the dashboard's list needs of a request once its logs are kept: no bodies, no headers. (Shallow copies
+    with the payloads set aside: dataclasses.replace's walk of every field cost a kept request ~10 µs.)"""
     if isinstance(x, HttpApiExchange):
-        return replace(x, request=request, response=HttpResponse(x.response.status), event=None, result=None)
-    assert isinstance(x, Exchange)
-    call = replace(x.call, event=b"", result=None) if x.call is not None else None
-    return replace(x, request=request, response=HttpResponse(x.response.status), call=call,
-                   method_response_headers=[], mock=None)
+        http = copy.copy(x)
+        http.event = http.result = None
+        http.request, http.response = x.request.without_payload(), HttpResponse(x.response.status)
+        return http
+    if isinstance(x, Exchange):
+        rest = copy.copy(x)
+        if x.call is not None:
+            rest.call = copy.copy(x.call)
+            rest.call.event, rest.call.result = b"", None
+        rest.method_response_headers, rest.mock = [], None
+        rest.request, rest.response = x.request.without_payload(), HttpResponse(x.response.status)
+        return rest
+    return x
 
 
 def _shortened(log: InvocationLog) -> InvocationLog:
