@@ -4,6 +4,7 @@ reserved concurrency throttles, memory over MemorySize kills, new code is picked
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,7 @@ import pytest
 
 from conftest import copy_app
 from harness import RunningGateway
+from served import free_port, lambdagate
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,17 @@ def test_code_change_is_picked_up_by_the_next_request(life: RunningGateway, app_
         time.sleep(0.2)
     assert body.startswith(b"two "), body
     assert "LifeFunction: code changed" in life.console
+
+
+@pytest.mark.parametrize("flag", ["--port", "--dashboard-port"])
+def test_a_port_in_use_is_one_clear_line_not_a_traceback(app_dir: Path, flag: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        other = "--dashboard-port" if flag == "--port" else "--port"
+        done = lambdagate("serve", flag, str(port), other, str(free_port()), cwd=app_dir, timeout=120)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in done.stderr
+    assert f"choose another with {flag}" in done.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 from collections.abc import Awaitable, Callable
 
 from . import dispatch, routing
@@ -19,6 +20,7 @@ from .definition.model.deployment import Deployment
 from .definition.model.httpapi import DEFAULT_ROUTE, JwtAuthorizer
 from .definition.model.restapi import Api, Method
 from .dispatch import Dispatch, PortRouter
+from .errors import LambdagateError
 from .exchange import HttpRequest, HttpResponse, Observers
 from .gateway import ApiGateway
 from .httpapi import HttpApiGateway
@@ -77,11 +79,12 @@ class Runner:
         if self.server is not None:
             raise RuntimeError("this gateway already serves HTTP")
         self.server = HttpServer(self._answer, host, port)
-        await self.server.start()
+        await _opened(self.server.start(), host, port, "--port")
         if dashboard_port is not None:
             self.dashboard = DashboardServer(self.recorder, dashboard_host or self.config.dashboard_host,
                                              dashboard_port)
-            await self.dashboard.start()
+            await _opened(self.dashboard.start(), self.dashboard.host, dashboard_port,
+                          "--dashboard-port (or --no-dashboard)")
         return self.server.port
 
     def authorizer_lines(self) -> list[str]:
@@ -208,3 +211,15 @@ def _who_may_call(api: Api, method: Method) -> str:
     if method.request.validator_id is not None:
         parts.append("validated")
     return f" [{', '.join(parts)}]" if parts else ""
+
+
+async def _opened(start: Awaitable[None], host: str, port: int, flag: str) -> None:
+    """A port that cannot be opened (another server on it, a host this machine does not have) is said in one line
+    that names the flag to change, not a traceback."""
+    try:
+        await start
+    except OSError as e:
+        reason = e.strerror or str(e)
+        if e.errno == errno.EADDRINUSE:
+            reason = "address already in use (another lambdagate, or another server, listens there)"
+        raise LambdagateError(f"cannot listen on {host}:{port}: {reason}; choose another with {flag}") from None
