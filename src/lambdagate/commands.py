@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import re
 import signal
@@ -75,6 +76,11 @@ async def _serve(config: Config) -> None:
                            f"(Prometheus metrics at /metrics)")
         if runner.recorder.store is not None:
             console.notice(f"logs and metrics under {state} (`lambdagate logs`, `lambdagate metrics`)")
+        # What start-up built (modules, the deployment, the routers) lives as long as the process: kept out of the
+        # cyclic collector's full passes, which otherwise walk it every few seconds under load (~50 ms each
+        # measured at the defaults, the largest of the p99 stalls). https://docs.python.org/3/library/gc.html#gc.freeze
+        gc.collect()
+        gc.freeze()
         console.notice(f"serving on http://{_url_host(config.host)}:{port} (Ctrl-C stops)")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
