@@ -130,3 +130,21 @@ def test_a_keep_alive_connection_idle_after_its_answer_is_closed(served: Running
     finally:
         served.runner.server.header_timeout = 30.0
     assert received.startswith(b"HTTP/1.1 200 OK\r\n") and took < 5
+
+
+@pytest.mark.parametrize(("head", "pieces"), [
+    (b"Content-Length: 15\r\n", [b"hello", b" there", b" you"]),
+    (b"Transfer-Encoding: chunked\r\n", [b"5\r\nhello\r\n", b"6\r\n there\r\n", b"4\r\n you\r\n0\r\n\r\n"]),
+], ids=["content-length", "chunked"])
+def test_a_body_that_arrives_in_pieces_reaches_the_function_whole(served: RunningGateway, head: bytes,
+                                                                   pieces: list[bytes]) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nConnection: close\r\n" + head +
+                     b"\r\n")
+        for piece in pieces:    # what has arrived is read at once; the rest is waited for, within the deadline
+            time.sleep(0.15)
+            sock.sendall(piece)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 200 OK\r\n") and received.endswith(b"hello there you"), received
